@@ -1,0 +1,271 @@
+package topology
+
+import (
+	"fmt"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Bounds on text fields. Names are bounded by DESIGN §2; the rest keep a
+// single field from carrying a whole document.
+const (
+	MaxNameLen         = 100
+	MaxLabelLen        = 100  // team, tech, zone, region
+	MaxDescriptionLen  = 4000 // descriptions may hold several lines
+	MaxCallsPerRequest = 1e9
+)
+
+// Validate checks the model against every rule of DESIGN §2 and returns a
+// *ValidationError listing all problems, or nil. Call ApplyDefaults first:
+// empty kinds, modes and zero counts are treated as missing values here.
+func (m *Model) Validate() error {
+	var v validator
+	if m.Version != FormatVersion {
+		v.add("version", "unsupported format version %d (this archmap reads version %d)", m.Version, FormatVersion)
+	}
+	v.name("name", m.Name)
+	v.text("description", m.Description, MaxDescriptionLen, true)
+	m.Settings.validate(&v)
+
+	services := make(map[string]int, len(m.Services))
+	for i := range m.Services {
+		s := &m.Services[i]
+		p := fmt.Sprintf("services[%d]", i)
+		s.validate(&v, p)
+		if first, dup := services[s.Name]; dup {
+			v.add(p+".name", "duplicate name %s (first at services[%d])", strconv.Quote(s.Name), first)
+		} else {
+			services[s.Name] = i
+		}
+	}
+	servers := make(map[string]int, len(m.Servers))
+	for i := range m.Servers {
+		s := &m.Servers[i]
+		p := fmt.Sprintf("servers[%d]", i)
+		s.validate(&v, p)
+		if first, dup := servers[s.Name]; dup {
+			v.add(p+".name", "duplicate name %s (first at servers[%d])", strconv.Quote(s.Name), first)
+		} else {
+			servers[s.Name] = i
+		}
+	}
+	type pair struct{ a, b string }
+	placed := make(map[pair]int, len(m.Placements))
+	for i := range m.Placements {
+		pl := &m.Placements[i]
+		p := fmt.Sprintf("placements[%d]", i)
+		pl.validate(&v, p)
+		if _, ok := services[pl.Service]; !ok && pl.Service != "" {
+			v.add(p+".service", "unknown service %s", strconv.Quote(pl.Service))
+		}
+		if _, ok := servers[pl.Server]; !ok && pl.Server != "" {
+			v.add(p+".server", "unknown server %s", strconv.Quote(pl.Server))
+		}
+		k := pair{pl.Service, pl.Server}
+		if first, dup := placed[k]; dup {
+			v.add(p, "service %s is already placed on server %s (placements[%d])", strconv.Quote(pl.Service), strconv.Quote(pl.Server), first)
+		} else {
+			placed[k] = i
+		}
+	}
+	deps := make(map[pair]int, len(m.Dependencies))
+	for i := range m.Dependencies {
+		d := &m.Dependencies[i]
+		p := fmt.Sprintf("dependencies[%d]", i)
+		d.validate(&v, p)
+		if _, ok := services[d.From]; !ok && d.From != "" {
+			v.add(p+".from", "unknown service %s", strconv.Quote(d.From))
+		}
+		if _, ok := services[d.To]; !ok && d.To != "" {
+			v.add(p+".to", "unknown service %s", strconv.Quote(d.To))
+		}
+		k := pair{d.From, d.To}
+		if first, dup := deps[k]; dup {
+			v.add(p, "duplicate dependency %s -> %s (dependencies[%d])", strconv.Quote(d.From), strconv.Quote(d.To), first)
+		} else {
+			deps[k] = i
+		}
+	}
+	return v.err()
+}
+
+func (s *Settings) validate(v *validator) {
+	if !(s.ChattyCallsPerRequest > 0) || s.ChattyCallsPerRequest > MaxCallsPerRequest {
+		v.add("settings.chatty_calls_per_request", "must be a number greater than 0, got %s", formatNumber(s.ChattyCallsPerRequest))
+	}
+	if s.MaxSyncChain < 1 {
+		v.add("settings.max_sync_chain", "must be an integer of at least 1, got %d", s.MaxSyncChain)
+	}
+	if s.BlastRadius < 1 {
+		v.add("settings.blast_radius", "must be an integer of at least 1, got %d", s.BlastRadius)
+	}
+}
+
+// Validate checks one service on its own (names, kind, text bounds); the
+// model-wide rules (uniqueness) are checked by Model.Validate.
+func (s *Service) Validate() error {
+	var v validator
+	s.validate(&v, "")
+	return v.err()
+}
+
+func (s *Service) validate(v *validator, p string) {
+	v.name(join(p, "name"), s.Name)
+	if !isOneOf(s.Kind, ServiceKinds) {
+		v.add(join(p, "kind"), "unknown service kind %s; want one of %s", strconv.Quote(string(s.Kind)), listOf(ServiceKinds))
+	}
+	v.text(join(p, "team"), s.Team, MaxLabelLen, false)
+	v.text(join(p, "tech"), s.Tech, MaxLabelLen, false)
+	v.text(join(p, "description"), s.Description, MaxDescriptionLen, true)
+}
+
+// Validate checks one server on its own.
+func (s *Server) Validate() error {
+	var v validator
+	s.validate(&v, "")
+	return v.err()
+}
+
+func (s *Server) validate(v *validator, p string) {
+	v.name(join(p, "name"), s.Name)
+	if !isOneOf(s.Kind, ServerKinds) {
+		v.add(join(p, "kind"), "unknown server kind %s; want one of %s", strconv.Quote(string(s.Kind)), listOf(ServerKinds))
+	}
+	v.text(join(p, "zone"), s.Zone, MaxLabelLen, false)
+	v.text(join(p, "region"), s.Region, MaxLabelLen, false)
+}
+
+// Validate checks one placement on its own (not whether its names exist).
+func (pl *Placement) Validate() error {
+	var v validator
+	pl.validate(&v, "")
+	return v.err()
+}
+
+func (pl *Placement) validate(v *validator, p string) {
+	if pl.Service == "" {
+		v.add(join(p, "service"), "required")
+	}
+	if pl.Server == "" {
+		v.add(join(p, "server"), "required")
+	}
+	if pl.Instances < 1 {
+		v.add(join(p, "instances"), "must be an integer of at least 1, got %d", pl.Instances)
+	}
+}
+
+// Validate checks one dependency on its own (not whether its names exist).
+func (d *Dependency) Validate() error {
+	var v validator
+	d.validate(&v, "")
+	return v.err()
+}
+
+func (d *Dependency) validate(v *validator, p string) {
+	if d.From == "" {
+		v.add(join(p, "from"), "required")
+	}
+	if d.To == "" {
+		v.add(join(p, "to"), "required")
+	}
+	if !isOneOf(d.Protocol, Protocols) {
+		v.add(join(p, "protocol"), "unknown protocol %s; want one of %s", strconv.Quote(string(d.Protocol)), listOf(Protocols))
+	}
+	if !isOneOf(d.Mode, Modes) {
+		v.add(join(p, "mode"), "unknown mode %s; want one of %s", strconv.Quote(string(d.Mode)), listOf(Modes))
+	}
+	if !(d.CallsPerRequest > 0) || d.CallsPerRequest > MaxCallsPerRequest {
+		v.add(join(p, "calls_per_request"), "must be a number greater than 0, got %s", formatNumber(d.CallsPerRequest))
+	}
+	v.text(join(p, "description"), d.Description, MaxDescriptionLen, true)
+}
+
+// ValidateName checks a name against DESIGN §2: 1–100 characters, valid
+// UTF-8, no control characters. It returns the problem or "".
+func ValidateName(s string) string {
+	switch {
+	case s == "":
+		return "required"
+	case !utf8.ValidString(s):
+		return "not valid UTF-8"
+	case utf8.RuneCountInString(s) > MaxNameLen:
+		return fmt.Sprintf("too long: %d characters, at most %d", utf8.RuneCountInString(s), MaxNameLen)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return fmt.Sprintf("contains control character %U", r)
+		}
+	}
+	return ""
+}
+
+type validator struct{ problems []Problem }
+
+func (v *validator) add(path, format string, args ...any) {
+	v.problems = append(v.problems, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) name(path, s string) {
+	if msg := ValidateName(s); msg != "" {
+		v.add(path, "%s", msg)
+	}
+}
+
+// text checks an optional free-text field; multiline allows newlines and tabs.
+func (v *validator) text(path, s string, max int, multiline bool) {
+	if s == "" {
+		return
+	}
+	if !utf8.ValidString(s) {
+		v.add(path, "not valid UTF-8")
+		return
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		v.add(path, "too long: %d characters, at most %d", n, max)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t' || r == '\r')) {
+			v.add(path, "contains control character %U", r)
+			return
+		}
+	}
+}
+
+func (v *validator) err() error {
+	if len(v.problems) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: v.problems}
+}
+
+func join(prefix, field string) string {
+	if prefix == "" {
+		return field
+	}
+	return prefix + "." + field
+}
+
+func isOneOf[T ~string](x T, valid []T) bool {
+	for _, y := range valid {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
+
+func listOf[T ~string](valid []T) string {
+	s := ""
+	for i, x := range valid {
+		if i > 0 {
+			s += ", "
+		}
+		s += string(x)
+	}
+	return s
+}
+
+func formatNumber(f float64) string {
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
