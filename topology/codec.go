@@ -1,0 +1,604 @@
+package topology
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Input bounds. A model file is small; these stop a hostile one from costing
+// more than a moment: 5 MiB in all, a handful of nesting levels (a model is
+// four deep), and a budget for nodes reached through YAML aliases so an alias
+// bomb ("billion laughs") is refused instead of expanded.
+const (
+	MaxInputSize   = 5 << 20
+	maxDepth       = 32
+	maxAliasBudget = 1 << 20
+)
+
+// Source remembers where each part of a parsed model came from, so problems
+// and findings can point at a line of the file.
+type Source struct {
+	lines map[string]int
+}
+
+// Line returns the 1-based line of path ("services[3].name"), or of its
+// nearest ancestor that has one; 0 when unknown.
+func (s *Source) Line(path string) int {
+	if s == nil {
+		return 0
+	}
+	for path != "" {
+		if l, ok := s.lines[path]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			break
+		}
+		path = path[:i]
+	}
+	return s.lines[""]
+}
+
+// Parse reads a model from YAML or JSON (DESIGN §2), applies defaults and
+// validates it. Errors are a *ValidationError listing every problem with its
+// place (and line), or a *Error for input that is too large.
+func Parse(data []byte) (*Model, error) {
+	m, _, err := ParseSource(data)
+	return m, err
+}
+
+// Read is Parse for a reader, refusing input over MaxInputSize without
+// reading more than that.
+func Read(r io.Reader) (*Model, error) {
+	data, err := ReadAllBounded(r, MaxInputSize)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data)
+}
+
+// ReadAllBounded reads all of r, or fails with ETOOLARGE once it passes limit bytes.
+func ReadAllBounded(r io.Reader, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, Errorf(ETOOLARGE, "input is larger than %d MiB", limit>>20)
+	}
+	return data, nil
+}
+
+// ParseSource is Parse that also returns where each part came from.
+func ParseSource(data []byte) (*Model, *Source, error) {
+	if len(data) > MaxInputSize {
+		return nil, nil, Errorf(ETOOLARGE, "model is larger than %d MiB", MaxInputSize>>20)
+	}
+	var root *yaml.Node
+	var err error
+	if isJSON(data) {
+		root, err = jsonToNode(data)
+	} else {
+		root, err = yamlToNode(data)
+	}
+	if err != nil {
+		return nil, nil, &ValidationError{Problems: []Problem{{Message: err.Error(), Line: lineOf(err)}}}
+	}
+	d := decoder{src: &Source{lines: map[string]int{}}}
+	m := &Model{}
+	d.model(root, m)
+	decodeProblems := d.problems
+	m.ApplyDefaults()
+	for _, undo := range d.zeros {
+		undo()
+	}
+	problems := append([]Problem(nil), decodeProblems...)
+	if verr := m.Validate(); verr != nil {
+		// A field that failed to decode would also fail validation as
+		// "required"; say only the first, truer thing.
+		for _, p := range verr.(*ValidationError).Problems {
+			if !coveredBy(p.Path, decodeProblems) {
+				problems = append(problems, p)
+			}
+		}
+	}
+	if len(problems) > 0 {
+		for i := range problems {
+			if problems[i].Line == 0 {
+				problems[i].Line = d.src.Line(problems[i].Path)
+			}
+		}
+		// Read top to bottom, like the file.
+		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
+		return nil, d.src, &ValidationError{Problems: problems}
+	}
+	return m, d.src, nil
+}
+
+func coveredBy(path string, problems []Problem) bool {
+	for _, p := range problems {
+		if p.Path == path || strings.HasPrefix(path, p.Path+".") || strings.HasPrefix(path, p.Path+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+func isJSON(data []byte) bool {
+	t := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	return len(t) > 0 && t[0] == '{'
+}
+
+// lineError is a syntax error with the line it was found on.
+type lineError struct {
+	line int
+	msg  string
+}
+
+func (e *lineError) Error() string { return e.msg }
+
+func lineOf(err error) int {
+	var le *lineError
+	if errors.As(err, &le) {
+		return le.line
+	}
+	return 0
+}
+
+func yamlToNode(data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("the model is empty")
+		}
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		line := 0
+		if rest, ok := strings.CutPrefix(msg, "line "); ok {
+			if i := strings.IndexByte(rest, ':'); i > 0 {
+				line, _ = strconv.Atoi(rest[:i])
+				msg = strings.TrimSpace(rest[i+1:])
+			}
+		}
+		return nil, &lineError{line: line, msg: "invalid YAML: " + msg}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, &lineError{line: extra.Line, msg: "invalid YAML: a model file holds one document, found another"}
+	}
+	if len(doc.Content) == 0 {
+		return nil, errors.New("the model is empty")
+	}
+	return doc.Content[0], nil
+}
+
+// jsonToNode parses JSON into the same tree the YAML parser gives, with lines,
+// so one decoder serves both. encoding/json alone would hide duplicate keys
+// and lose positions.
+func jsonToNode(data []byte) (*yaml.Node, error) {
+	lines := newLineIndex(data)
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var value func(depth int) (*yaml.Node, error)
+	value = func(depth int) (*yaml.Node, error) {
+		if depth > maxDepth {
+			return nil, &lineError{line: lines.at(dec.InputOffset()), msg: fmt.Sprintf("invalid JSON: nested deeper than %d levels", maxDepth)}
+		}
+		off := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, jsonError(err, lines, dec.InputOffset())
+		}
+		line := lines.at(off + leadingSpace(data[off:]))
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: line}
+				for dec.More() {
+					koff := dec.InputOffset()
+					ktok, err := dec.Token()
+					if err != nil {
+						return nil, jsonError(err, lines, dec.InputOffset())
+					}
+					key, _ := ktok.(string)
+					k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: lines.at(koff + leadingSpace(data[koff:]))}
+					v, err := value(depth + 1)
+					if err != nil {
+						return nil, err
+					}
+					n.Content = append(n.Content, k, v)
+				}
+				if _, err := dec.Token(); err != nil {
+					return nil, jsonError(err, lines, dec.InputOffset())
+				}
+				return n, nil
+			case '[':
+				n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: line}
+				for dec.More() {
+					v, err := value(depth + 1)
+					if err != nil {
+						return nil, err
+					}
+					n.Content = append(n.Content, v)
+				}
+				if _, err := dec.Token(); err != nil {
+					return nil, jsonError(err, lines, dec.InputOffset())
+				}
+				return n, nil
+			}
+		case string:
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: t, Line: line}, nil
+		case json.Number:
+			tag := "!!float"
+			if _, err := strconv.ParseInt(string(t), 10, 64); err == nil {
+				tag = "!!int"
+			}
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: string(t), Line: line}, nil
+		case bool:
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(t), Line: line}, nil
+		case nil:
+			return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null", Line: line}, nil
+		}
+		return nil, &lineError{line: line, msg: "invalid JSON"}
+	}
+	root, err := value(0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, &lineError{line: lines.at(dec.InputOffset()), msg: "invalid JSON: unexpected data after the model"}
+	}
+	return root, nil
+}
+
+func jsonError(err error, lines lineIndex, off int64) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		off = se.Offset
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &lineError{line: lines.at(off), msg: "invalid JSON: unexpected end of input"}
+	}
+	return &lineError{line: lines.at(off), msg: "invalid JSON: " + err.Error()}
+}
+
+func leadingSpace(b []byte) int64 {
+	n := 0
+	for n < len(b) && (b[n] == ' ' || b[n] == '\t' || b[n] == '\r' || b[n] == '\n' || b[n] == ',' || b[n] == ':') {
+		n++
+	}
+	return int64(n)
+}
+
+// lineIndex maps byte offsets to 1-based line numbers.
+type lineIndex []int64
+
+func newLineIndex(data []byte) lineIndex {
+	idx := lineIndex{0}
+	for i, c := range data {
+		if c == '\n' {
+			idx = append(idx, int64(i+1))
+		}
+	}
+	return idx
+}
+
+func (l lineIndex) at(off int64) int {
+	return sort.Search(len(l), func(i int) bool { return l[i] > off })
+}
+
+// decoder walks the node tree into a Model, collecting every problem rather
+// than stopping at the first.
+type decoder struct {
+	src      *Source
+	problems []Problem
+	budget   int
+	// zeros put back the numbers the user wrote as 0 once defaults have been
+	// applied: a written 0 must fail validation, not turn into the default.
+	zeros []func()
+}
+
+func (d *decoder) fail(path string, n *yaml.Node, format string, args ...any) {
+	d.problems = append(d.problems, Problem{Path: path, Line: n.Line, Message: fmt.Sprintf(format, args...)})
+}
+
+// resolve follows aliases, charging each node reached through one against a
+// budget so that nested aliases cannot multiply into billions of nodes.
+func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+		d.budget += countNodes(n, maxAliasBudget-d.budget+1)
+	}
+	return n
+}
+
+func countNodes(n *yaml.Node, limit int) int {
+	if n == nil || limit <= 0 {
+		return 0
+	}
+	c := 1
+	for _, ch := range n.Content {
+		if c > limit {
+			break
+		}
+		c += countNodes(ch, limit-c)
+	}
+	return c
+}
+
+func (d *decoder) overBudget(path string, n *yaml.Node) bool {
+	if d.budget > maxAliasBudget {
+		d.fail(path, n, "too many nodes reached through YAML aliases")
+		return true
+	}
+	return false
+}
+
+// fields walks a mapping, calling set for each known key; unknown and
+// repeated keys are problems.
+func (d *decoder) fields(path string, n *yaml.Node, known []string, set func(key, path string, v *yaml.Node)) {
+	n = d.resolve(n)
+	if d.overBudget(path, n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		d.fail(path, n, "must be a mapping of fields, got %s", describe(n))
+		return
+	}
+	d.src.lines[path] = n.Line
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := d.resolve(n.Content[i]), n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.fail(path, k, "field names must be text")
+			continue
+		}
+		if k.Value == "<<" {
+			d.fail(path, k, "YAML merge keys (<<) are not supported; write the fields out")
+			continue
+		}
+		fp := join(path, k.Value)
+		switch {
+		case !contains(known, k.Value):
+			d.fail(fp, k, "unknown field %s; want one of %s", strconv.Quote(k.Value), strings.Join(known, ", "))
+		case seen[k.Value]:
+			d.fail(fp, k, "field given twice")
+		default:
+			seen[k.Value] = true
+			d.src.lines[fp] = k.Line
+			set(k.Value, fp, v)
+		}
+	}
+}
+
+// list walks a sequence. reserve, when given, learns the length first, so
+// the caller can size its slice and keep pointers into it stable.
+func (d *decoder) list(path string, n *yaml.Node, reserve func(int), item func(i int, path string, v *yaml.Node)) {
+	n = d.resolve(n)
+	if d.overBudget(path, n) {
+		return
+	}
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.fail(path, n, "must be a list, got %s", describe(n))
+		return
+	}
+	if reserve != nil {
+		reserve(len(n.Content))
+	}
+	for i, v := range n.Content {
+		ip := fmt.Sprintf("%s[%d]", path, i)
+		d.src.lines[ip] = v.Line
+		item(i, ip, v)
+	}
+}
+
+func (d *decoder) str(path string, n *yaml.Node, dst *string) {
+	n = d.resolve(n)
+	switch {
+	case isNull(n):
+	case n.Kind != yaml.ScalarNode:
+		d.fail(path, n, "must be text, got %s", describe(n))
+	default:
+		// A YAML scalar that reads as a number or boolean ("2024", "yes") is
+		// still taken as the text the user typed.
+		*dst = n.Value
+	}
+}
+
+func (d *decoder) integer(path string, n *yaml.Node, dst *int) {
+	n = d.resolve(n)
+	if isNull(n) {
+		return
+	}
+	var v int
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&v) != nil {
+		if f, ok := d.floatValue(n); ok && f == float64(int(f)) && n.Tag != "!!str" {
+			*dst = int(f)
+			return
+		}
+		d.fail(path, n, "must be an integer, got %s", describe(n))
+		return
+	}
+	*dst = v
+}
+
+func (d *decoder) number(path string, n *yaml.Node, dst *float64) {
+	n = d.resolve(n)
+	if isNull(n) {
+		return
+	}
+	f, ok := d.floatValue(n)
+	if !ok {
+		d.fail(path, n, "must be a number, got %s", describe(n))
+		return
+	}
+	*dst = f
+}
+
+func (d *decoder) floatValue(n *yaml.Node) (float64, bool) {
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
+		return 0, false
+	}
+	var f float64
+	if err := n.Decode(&f); err != nil {
+		return 0, false
+	}
+	return f, true
+}
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		v := n.Value
+		if len(v) > 40 {
+			v = v[:40] + "…"
+		}
+		if n.Tag == "!!str" {
+			return strconv.Quote(v)
+		}
+		return v
+	}
+	return "something else"
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *decoder) model(n *yaml.Node, m *Model) {
+	d.src.lines[""] = n.Line
+	known := []string{"version", "name", "description", "settings", "services", "servers", "placements", "dependencies"}
+	d.fields("", n, known, func(key, p string, v *yaml.Node) {
+		switch key {
+		case "version":
+			d.integer(p, v, &m.Version)
+			keepZero(d, v, &m.Version)
+		case "name":
+			d.str(p, v, &m.Name)
+		case "description":
+			d.str(p, v, &m.Description)
+		case "settings":
+			d.settings(p, v, &m.Settings)
+		case "services":
+			d.list(p, v, nil, func(i int, ip string, v *yaml.Node) {
+				var s Service
+				d.fields(ip, v, []string{"name", "kind", "team", "tech", "description"}, func(key, fp string, v *yaml.Node) {
+					switch key {
+					case "name":
+						d.str(fp, v, &s.Name)
+					case "kind":
+						d.str(fp, v, (*string)(&s.Kind))
+					case "team":
+						d.str(fp, v, &s.Team)
+					case "tech":
+						d.str(fp, v, &s.Tech)
+					case "description":
+						d.str(fp, v, &s.Description)
+					}
+				})
+				m.Services = append(m.Services, s)
+			})
+		case "servers":
+			d.list(p, v, nil, func(i int, ip string, v *yaml.Node) {
+				var s Server
+				d.fields(ip, v, []string{"name", "kind", "zone", "region"}, func(key, fp string, v *yaml.Node) {
+					switch key {
+					case "name":
+						d.str(fp, v, &s.Name)
+					case "kind":
+						d.str(fp, v, (*string)(&s.Kind))
+					case "zone":
+						d.str(fp, v, &s.Zone)
+					case "region":
+						d.str(fp, v, &s.Region)
+					}
+				})
+				m.Servers = append(m.Servers, s)
+			})
+		case "placements":
+			d.list(p, v, func(n int) { m.Placements = make([]Placement, 0, n) }, func(i int, ip string, v *yaml.Node) {
+				m.Placements = append(m.Placements, Placement{})
+				pl := &m.Placements[len(m.Placements)-1]
+				d.fields(ip, v, []string{"service", "server", "instances"}, func(key, fp string, v *yaml.Node) {
+					switch key {
+					case "service":
+						d.str(fp, v, &pl.Service)
+					case "server":
+						d.str(fp, v, &pl.Server)
+					case "instances":
+						d.integer(fp, v, &pl.Instances)
+						keepZero(d, v, &pl.Instances)
+					}
+				})
+			})
+		case "dependencies":
+			d.list(p, v, func(n int) { m.Dependencies = make([]Dependency, 0, n) }, func(i int, ip string, v *yaml.Node) {
+				m.Dependencies = append(m.Dependencies, Dependency{})
+				dep := &m.Dependencies[len(m.Dependencies)-1]
+				d.fields(ip, v, []string{"from", "to", "protocol", "mode", "calls_per_request", "description"}, func(key, fp string, v *yaml.Node) {
+					switch key {
+					case "from":
+						d.str(fp, v, &dep.From)
+					case "to":
+						d.str(fp, v, &dep.To)
+					case "protocol":
+						d.str(fp, v, (*string)(&dep.Protocol))
+					case "mode":
+						d.str(fp, v, (*string)(&dep.Mode))
+					case "calls_per_request":
+						d.number(fp, v, &dep.CallsPerRequest)
+						keepZero(d, v, &dep.CallsPerRequest)
+					}
+				})
+			})
+		}
+	})
+}
+
+func keepZero[T int | float64](d *decoder, v *yaml.Node, dst *T) {
+	if *dst == 0 && !isNull(d.resolve(v)) {
+		d.zeros = append(d.zeros, func() { *dst = 0 })
+	}
+}
+
+func (d *decoder) settings(p string, v *yaml.Node, s *Settings) {
+	d.fields(p, v, []string{"chatty_calls_per_request", "max_sync_chain", "blast_radius"}, func(key, fp string, v *yaml.Node) {
+		switch key {
+		case "chatty_calls_per_request":
+			d.number(fp, v, &s.ChattyCallsPerRequest)
+			keepZero(d, v, &s.ChattyCallsPerRequest)
+		case "max_sync_chain":
+			d.integer(fp, v, &s.MaxSyncChain)
+			keepZero(d, v, &s.MaxSyncChain)
+		case "blast_radius":
+			d.integer(fp, v, &s.BlastRadius)
+			keepZero(d, v, &s.BlastRadius)
+		}
+	})
+}
