@@ -1,0 +1,516 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+
+	"github.com/archmap/archmap/topology"
+)
+
+// Records is a workspace's whole model with the id of every entity, read in
+// one snapshot: what a page that edits entities needs, together with the
+// revision to send back as the expected one.
+type Records struct {
+	Workspace    *Workspace
+	Settings     topology.Settings
+	Services     []ServiceRecord
+	Servers      []ServerRecord
+	Placements   []PlacementRecord
+	Dependencies []DependencyRecord
+}
+
+// Model returns the records as a model, in the user's order, named and
+// described like the workspace.
+func (r *Records) Model() *topology.Model {
+	m := &topology.Model{
+		Version:      topology.FormatVersion,
+		Name:         r.Workspace.Name,
+		Description:  r.Workspace.Description,
+		Settings:     r.Settings,
+		Services:     make([]topology.Service, len(r.Services)),
+		Servers:      make([]topology.Server, len(r.Servers)),
+		Placements:   make([]topology.Placement, len(r.Placements)),
+		Dependencies: make([]topology.Dependency, len(r.Dependencies)),
+	}
+	for i := range r.Services {
+		m.Services[i] = r.Services[i].Service
+	}
+	for i := range r.Servers {
+		m.Servers[i] = r.Servers[i].Server
+	}
+	for i := range r.Placements {
+		m.Placements[i] = r.Placements[i].Placement
+	}
+	for i := range r.Dependencies {
+		m.Dependencies[i] = r.Dependencies[i].Dependency
+	}
+	return m
+}
+
+// LoadRecords returns the workspace's model with entity ids, or ENOTFOUND.
+func (db *DB) LoadRecords(ctx context.Context, slug string) (*Records, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, fail("load model", err)
+	}
+	defer tx.Rollback()
+	ws, set, err := findWorkspace(ctx, tx, slug)
+	if err != nil {
+		return nil, fail("load model", err)
+	}
+	r, err := loadRecords(ctx, tx, ws, set)
+	if err != nil {
+		return nil, fail("load model", err)
+	}
+	return r, nil
+}
+
+// LoadModel returns the workspace's model, in the user's order, with the
+// workspace's name, description and settings, and the workspace itself
+// (whose Revision is the model's), or ENOTFOUND.
+func (db *DB) LoadModel(ctx context.Context, slug string) (*topology.Model, *Workspace, error) {
+	r, err := db.LoadRecords(ctx, slug)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r.Model(), r.Workspace, nil
+}
+
+// ReplaceModel replaces the workspace's model by m in one transaction: the
+// model's name, description and settings become the workspace's (the slug
+// stays). Entities whose names m keeps keep their ids; m's order becomes the
+// stored order. Defaults are applied to a copy of m, which must then be
+// valid. expectedRevision 0 skips the check for a concurrent change, else a
+// mismatch is EPRECONDITION.
+func (db *DB) ReplaceModel(ctx context.Context, slug string, m *topology.Model, expectedRevision int64) (*Workspace, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return nil, fail("replace model", err)
+	}
+	defer tx.Rollback()
+
+	ws, err := findWorkspaceForWrite(ctx, tx, slug, expectedRevision)
+	if err != nil {
+		return nil, fail("replace model", err)
+	}
+	m = withDefaults(m)
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	if err := replaceModel(ctx, tx, ws.ID, m); err != nil {
+		return nil, fail("replace model", err)
+	}
+	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
+		return nil, fail("replace model", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fail("replace model", err)
+	}
+	return ws, nil
+}
+
+// ImportModel stores m in the workspace named slug: it creates the workspace
+// (named m.Name) when there is none, else replaces its model as ReplaceModel
+// does without a revision check. created tells which happened.
+func (db *DB) ImportModel(ctx context.Context, slug string, m *topology.Model) (ws *Workspace, created bool, err error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return nil, false, fail("import model", err)
+	}
+	defer tx.Rollback()
+
+	m = withDefaults(m)
+	if err := m.Validate(); err != nil {
+		return nil, false, err
+	}
+	ws, _, err = findWorkspace(ctx, tx, slug)
+	switch {
+	case topology.ErrorCode(err) == topology.ENOTFOUND:
+		if !ValidSlug(slug) {
+			return nil, false, topology.Errorf(topology.EINVALID,
+				"workspace: %s is not a valid slug (lowercase letters, digits and single dashes, at most %d characters)", strconv.Quote(slug), MaxSlugLen)
+		}
+		if ws, err = createWorkspace(ctx, tx, slug, m); err != nil {
+			return nil, false, fail("import model", err)
+		}
+		created = true
+	case err != nil:
+		return nil, false, fail("import model", err)
+	}
+	if err := replaceModel(ctx, tx, ws.ID, m); err != nil {
+		return nil, false, fail("import model", err)
+	}
+	if !created {
+		if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
+			return nil, false, fail("import model", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, false, fail("import model", err)
+	}
+	return ws, created, nil
+}
+
+// withDefaults returns a copy of m with its defaults applied, leaving the
+// caller's model as it was.
+func withDefaults(m *topology.Model) *topology.Model {
+	c := *m
+	c.Services = append([]topology.Service(nil), m.Services...)
+	c.Servers = append([]topology.Server(nil), m.Servers...)
+	c.Placements = append([]topology.Placement(nil), m.Placements...)
+	c.Dependencies = append([]topology.Dependency(nil), m.Dependencies...)
+	c.ApplyDefaults()
+	return &c
+}
+
+// loadRecords reads the whole model of workspace ws inside tx.
+func loadRecords(ctx context.Context, tx *Tx, ws *Workspace, set topology.Settings) (*Records, error) {
+	r := &Records{Workspace: ws, Settings: set}
+	var err error
+	if r.Services, err = queryList(ctx, tx, serviceSelect+serviceOrder, scanService, ws.ID); err != nil {
+		return nil, err
+	}
+	if r.Servers, err = queryList(ctx, tx, serverSelect+serverOrder, scanServer, ws.ID); err != nil {
+		return nil, err
+	}
+	if r.Placements, err = queryList(ctx, tx, placementSelect+placementOrder, scanPlacement, ws.ID); err != nil {
+		return nil, err
+	}
+	if r.Dependencies, err = queryList(ctx, tx, dependencySelect+dependencyOrder, scanDependency, ws.ID); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// validateModel checks the whole model of workspace id as it stands inside
+// tx, after a change and before commit: whichever path a change came by, it
+// meets every rule of DESIGN §2, or the transaction rolls back.
+func validateModel(ctx context.Context, tx *Tx, id int64) error {
+	ws, set, err := scanWorkspace(tx.QueryRowContext(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE id = ?`, id))
+	if err != nil {
+		return err
+	}
+	r, err := loadRecords(ctx, tx, ws, set)
+	if err != nil {
+		return err
+	}
+	return r.Model().Validate()
+}
+
+// queryList runs a query and scans each row with scan.
+func queryList[T any](ctx context.Context, tx *Tx, query string, scan func(scanner) (T, error), args ...any) ([]T, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// listPage runs the count and one page of a list query in one snapshot.
+func listPage[T any](ctx context.Context, db *DB, op, slug, table, query string, scan func(scanner) (T, error), offset, limit int) ([]T, int, error) {
+	if offset < 0 || limit < 1 {
+		return nil, 0, topology.Errorf(topology.EINVALID, "page: offset must be at least 0 and limit at least 1, got %d and %d", offset, limit)
+	}
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, 0, fail(op, err)
+	}
+	defer tx.Rollback()
+	ws, _, err := findWorkspace(ctx, tx, slug)
+	if err != nil {
+		return nil, 0, fail(op, err)
+	}
+	var total int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table+" WHERE workspace_id = ?", ws.ID).Scan(&total); err != nil {
+		return nil, 0, fail(op, err)
+	}
+	items, err := queryList(ctx, tx, query+" LIMIT ? OFFSET ?", scan, ws.ID, limit, offset)
+	if err != nil {
+		return nil, 0, fail(op, err)
+	}
+	return items, total, nil
+}
+
+// list reads a whole list of one workspace in one snapshot.
+func list[T any](ctx context.Context, db *DB, op, slug, query string, scan func(scanner) (T, error)) ([]T, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	defer tx.Rollback()
+	ws, _, err := findWorkspace(ctx, tx, slug)
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	items, err := queryList(ctx, tx, query, scan, ws.ID)
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	return items, nil
+}
+
+// get reads one entity of one workspace, or ENOTFOUND naming what.
+func get[T any](ctx context.Context, db *DB, op, what, slug, query string, scan func(scanner) (T, error), id int64) (*T, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	defer tx.Rollback()
+	ws, _, err := findWorkspace(ctx, tx, slug)
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	v, err := getIn(ctx, tx, what, query, scan, ws.ID, id)
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	return v, nil
+}
+
+// getIn reads one entity by id inside tx; query ends in "workspace_id = ?"
+// and gets " AND x.id = ?" appended by the caller's constant.
+func getIn[T any](ctx context.Context, tx *Tx, what, query string, scan func(scanner) (T, error), wsID, id int64) (*T, error) {
+	v, err := scan(tx.QueryRowContext(ctx, query, wsID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, topology.Errorf(topology.ENOTFOUND, "%s %d not found", what, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// nextPosition is the position after the last entity of a table in a workspace.
+func nextPosition(ctx context.Context, tx *Tx, table string, wsID int64) (int64, error) {
+	var p int64
+	err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(position), -1) + 1 FROM "+table+" WHERE workspace_id = ?", wsID).Scan(&p)
+	return p, err
+}
+
+// replaceModel makes the stored entities of workspace wsID equal to m's
+// (already valid) entities. Entities are matched by name (placements and
+// dependencies by their pair) so that unchanged ones keep their ids;
+// the rest are inserted or deleted, with prepared statements because a
+// model may hold tens of thousands of rows.
+func replaceModel(ctx context.Context, tx *Tx, wsID int64, m *topology.Model) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE workspaces SET name = ?, description = ?,
+		chatty_calls_per_request = ?, max_sync_chain = ?, blast_radius = ? WHERE id = ?`,
+		m.Name, m.Description, m.Settings.ChattyCallsPerRequest, m.Settings.MaxSyncChain, m.Settings.BlastRadius, wsID); err != nil {
+		return err
+	}
+	services, err := replaceServices(ctx, tx, wsID, m.Services)
+	if err != nil {
+		return err
+	}
+	servers, err := replaceServers(ctx, tx, wsID, m.Servers)
+	if err != nil {
+		return err
+	}
+	if err := replacePlacements(ctx, tx, wsID, m.Placements, services, servers); err != nil {
+		return err
+	}
+	return replaceDependencies(ctx, tx, wsID, m.Dependencies, services)
+}
+
+// idPair keys placements (service, server) and dependencies (from, to).
+type idPair struct{ a, b int64 }
+
+// existingIDs maps the key of each stored row of a workspace to its id.
+func existingIDs[K comparable](ctx context.Context, tx *Tx, query string, wsID int64, key func(scanner) (K, int64, error)) (map[K]int64, error) {
+	rows, err := tx.QueryContext(ctx, query, wsID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := map[K]int64{}
+	for rows.Next() {
+		k, id, err := key(rows)
+		if err != nil {
+			return nil, err
+		}
+		ids[k] = id
+	}
+	return ids, rows.Err()
+}
+
+func scanNameID(row scanner) (string, int64, error) {
+	var name string
+	var id int64
+	err := row.Scan(&name, &id)
+	return name, id, err
+}
+
+func scanPairID(row scanner) (idPair, int64, error) {
+	var k idPair
+	var id int64
+	err := row.Scan(&k.a, &k.b, &id)
+	return k, id, err
+}
+
+// deleteLeftovers deletes, with one prepared statement, the rows whose ids
+// the new model no longer has.
+func deleteLeftovers[K comparable](ctx context.Context, tx *Tx, table string, left map[K]int64) error {
+	if len(left) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, "DELETE FROM "+table+" WHERE id = ?")
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, id := range left {
+		if _, err := stmt.ExecContext(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func replaceServices(ctx context.Context, tx *Tx, wsID int64, list []topology.Service) (map[string]int64, error) {
+	old, err := existingIDs(ctx, tx, "SELECT name, id FROM services WHERE workspace_id = ?", wsID, scanNameID)
+	if err != nil {
+		return nil, err
+	}
+	ins, err := tx.PrepareContext(ctx, "INSERT INTO services (workspace_id, position, name, kind, team, tech, description) VALUES (?, ?, ?, ?, ?, ?, ?)")
+	if err != nil {
+		return nil, err
+	}
+	defer ins.Close()
+	upd, err := tx.PrepareContext(ctx, "UPDATE services SET position = ?, kind = ?, team = ?, tech = ?, description = ? WHERE id = ?")
+	if err != nil {
+		return nil, err
+	}
+	defer upd.Close()
+	ids := make(map[string]int64, len(list))
+	for i, s := range list {
+		if id, ok := old[s.Name]; ok {
+			if _, err := upd.ExecContext(ctx, i, s.Kind, s.Team, s.Tech, s.Description, id); err != nil {
+				return nil, err
+			}
+			ids[s.Name] = id
+			delete(old, s.Name)
+			continue
+		}
+		res, err := ins.ExecContext(ctx, wsID, i, s.Name, s.Kind, s.Team, s.Tech, s.Description)
+		if err != nil {
+			return nil, err
+		}
+		if ids[s.Name], err = res.LastInsertId(); err != nil {
+			return nil, err
+		}
+	}
+	return ids, deleteLeftovers(ctx, tx, "services", old)
+}
+
+func replaceServers(ctx context.Context, tx *Tx, wsID int64, list []topology.Server) (map[string]int64, error) {
+	old, err := existingIDs(ctx, tx, "SELECT name, id FROM servers WHERE workspace_id = ?", wsID, scanNameID)
+	if err != nil {
+		return nil, err
+	}
+	ins, err := tx.PrepareContext(ctx, "INSERT INTO servers (workspace_id, position, name, kind, zone, region) VALUES (?, ?, ?, ?, ?, ?)")
+	if err != nil {
+		return nil, err
+	}
+	defer ins.Close()
+	upd, err := tx.PrepareContext(ctx, "UPDATE servers SET position = ?, kind = ?, zone = ?, region = ? WHERE id = ?")
+	if err != nil {
+		return nil, err
+	}
+	defer upd.Close()
+	ids := make(map[string]int64, len(list))
+	for i, s := range list {
+		if id, ok := old[s.Name]; ok {
+			if _, err := upd.ExecContext(ctx, i, s.Kind, s.Zone, s.Region, id); err != nil {
+				return nil, err
+			}
+			ids[s.Name] = id
+			delete(old, s.Name)
+			continue
+		}
+		res, err := ins.ExecContext(ctx, wsID, i, s.Name, s.Kind, s.Zone, s.Region)
+		if err != nil {
+			return nil, err
+		}
+		if ids[s.Name], err = res.LastInsertId(); err != nil {
+			return nil, err
+		}
+	}
+	return ids, deleteLeftovers(ctx, tx, "servers", old)
+}
+
+// replacePlacements runs after services and servers, so placements of
+// deleted services or servers are already gone by cascade.
+func replacePlacements(ctx context.Context, tx *Tx, wsID int64, list []topology.Placement, services, servers map[string]int64) error {
+	old, err := existingIDs(ctx, tx, "SELECT service_id, server_id, id FROM placements WHERE workspace_id = ?", wsID, scanPairID)
+	if err != nil {
+		return err
+	}
+	ins, err := tx.PrepareContext(ctx, "INSERT INTO placements (workspace_id, position, service_id, server_id, instances) VALUES (?, ?, ?, ?, ?)")
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	upd, err := tx.PrepareContext(ctx, "UPDATE placements SET position = ?, instances = ? WHERE id = ?")
+	if err != nil {
+		return err
+	}
+	defer upd.Close()
+	for i, p := range list {
+		k := idPair{services[p.Service], servers[p.Server]}
+		if id, ok := old[k]; ok {
+			if _, err := upd.ExecContext(ctx, i, p.Instances, id); err != nil {
+				return err
+			}
+			delete(old, k)
+			continue
+		}
+		if _, err := ins.ExecContext(ctx, wsID, i, k.a, k.b, p.Instances); err != nil {
+			return err
+		}
+	}
+	return deleteLeftovers(ctx, tx, "placements", old)
+}
+
+func replaceDependencies(ctx context.Context, tx *Tx, wsID int64, list []topology.Dependency, services map[string]int64) error {
+	old, err := existingIDs(ctx, tx, "SELECT from_service_id, to_service_id, id FROM dependencies WHERE workspace_id = ?", wsID, scanPairID)
+	if err != nil {
+		return err
+	}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO dependencies
+		(workspace_id, position, from_service_id, to_service_id, protocol, mode, calls_per_request, description)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer ins.Close()
+	upd, err := tx.PrepareContext(ctx, "UPDATE dependencies SET position = ?, protocol = ?, mode = ?, calls_per_request = ?, description = ? WHERE id = ?")
+	if err != nil {
+		return err
+	}
+	defer upd.Close()
+	for i, d := range list {
+		k := idPair{services[d.From], services[d.To]}
+		if id, ok := old[k]; ok {
+			if _, err := upd.ExecContext(ctx, i, d.Protocol, d.Mode, d.CallsPerRequest, d.Description, id); err != nil {
+				return err
+			}
+			delete(old, k)
+			continue
+		}
+		if _, err := ins.ExecContext(ctx, wsID, i, k.a, k.b, d.Protocol, d.Mode, d.CallsPerRequest, d.Description); err != nil {
+			return err
+		}
+	}
+	return deleteLeftovers(ctx, tx, "dependencies", old)
+}

@@ -1,0 +1,287 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/archmap/archmap/topology"
+)
+
+// Workspace holds one model. Its Slug names it in URLs and never changes;
+// Revision grows by one with every change to the workspace or its model, so
+// that a writer holding an old revision can be refused (no lost updates).
+type Workspace struct {
+	ID          int64     `json:"-"`
+	Slug        string    `json:"slug"`
+	Name        string    `json:"name"`
+	Description string    `json:"description,omitempty"`
+	Revision    int64     `json:"revision"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// MaxSlugLen bounds a slug; a longer name is cut at a word.
+const MaxSlugLen = 50
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// ValidSlug reports whether s has the form of a slug: lowercase ASCII
+// letters and digits in words joined by single dashes, at most MaxSlugLen.
+func ValidSlug(s string) bool {
+	return len(s) <= MaxSlugLen && slugPattern.MatchString(s)
+}
+
+// slugify derives a slug from a name: accents dropped, lowercase ASCII,
+// everything else a dash. A name with no ASCII letter or digit in it gets
+// "workspace".
+func slugify(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range norm.NFKD.String(name) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			// a combining accent split off its letter by NFKD
+		case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+		case 'A' <= r && r <= 'Z':
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			dash = true
+		}
+	}
+	s := b.String()
+	if len(s) > MaxSlugLen {
+		s = s[:MaxSlugLen]
+		if i := strings.LastIndexByte(s, '-'); i > MaxSlugLen/2 {
+			s = s[:i]
+		}
+		s = strings.TrimRight(s, "-")
+	}
+	if s == "" {
+		return "workspace"
+	}
+	return s
+}
+
+// uniqueSlug returns base, or base-2, base-3, … whichever is free.
+func uniqueSlug(ctx context.Context, tx *Tx, base string) (string, error) {
+	for n := 1; ; n++ {
+		s := base
+		if n > 1 {
+			suffix := "-" + strconv.Itoa(n)
+			s = strings.TrimRight(base[:min(len(base), MaxSlugLen-len(suffix))], "-") + suffix
+		}
+		var taken int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM workspaces WHERE slug = ?", s).Scan(&taken); err != nil {
+			return "", err
+		}
+		if taken == 0 {
+			return s, nil
+		}
+	}
+}
+
+// ListWorkspaces returns every workspace, by name.
+func (db *DB) ListWorkspaces(ctx context.Context) ([]Workspace, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+workspaceColumns+` FROM workspaces ORDER BY name COLLATE NOCASE, id`)
+	if err != nil {
+		return nil, fail("list workspaces", err)
+	}
+	defer rows.Close()
+	var out []Workspace
+	for rows.Next() {
+		ws, _, err := scanWorkspace(rows)
+		if err != nil {
+			return nil, fail("list workspaces", err)
+		}
+		out = append(out, *ws)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fail("list workspaces", err)
+	}
+	return out, nil
+}
+
+// CreateWorkspace creates a workspace with an empty model and default
+// settings; its slug is derived from the name.
+func (db *DB) CreateWorkspace(ctx context.Context, name, description string) (*Workspace, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return nil, fail("create workspace", err)
+	}
+	defer tx.Rollback()
+
+	m := &topology.Model{Version: topology.FormatVersion, Name: name, Description: description, Settings: topology.DefaultSettings()}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	slug, err := uniqueSlug(ctx, tx, slugify(name))
+	if err != nil {
+		return nil, fail("create workspace", err)
+	}
+	ws, err := createWorkspace(ctx, tx, slug, m)
+	if err != nil {
+		return nil, fail("create workspace", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fail("create workspace", err)
+	}
+	return ws, nil
+}
+
+// GetWorkspace returns the workspace named by slug, or ENOTFOUND.
+func (db *DB) GetWorkspace(ctx context.Context, slug string) (*Workspace, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, fail("get workspace", err)
+	}
+	defer tx.Rollback()
+	ws, _, err := findWorkspace(ctx, tx, slug)
+	if err != nil {
+		return nil, fail("get workspace", err)
+	}
+	return ws, nil
+}
+
+// UpdateWorkspace renames a workspace and sets its description; the slug
+// stays. expectedRevision 0 skips the check for a concurrent change.
+func (db *DB) UpdateWorkspace(ctx context.Context, slug, name, description string, expectedRevision int64) (*Workspace, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return nil, fail("update workspace", err)
+	}
+	defer tx.Rollback()
+
+	ws, err := findWorkspaceForWrite(ctx, tx, slug, expectedRevision)
+	if err != nil {
+		return nil, fail("update workspace", err)
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE workspaces SET name = ?, description = ? WHERE id = ?", name, description, ws.ID); err != nil {
+		return nil, fail("update workspace", err)
+	}
+	if err := validateModel(ctx, tx, ws.ID); err != nil {
+		return nil, fail("update workspace", err)
+	}
+	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
+		return nil, fail("update workspace", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fail("update workspace", err)
+	}
+	return ws, nil
+}
+
+// DeleteWorkspace deletes a workspace with its model and share links.
+func (db *DB) DeleteWorkspace(ctx context.Context, slug string) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return fail("delete workspace", err)
+	}
+	defer tx.Rollback()
+	ws, _, err := findWorkspace(ctx, tx, slug)
+	if err != nil {
+		return fail("delete workspace", err)
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM workspaces WHERE id = ?", ws.ID); err != nil {
+		return fail("delete workspace", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fail("delete workspace", err)
+	}
+	return nil
+}
+
+const workspaceColumns = `id, slug, name, description, chatty_calls_per_request, max_sync_chain, blast_radius, revision, created_at, updated_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanWorkspace(row scanner) (*Workspace, topology.Settings, error) {
+	var ws Workspace
+	var set topology.Settings
+	var created, updated string
+	if err := row.Scan(&ws.ID, &ws.Slug, &ws.Name, &ws.Description,
+		&set.ChattyCallsPerRequest, &set.MaxSyncChain, &set.BlastRadius,
+		&ws.Revision, &created, &updated); err != nil {
+		return nil, set, err
+	}
+	var err error
+	if ws.CreatedAt, err = parseTime(created); err != nil {
+		return nil, set, err
+	}
+	if ws.UpdatedAt, err = parseTime(updated); err != nil {
+		return nil, set, err
+	}
+	return &ws, set, nil
+}
+
+// findWorkspace returns the workspace named by slug and its settings, or ENOTFOUND.
+func findWorkspace(ctx context.Context, tx *Tx, slug string) (*Workspace, topology.Settings, error) {
+	ws, set, err := scanWorkspace(tx.QueryRowContext(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE slug = ?`, slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, set, topology.Errorf(topology.ENOTFOUND, "workspace %s not found", strconv.Quote(slug))
+	}
+	return ws, set, err
+}
+
+// findWorkspaceForWrite is findWorkspace plus the check that nobody changed
+// the workspace since the caller read expectedRevision (0: no check).
+func findWorkspaceForWrite(ctx context.Context, tx *Tx, slug string, expectedRevision int64) (*Workspace, error) {
+	ws, _, err := findWorkspace(ctx, tx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRevision(ws, expectedRevision); err != nil {
+		return nil, err
+	}
+	return ws, nil
+}
+
+func checkRevision(ws *Workspace, expectedRevision int64) error {
+	if expectedRevision != 0 && expectedRevision != ws.Revision {
+		return topology.Errorf(topology.EPRECONDITION,
+			"workspace %s has changed since you loaded it (now revision %d, yours %d); reload and try again",
+			strconv.Quote(ws.Slug), ws.Revision, expectedRevision)
+	}
+	return nil
+}
+
+// createWorkspace inserts a workspace row at revision 1 with m's name,
+// description and settings (not its entities).
+func createWorkspace(ctx context.Context, tx *Tx, slug string, m *topology.Model) (*Workspace, error) {
+	now := formatTime(tx.now)
+	row := tx.QueryRowContext(ctx, `INSERT INTO workspaces
+		(slug, name, description, chatty_calls_per_request, max_sync_chain, blast_radius, revision, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
+		RETURNING `+workspaceColumns,
+		slug, m.Name, m.Description, m.Settings.ChattyCallsPerRequest, m.Settings.MaxSyncChain, m.Settings.BlastRadius, now, now)
+	ws, _, err := scanWorkspace(row)
+	if isUnique(err) {
+		return nil, topology.Errorf(topology.ECONFLICT, "workspace: the slug %s is taken", strconv.Quote(slug))
+	}
+	return ws, err
+}
+
+// bumpRevision records a change to the workspace: revision + 1 and the
+// time. Every write transaction that changes a workspace ends with it.
+func bumpRevision(ctx context.Context, tx *Tx, id int64) (*Workspace, error) {
+	ws, _, err := scanWorkspace(tx.QueryRowContext(ctx,
+		`UPDATE workspaces SET revision = revision + 1, updated_at = ? WHERE id = ? RETURNING `+workspaceColumns,
+		formatTime(tx.now), id))
+	return ws, err
+}
