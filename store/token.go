@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/archmap/archmap/topology"
+)
+
+// APIToken is a named credential of a user for the JSON API. The token
+// itself is shown once by the server and never stored.
+type APIToken struct {
+	ID        int64     `json:"id"`
+	UserID    int64     `json:"-"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+	// LastUsedAt is zero when the token was never used. It is kept to the
+	// minute, so that a busy client does not turn every read into a write.
+	LastUsedAt time.Time `json:"last_used_at,omitzero"`
+}
+
+// lastUsedGrain is how stale a "last used" time may get before a use
+// records a new one.
+const lastUsedGrain = time.Minute
+
+// CreateAPIToken records a token (by its hash) for the user under a name.
+func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name string, tokenHash []byte) (*APIToken, error) {
+	if msg := topology.ValidateName(name); msg != "" {
+		return nil, &topology.ValidationError{Problems: []topology.Problem{{Path: "name", Message: msg}}}
+	}
+	if err := checkHash(tokenHash); err != nil {
+		return nil, fail("create API token", err)
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return nil, fail("create API token", err)
+	}
+	defer tx.Rollback()
+	if err := userExists(ctx, tx, userID); err != nil {
+		return nil, fail("create API token", err)
+	}
+	t, err := scanAPIToken(tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at)
+		VALUES (?, ?, ?, ?) RETURNING `+apiTokenColumns, userID, name, tokenHash, formatTime(tx.now)))
+	if err != nil {
+		return nil, fail("create API token", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fail("create API token", err)
+	}
+	return t, nil
+}
+
+// ListAPITokens returns the user's tokens, oldest first.
+func (db *DB) ListAPITokens(ctx context.Context, userID int64) ([]APIToken, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT "+apiTokenColumns+" FROM api_tokens WHERE user_id = ? ORDER BY id", userID)
+	if err != nil {
+		return nil, fail("list API tokens", err)
+	}
+	defer rows.Close()
+	out := []APIToken{}
+	for rows.Next() {
+		t, err := scanAPIToken(rows)
+		if err != nil {
+			return nil, fail("list API tokens", err)
+		}
+		out = append(out, *t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fail("list API tokens", err)
+	}
+	return out, nil
+}
+
+// DeleteAPIToken revokes one of the user's tokens; another user's token is
+// ENOTFOUND like a missing one.
+func (db *DB) DeleteAPIToken(ctx context.Context, userID, id int64) error {
+	res, err := db.write.ExecContext(ctx, "DELETE FROM api_tokens WHERE id = ? AND user_id = ?", id, userID)
+	if err != nil {
+		return fail("delete API token", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fail("delete API token", err)
+	}
+	if n == 0 {
+		return topology.Errorf(topology.ENOTFOUND, "API token %d not found", id)
+	}
+	return nil
+}
+
+// GetAPITokenUser returns the user a token belongs to and records its use;
+// an unknown token is ENOTFOUND.
+func (db *DB) GetAPITokenUser(ctx context.Context, tokenHash []byte) (*User, error) {
+	var tokenID int64
+	var lastUsed sql.NullString
+	row := db.read.QueryRowContext(ctx, "SELECT t.id, t.last_used_at, "+userColumnsOf+
+		" FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?", tokenHash)
+	u, err := scanUser(prefixScanner{row, []any{&tokenID, &lastUsed}})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, topology.Errorf(topology.ENOTFOUND, "API token not found")
+	}
+	if err != nil {
+		return nil, fail("get API token", err)
+	}
+	last, err := parseNullTime(lastUsed)
+	if err != nil {
+		return nil, fail("get API token", err)
+	}
+	if err := db.touch(ctx, "api_tokens", tokenID, last, db.now()); err != nil {
+		return nil, fail("get API token", err)
+	}
+	return u, nil
+}
+
+// touch records a use of a token or share when the last one recorded is
+// older than lastUsedGrain (or none is).
+func (db *DB) touch(ctx context.Context, table string, id int64, last, now time.Time) error {
+	if !last.IsZero() && now.Sub(last) < lastUsedGrain {
+		return nil
+	}
+	_, err := db.write.ExecContext(ctx, "UPDATE "+table+" SET last_used_at = ? WHERE id = ?", formatTime(now), id)
+	return err
+}
+
+// prefixScanner scans leading columns into dest before handing the rest
+// to another scan function.
+type prefixScanner struct {
+	row  scanner
+	dest []any
+}
+
+func (p prefixScanner) Scan(dest ...any) error {
+	return p.row.Scan(append(p.dest[:len(p.dest):len(p.dest)], dest...)...)
+}
+
+const apiTokenColumns = "id, user_id, name, created_at, last_used_at"
+
+func scanAPIToken(row scanner) (*APIToken, error) {
+	var t APIToken
+	var created string
+	var lastUsed sql.NullString
+	if err := row.Scan(&t.ID, &t.UserID, &t.Name, &created, &lastUsed); err != nil {
+		return nil, err
+	}
+	var err error
+	if t.CreatedAt, err = parseTime(created); err != nil {
+		return nil, err
+	}
+	if t.LastUsedAt, err = parseNullTime(lastUsed); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
