@@ -127,10 +127,10 @@ func (db *DB) CreateWorkspace(ctx context.Context, name, description string) (*W
 	}
 	defer tx.Rollback()
 
-	m := &topology.Model{Version: topology.FormatVersion, Name: name, Description: description, Settings: topology.DefaultSettings()}
-	if err := m.Validate(); err != nil {
+	if err := validateHeader(name, description); err != nil {
 		return nil, err
 	}
+	m := &topology.Model{Version: topology.FormatVersion, Name: name, Description: description, Settings: topology.DefaultSettings()}
 	slug, err := uniqueSlug(ctx, tx, slugify(name))
 	if err != nil {
 		return nil, fail("create workspace", err)
@@ -172,6 +172,9 @@ func (db *DB) UpdateWorkspace(ctx context.Context, slug, name, description strin
 	if err != nil {
 		return nil, fail("update workspace", err)
 	}
+	if err := validateHeader(name, description); err != nil {
+		return nil, err
+	}
 	if _, err := tx.ExecContext(ctx, "UPDATE workspaces SET name = ?, description = ? WHERE id = ?", name, description, ws.ID); err != nil {
 		return nil, fail("update workspace", err)
 	}
@@ -205,6 +208,14 @@ func (db *DB) DeleteWorkspace(ctx context.Context, slug string) error {
 		return fail("delete workspace", err)
 	}
 	return nil
+}
+
+// validateHeader checks a workspace's name and description by the rules of
+// a model's (paths "name", "description"), before the database's own
+// constraints could answer with a less helpful message.
+func validateHeader(name, description string) error {
+	m := &topology.Model{Version: topology.FormatVersion, Name: name, Description: description, Settings: topology.DefaultSettings()}
+	return m.Validate()
 }
 
 const workspaceColumns = `id, slug, name, description, chatty_calls_per_request, max_sync_chain, blast_radius, revision, created_at, updated_at`
