@@ -111,7 +111,7 @@ func DependencySubject(from, to string) string { return "dependency:" + from + "
 // or Model.Validate accept it) and returns the findings in contract order.
 func Analyze(m *topology.Model) *Report {
 	g := newGraph(m)
-	var fs []Finding
+	fs := make([]Finding, 0, len(m.Services)+len(m.Servers))
 	for _, rule := range rules {
 		fs = rule.check(g, fs)
 	}
@@ -120,9 +120,6 @@ func Analyze(m *topology.Model) *Report {
 	}
 	slices.SortFunc(fs, compareFindings)
 	r := &Report{Model: m.Name, Findings: fs}
-	if r.Findings == nil {
-		r.Findings = []Finding{}
-	}
 	for _, f := range fs {
 		switch f.Severity {
 		case High:
@@ -212,6 +209,14 @@ func list(names []string, max int) string {
 		return strings.Join(names[:max], ", ") + fmt.Sprintf(" and %d more", n-max)
 	}
 	return strings.Join(names[:n-1], ", ") + " and " + names[n-1]
+}
+
+// listOf writes the first names of a list of total names: "a, b and 8 more".
+func listOf(first []string, total int) string {
+	if total <= len(first) {
+		return list(first, len(first))
+	}
+	return strings.Join(first, ", ") + fmt.Sprintf(" and %d more", total-len(first))
 }
 
 // plural returns "1 service", "3 services".

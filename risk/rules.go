@@ -158,37 +158,26 @@ func spofZone(g *graph, fs []Finding) []Finding {
 }
 
 // serverBlastRadius: a server whose loss takes down >= settings.blast_radius
-// services, as Simulate would count them with that one server failed. One
-// traversal of the reverse sync graph per server, from the services that run
-// only on it.
+// services, as Simulate would count them with that one server failed.
 func serverBlastRadius(g *graph, fs []Finding) []Finding {
-	only := make([][]int, len(g.srvNames)) // server → services placed on it alone
-	for s, on := range g.placedOn {
-		if len(on) == 1 {
-			only[on[0]] = append(only[on[0]], s)
-		}
-	}
 	threshold := g.m.Settings.BlastRadius
-	mark := make([]int32, len(g.svcNames))
-	var queue []int
+	b := g.blastRadius()
 	for v, server := range g.srvNames {
-		stamp := int32(v + 1)
-		queue = queue[:0]
-		for _, s := range only[v] {
-			mark[s] = stamp
-			queue = append(queue, s)
-		}
-		queue = g.spreadDown(mark, stamp, queue)
-		if len(queue) < threshold || len(queue) == 0 {
+		n := b.count[v]
+		if n < threshold || n == 0 {
 			continue
+		}
+		down := make([]string, len(b.first[v]))
+		for i, s := range b.first[v] {
+			down[i] = g.svcNames[s]
 		}
 		fs = append(fs, Finding{
 			Rule: RuleServerBlastRadius, Severity: High,
 			Subjects: []string{ServerSubject(server)},
 			Message: fmt.Sprintf("losing %s takes down %s (threshold %d): %s",
-				server, plural(len(queue), "service"), threshold, list(g.names(queue), 10)),
+				server, plural(n, "service"), threshold, listOf(down, n)),
 			Suggestion: fmt.Sprintf("give %s, which %s only on %s, instances on other servers, or make the calls into %s asynchronous",
-				list(g.names(only[v]), 5), verb(len(only[v]), "runs", "run"), server, pronoun(len(only[v]))),
+				list(g.names(b.only[v]), 5), verb(len(b.only[v]), "runs", "run"), server, pronoun(len(b.only[v]))),
 		})
 	}
 	return fs
