@@ -74,7 +74,9 @@ func Generate(n int) *topology.Model {
 	type pair struct{ a, b int }
 	seen := map[pair]bool{}
 	protocols := []topology.Protocol{topology.ProtocolHTTP, topology.ProtocolGRPC, topology.ProtocolHTTP, topology.ProtocolTCP, topology.ProtocolIPC}
-	for len(m.Dependencies) < 2*n && n > 1 {
+	// 2n calls, or every possible pair in a model too small for that.
+	want := min(2*n, n*(n-1))
+	for len(m.Dependencies) < want {
 		a := rng.IntN(n)
 		// Mostly call a service further down the list (a layered system);
 		// one call in fifty goes back up and may close a cycle.

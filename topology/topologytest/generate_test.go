@@ -14,7 +14,7 @@ func TestGenerateIsValidAndDeterministic(t *testing.T) {
 		if len(m.Services) != n {
 			t.Errorf("Generate(%d) has %d services", n, len(m.Services))
 		}
-		if n > 1 && len(m.Dependencies) != 2*n {
+		if n > 2 && len(m.Dependencies) != 2*n {
 			t.Errorf("Generate(%d) has %d dependencies, want %d", n, len(m.Dependencies), 2*n)
 		}
 		if !reflect.DeepEqual(m, Generate(n)) {
