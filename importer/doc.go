@@ -1,7 +1,8 @@
 // Package importer turns compose files and Kubernetes manifests into a
-// topology.Model, with a report of everything it inferred, skipped or assumed.
+// topology.Model, with a report of everything it inferred, skipped or
+// assumed, each inference citing the file and line it came from.
+//
+// Both importers work on files held in memory (File), so the CLI and the web
+// upload share them, and neither reads anything else: not the process
+// environment, not files the input merely references.
 package importer
-
-import (
-	_ "github.com/compose-spec/compose-go/v2/loader"
-)

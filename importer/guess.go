@@ -177,9 +177,11 @@ func classifyKey(key string) keyKind {
 			k.telemetry = true
 		case w == "grpc":
 			k.grpc = true
-		case ignoreWords[w]:
-			k.ignore = true
 		}
+	}
+	// REDIS_IMAGE=redis:7 is not an address; IMAGE_PROVIDER_HOST is.
+	if len(ws) > 0 && ignoreWords[ws[len(ws)-1]] {
+		k.ignore = true
 	}
 	if len(ws) > 0 && notAddressLast[ws[len(ws)-1]] {
 		k.address = false
