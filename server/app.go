@@ -1,0 +1,82 @@
+// Package server is archmap's HTTP side: the Echo routes (routes.go), the
+// handlers (one file per noun and verb: service_create.go), the middleware
+// (sessions, CSRF, security headers) and the one error handler that maps
+// domain error codes to statuses (error.go).
+//
+// Handlers only parse the request, call the store, risk or diagram package,
+// and render a views component; the rules live in those packages.
+package server
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/archmap/archmap/store"
+)
+
+// Config is what the server needs from the program that runs it.
+type Config struct {
+	DB     *store.DB
+	Logger *slog.Logger // nil: discard
+	// SecureCookies marks cookies Secure; set it when the server is reached
+	// over TLS (directly or through a proxy).
+	SecureCookies bool
+	// BaseURL is the public origin ("https://archmap.example.com") used to
+	// build share links; empty derives it from each request.
+	BaseURL string
+	// TrustProxy takes the client address from X-Forwarded-For (for the
+	// login rate limit and logs). Only set it behind a proxy that sets it.
+	TrustProxy bool
+}
+
+// Server serves the web app. Build it with New.
+type Server struct {
+	cfg  Config
+	db   *store.DB
+	log  *slog.Logger
+	echo *echo.Echo
+
+	// hasUsers latches to true once an account exists, so the setup check
+	// costs a query only until the first account is made.
+	hasUsers atomic.Bool
+
+	logins  *loginLimiter
+	hashing chan struct{} // bounds concurrent password hashing (memory-hard)
+}
+
+// New builds the server and its routes.
+func New(cfg Config) (*Server, error) {
+	if cfg.DB == nil {
+		return nil, errors.New("server: no database")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s := &Server{
+		cfg:     cfg,
+		db:      cfg.DB,
+		log:     cfg.Logger,
+		logins:  newLoginLimiter(),
+		hashing: make(chan struct{}, maxConcurrentHashes),
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.handleError
+	if cfg.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	s.echo = e
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the http.Handler that serves every route.
+func (s *Server) Handler() http.Handler { return s.echo }

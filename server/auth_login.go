@@ -1,0 +1,103 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/archmap/archmap/topology"
+	"github.com/archmap/archmap/views"
+)
+
+func (s *Server) handleLoginShow(c echo.Context) error {
+	if currentUser(c) != nil {
+		return redirect(c, safeNext(c.QueryParam("next")))
+	}
+	f := &views.Form{Values: map[string]string{"next": safeNext(c.QueryParam("next"))}}
+	return render(c, http.StatusOK, views.Layout(s.page(c, "Sign in"), views.LoginPage(s.page(c, ""), f)))
+}
+
+// handleLogin checks email and password and starts a new session. Attempts
+// are rate-limited per client address; an unknown email costs as much time
+// as a wrong password and gets the same answer.
+func (s *Server) handleLogin(c echo.Context) error {
+	ctx := c.Request().Context()
+	email := strings.TrimSpace(c.FormValue("email"))
+	f := &views.Form{Values: map[string]string{"email": email, "next": safeNext(c.FormValue("next"))}}
+	again := func(status int, msg string) error {
+		f.General = []string{msg}
+		return render(c, status, views.Layout(s.page(c, "Sign in"), views.LoginPage(s.page(c, ""), f)))
+	}
+	if !s.logins.allow(c.RealIP()) {
+		return again(http.StatusTooManyRequests, "Too many sign-in attempts from your address. Wait a minute, then try again.")
+	}
+	u, err := s.db.GetUserByEmail(ctx, email)
+	hash := dummyHash()
+	switch {
+	case err == nil:
+		hash = u.PasswordHash
+	case topology.ErrorCode(err) != topology.ENOTFOUND:
+		return err
+	}
+	ok, err := s.checkPassword(ctx, hash, c.FormValue("password"))
+	if err != nil {
+		return err
+	}
+	if !ok || u == nil {
+		return again(http.StatusUnauthorized, "Wrong email or password.")
+	}
+	if err := s.startSession(c, u); err != nil {
+		return err
+	}
+	return redirect(c, f.Values["next"])
+}
+
+func (s *Server) handleLogout(c echo.Context) error {
+	if err := s.endSession(c); err != nil {
+		return err
+	}
+	return redirect(c, "/login")
+}
+
+// safeNext returns next when it is a path on this site, else "/": the login
+// form must not become an open redirect.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, `\`) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" {
+		return "/"
+	}
+	return u.RequestURI()
+}
+
+// hashPassword and checkPassword run argon2id under a semaphore: each hash
+// takes 64 MiB, so a flood of logins must queue rather than exhaust memory.
+func (s *Server) hashPassword(ctx context.Context, pw string) ([]byte, error) {
+	if err := s.acquireHashing(ctx); err != nil {
+		return nil, err
+	}
+	defer func() { <-s.hashing }()
+	return HashPassword(pw)
+}
+
+func (s *Server) checkPassword(ctx context.Context, hash []byte, pw string) (bool, error) {
+	if err := s.acquireHashing(ctx); err != nil {
+		return false, err
+	}
+	defer func() { <-s.hashing }()
+	return checkPassword(hash, pw)
+}
+
+func (s *Server) acquireHashing(ctx context.Context) error {
+	select {
+	case s.hashing <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,162 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/archmap/archmap/topology"
+)
+
+// The middleware stack, outermost first (see routes.go):
+//
+//	recover → request log → security headers → body limit → session → setup gate → CSRF → [requireUser]
+//
+// The JSON API (/api/v1) authenticates with bearer tokens only, never with
+// the session cookie; that is what lets CSRF skip bearer requests: a browser
+// attaches cookies to a forged request, but never an Authorization header.
+// Share pages (/s/{token}) are anonymous and read-only; their routes add
+// their own stricter headers on top of securityHeaders.
+
+// contentSecurityPolicy allows only our own scripts and styles. The diagram
+// SVG is inline markup from our renderer, sanitized (svg_sanitize.go), and
+// needs no script of its own; svg-pan-zoom and app.js set styles through the
+// CSSOM, which CSP does not restrict.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		return next(c)
+	}
+}
+
+// requestLog logs one line per request. Paths go through logPath so that no
+// share token reaches the log; query strings are not logged at all.
+func (s *Server) requestLog() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		HandleError: true,
+		LogMethod:   true,
+		LogURIPath:  true,
+		LogStatus:   true,
+		LogLatency:  true,
+		LogRemoteIP: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			s.log.LogAttrs(context.Background(), level, "request",
+				slog.String("method", v.Method),
+				slog.String("path", logPath(v.URIPath)),
+				slog.Int("status", v.Status),
+				slog.Duration("took", v.Latency),
+				slog.String("ip", v.RemoteIP),
+			)
+			return nil
+		},
+	})
+}
+
+// maxBodyBytes bounds every request body. Imports are bounded again, exactly,
+// at topology.MaxInputSize; this outer bound leaves room for the form
+// encoding around an upload.
+const maxBodyBytes = "6M"
+
+const csrfContextKey = "csrf"
+
+func (s *Server) csrf() echo.MiddlewareFunc {
+	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+		Skipper:        skipCSRF,
+		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
+		ContextKey:     csrfContextKey,
+		CookieName:     "archmap_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSameSite: http.SameSiteStrictMode,
+		CookieSecure:   s.cfg.SecureCookies,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return topology.Errorf(topology.EFORBIDDEN, "This form has expired or was sent from another site. Reload the page and try again.")
+		},
+	})
+}
+
+// skipCSRF lets through what cannot be forged by a browser or changes
+// nothing: bearer-token API requests, health checks and static files.
+func skipCSRF(c echo.Context) bool {
+	p := c.Request().URL.Path
+	switch {
+	case strings.HasPrefix(p, "/api/"):
+		return strings.HasPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+	case p == "/healthz", strings.HasPrefix(p, "/static/"):
+		return true
+	}
+	return false
+}
+
+// setupGate sends every page to /setup while no account exists.
+func (s *Server) setupGate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		p := c.Request().URL.Path
+		if p == "/setup" || p == "/healthz" || strings.HasPrefix(p, "/static/") ||
+			strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/s/") {
+			return next(c)
+		}
+		need, err := s.needsSetup(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		if need {
+			return redirect(c, "/setup")
+		}
+		return next(c)
+	}
+}
+
+func (s *Server) needsSetup(ctx context.Context) (bool, error) {
+	if s.hasUsers.Load() {
+		return false, nil
+	}
+	n, err := s.db.CountUsers(ctx)
+	if err != nil {
+		return false, err
+	}
+	if n > 0 {
+		s.hasUsers.Store(true)
+	}
+	return n == 0, nil
+}
+
+// requireUser lets only signed-in users through; others go to the login
+// page, which brings them back here afterwards.
+func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if currentUser(c) != nil {
+			return next(c)
+		}
+		r := c.Request()
+		if r.Method != http.MethodGet && !isHTMX(c) {
+			return topology.Errorf(topology.EUNAUTHORIZED, "Your session has ended. Sign in again.")
+		}
+		back := r.URL.RequestURI()
+		if isHTMX(c) {
+			// Come back to the page the fragment was part of.
+			back = "/"
+			if cu, err := url.Parse(r.Header.Get("HX-Current-URL")); err == nil && cu.Path != "" {
+				back = cu.RequestURI()
+			}
+		}
+		return redirect(c, "/login?next="+url.QueryEscape(back))
+	}
+}

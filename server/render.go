@@ -1,0 +1,51 @@
+package server
+
+import (
+	"bytes"
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/archmap/archmap/views"
+)
+
+// render writes a templ component as the HTML response. It renders into a
+// buffer first so that a failing component becomes a clean error response
+// instead of half a page.
+func render(c echo.Context, status int, cmp templ.Component) error {
+	var buf bytes.Buffer
+	if err := cmp.Render(c.Request().Context(), &buf); err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// page returns the layout data of the current request.
+func (s *Server) page(c echo.Context, title string) views.Page {
+	p := views.Page{Title: title, CSRF: csrfToken(c)}
+	if u := currentUser(c); u != nil {
+		p.User = u.Email
+	}
+	return p
+}
+
+// csrfToken is the token the CSRF middleware put into the context. For a
+// browser that sends Sec-Fetch-Site it is Echo's placeholder
+// (middleware.CSRFUsingSecFetchSite): such a browser's later requests are
+// checked by that header, and the placeholder never matches a cookie token,
+// so it grants nothing to anyone else.
+func csrfToken(c echo.Context) string {
+	t, _ := c.Get(csrfContextKey).(string)
+	return t
+}
+
+// redirect answers with 303 See Other, or for htmx with HX-Redirect so that
+// the whole page navigates instead of swapping a page into a fragment.
+func redirect(c echo.Context, to string) error {
+	if isHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", to)
+		return c.NoContent(http.StatusNoContent)
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}
