@@ -1,0 +1,23 @@
+# syntax=docker/dockerfile:1
+# Build: cgo is needed for SQLite (mattn/go-sqlite3).
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN CGO_ENABLED=1 go build -trimpath -ldflags="-s -w" -o /out/archmap ./web
+
+# Run: a small Debian with a non-root user; the database lives on the /data volume.
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \
+	&& rm -rf /var/lib/apt/lists/* \
+	&& useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin archmap \
+	&& mkdir -p /data && chown archmap /data
+COPY --from=build /out/archmap /usr/local/bin/archmap
+USER archmap
+VOLUME ["/data"]
+ENV ARCHMAP_ADDR=:8080 ARCHMAP_DB=/data/archmap.db
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=3s CMD ["/usr/local/bin/archmap", "healthcheck"]
+ENTRYPOINT ["/usr/local/bin/archmap"]
+CMD ["serve"]

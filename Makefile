@@ -1,0 +1,56 @@
+# archmap's front door. `make run` and `make test` are all a new machine needs.
+GO      ?= go
+BIN     ?= bin/archmap
+DB      ?= archmap.db
+ADDR    ?= 127.0.0.1:8080
+PKGS    := ./...
+
+.PHONY: run build test test-short generate check-generated lint bench fuzz crashtest loadtest scaletest clean
+
+run: build
+	$(BIN) serve --addr $(ADDR) --db $(DB)
+
+build: generate
+	$(GO) build -o $(BIN) ./web
+
+# Regenerates views/*_templ.go with the templ version pinned in go.mod.
+generate:
+	$(GO) tool templ generate -path views
+
+# Fails when a committed *_templ.go is not what its .templ generates, without
+# touching the work tree.
+check-generated:
+	@tmp=$$(mktemp -d) && cp -r views $$tmp/views && \
+	$(GO) tool templ generate -path $$tmp/views >/dev/null 2>&1 && \
+	if ! diff -r -q views $$tmp/views; then \
+		echo "views/*_templ.go are stale: run 'make generate' and commit them"; rm -rf $$tmp; exit 1; \
+	fi; rm -rf $$tmp
+
+test: check-generated
+	$(GO) vet $(PKGS)
+	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './node_modules/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) test -race -count=1 -timeout 15m $(PKGS)
+
+test-short:
+	$(GO) test -count=1 -short $(PKGS)
+
+lint:
+	$(GO) vet $(PKGS)
+	@test -z "$$(gofmt -l $$(find . -name '*.go'))" || (gofmt -l $$(find . -name '*.go'); exit 1)
+
+# Benchmarks: analysis, rendering (cold and cached, against native dot when
+# installed), store import/load, codec. Figures go in BENCHMARKS.md.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 60m ./topology/... ./risk/... ./store/... ./diagram/...
+
+# 60 s per fuzz target; failures are kept in testdata/fuzz as regression cases.
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./topology
+	$(GO) test -run '^$$' -fuzz '^FuzzEscape$$' -fuzztime $(FUZZTIME) ./diagram
+	$(GO) test -run '^$$' -fuzz '^FuzzCompose$$' -fuzztime $(FUZZTIME) ./importer
+	$(GO) test -run '^$$' -fuzz '^FuzzKubernetes$$' -fuzztime $(FUZZTIME) ./importer
+
+clean:
+	rm -rf bin

@@ -1,0 +1,20 @@
+package topology
+
+import _ "embed"
+
+//go:embed demo.yaml
+var demoYAML []byte
+
+// DemoYAML is the model a new installation starts with: a typical
+// microservice shop that shows one service on many servers, many on one, one
+// on one, and a few risks worth finding.
+func DemoYAML() []byte { return demoYAML }
+
+// Demo returns the demo model, parsed.
+func Demo() *Model {
+	m, err := Parse(demoYAML)
+	if err != nil {
+		panic("topology: the embedded demo model is invalid: " + err.Error())
+	}
+	return m
+}
