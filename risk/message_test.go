@@ -39,7 +39,7 @@ dependencies: [{from: web, to: redis}, {from: web, to: pay, calls_per_request: 2
 			"redis (a cache, holding state) runs a single instance, on app-3: losing that instance or app-3 stops it, and web, calling it synchronously, fails with it",
 			"run a replica of redis on another server, or move it to a managed service"},
 		{RuleSpofZone, "service:web",
-			"web runs on 2 servers (app-1 and app-2), all in zone a: losing a stops it, though the system spans 2 zones",
+			"web runs on 2 servers (app-1 and app-2), all in zone a: losing zone a stops it, though the system spans 2 zones",
 			"run web on a server in another zone too"},
 		{RuleChattyCrossNetwork, "dependency:web->pay",
 			"web calls pay 21 times per request, synchronously and across the network (app-2 does not host pay; threshold 5)",

@@ -149,7 +149,7 @@ func spofZone(g *graph, fs []Finding) []Finding {
 		fs = append(fs, Finding{
 			Rule: RuleSpofZone, Severity: Medium,
 			Subjects: []string{ServiceSubject(name)},
-			Message: fmt.Sprintf("%s runs on %s (%s), all in zone %s: losing %s stops it, though the system spans %d zones",
+			Message: fmt.Sprintf("%s runs on %s (%s), all in zone %s: losing zone %s stops it, though the system spans %d zones",
 				name, plural(len(on), "server"), list(g.serverNames(on), 8), zone, zone, len(zones)),
 			Suggestion: "run " + name + " on a server in another zone too",
 		})
