@@ -574,6 +574,8 @@ func (d *decoder) model(n *yaml.Node, m *Model) {
 					case "calls_per_request":
 						d.number(fp, v, &dep.CallsPerRequest)
 						keepZero(d, v, &dep.CallsPerRequest)
+					case "description":
+						d.str(fp, v, &dep.Description)
 					}
 				})
 			})
