@@ -167,8 +167,9 @@ func (r *Report) Worst() Severity {
 	return worst
 }
 
-// BySubject indexes the findings by each of their subjects, in report order,
-// so a diagram can mark a service, server or edge and list what is wrong with it.
+// BySubject indexes the findings by each of their subjects, in report order
+// (so a subject's first finding is its most serious), for a diagram to mark
+// a service, server or edge and list what is wrong with it.
 func (r *Report) BySubject() map[string][]Finding {
 	idx := make(map[string][]Finding)
 	for _, f := range r.Findings {
