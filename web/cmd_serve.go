@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/archmap/archmap/server"
+	"github.com/archmap/archmap/store"
+	"github.com/archmap/archmap/topology"
+)
+
+func init() {
+	register(&command{name: "serve", summary: "serve the web app and the JSON API (the default)", run: runServe})
+}
+
+type serveConfig struct {
+	addr          string
+	db            string
+	noDemo        bool
+	secureCookies bool
+	baseURL       string
+	trustProxy    bool
+	// ready, when set, learns the address actually listened on (tests use :0).
+	ready func(addr string)
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	var cfg serveConfig
+	fs := newFlagSet(e, "serve", "serve [--addr 127.0.0.1:8080] [--db archmap.db] [--no-demo]")
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on (use :8080 to listen on every interface)")
+	fs.StringVar(&cfg.db, "db", "archmap.db", "path of the SQLite database file (created when missing)")
+	fs.BoolVar(&cfg.noDemo, "no-demo", false, "do not create the \"Demo shop\" workspace in a new database")
+	fs.BoolVar(&cfg.secureCookies, "secure-cookies", false, "mark cookies Secure (set it when users reach archmap over HTTPS)")
+	fs.StringVar(&cfg.baseURL, "base-url", "", "public origin used in share links, e.g. https://archmap.example.com (default: from each request)")
+	fs.BoolVar(&cfg.trustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For (only behind a proxy that sets it)")
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("serve takes no arguments, got %q", fs.Args())
+	}
+	return serve(ctx, e, cfg)
+}
+
+func serve(ctx context.Context, e *env, cfg serveConfig) error {
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	_, statErr := os.Stat(cfg.db)
+	isNew := errors.Is(statErr, os.ErrNotExist)
+
+	db, err := store.Open(ctx, cfg.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if isNew && !cfg.noDemo {
+		if err := seedDemo(ctx, db); err != nil {
+			return err
+		}
+		log.Info("created the Demo shop workspace in the new database", "db", cfg.db)
+	}
+
+	srv, err := server.New(server.Config{
+		DB:            db,
+		Logger:        log,
+		SecureCookies: cfg.secureCookies,
+		BaseURL:       cfg.baseURL,
+		TrustProxy:    cfg.trustProxy,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second, // imports of up to 5 MiB on a slow link
+		WriteTimeout:      60 * time.Second, // above the render time limit
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	addr := ln.Addr().String()
+	log.Info("archmap is serving", "url", "http://"+addr, "db", cfg.db)
+	if cfg.ready != nil {
+		cfg.ready(addr)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func seedDemo(ctx context.Context, db *store.DB) error {
+	m := topology.Demo()
+	_, _, err := db.ImportModel(ctx, "demo-shop", m)
+	return err
+}
