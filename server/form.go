@@ -102,3 +102,5 @@ func parseID(c echo.Context, name string) (int64, error) {
 	}
 	return n, nil
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -37,9 +37,61 @@ func (s *Server) routes() {
 	// use this group.)
 	app := e.Group("", s.requireUser)
 	s.registerWorkspaceRoutes(app)
+	s.registerServiceRoutes(app)
+	s.registerServerRoutes(app)
+	s.registerPlacementRoutes(app)
+	s.registerDependencyRoutes(app)
+	s.registerModelRoutes(app)
 }
+
+// Browser routes change state only with POST (never GET), each answered
+// with the editor or a page; the JSON API has the REST verbs.
 
 func (s *Server) registerWorkspaceRoutes(g *echo.Group) {
 	g.GET("/", s.handleWorkspaceList)
 	g.POST("/w", s.handleWorkspaceCreate)
+	g.GET("/w/:slug", s.handleWorkspaceShow)
+	g.GET("/w/:slug/settings", s.handleWorkspaceSettings)
+	g.POST("/w/:slug/settings", s.handleWorkspaceUpdate)
+	g.POST("/w/:slug/delete", s.handleWorkspaceDelete)
+}
+
+func (s *Server) registerServiceRoutes(g *echo.Group) {
+	g.POST("/w/:slug/services", s.handleServiceCreate)
+	g.GET("/w/:slug/services/:id", s.handleServiceRow)
+	g.GET("/w/:slug/services/:id/edit", s.handleServiceEdit)
+	g.POST("/w/:slug/services/:id", s.handleServiceUpdate)
+	g.POST("/w/:slug/services/:id/delete", s.handleServiceDelete)
+}
+
+func (s *Server) registerServerRoutes(g *echo.Group) {
+	g.POST("/w/:slug/servers", s.handleServerCreate)
+	g.GET("/w/:slug/servers/:id", s.handleServerRow)
+	g.GET("/w/:slug/servers/:id/edit", s.handleServerEdit)
+	g.POST("/w/:slug/servers/:id", s.handleServerUpdate)
+	g.POST("/w/:slug/servers/:id/delete", s.handleServerDelete)
+}
+
+func (s *Server) registerPlacementRoutes(g *echo.Group) {
+	g.POST("/w/:slug/placements", s.handlePlacementCreate)
+	g.POST("/w/:slug/placements/matrix/:service/:server", s.handlePlacementMatrix)
+	g.GET("/w/:slug/placements/:id", s.handlePlacementRow)
+	g.GET("/w/:slug/placements/:id/edit", s.handlePlacementEdit)
+	g.POST("/w/:slug/placements/:id", s.handlePlacementUpdate)
+	g.POST("/w/:slug/placements/:id/delete", s.handlePlacementDelete)
+}
+
+func (s *Server) registerDependencyRoutes(g *echo.Group) {
+	g.POST("/w/:slug/dependencies", s.handleDependencyCreate)
+	g.GET("/w/:slug/dependencies/:id", s.handleDependencyRow)
+	g.GET("/w/:slug/dependencies/:id/edit", s.handleDependencyEdit)
+	g.POST("/w/:slug/dependencies/:id", s.handleDependencyUpdate)
+	g.POST("/w/:slug/dependencies/:id/delete", s.handleDependencyDelete)
+}
+
+func (s *Server) registerModelRoutes(g *echo.Group) {
+	g.GET("/w/:slug/import", s.handleModelImportShow)
+	g.POST("/w/:slug/import", s.handleModelImport)
+	g.GET("/w/:slug/model.yaml", s.handleModelExport("yaml"))
+	g.GET("/w/:slug/model.json", s.handleModelExport("json"))
 }

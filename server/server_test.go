@@ -82,7 +82,12 @@ func (c *client) do(req *http.Request) *page {
 	}
 	p := &page{Response: resp, body: string(b)}
 	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
-		doc, err := goquery.NewDocumentFromReader(strings.NewReader(p.body))
+		html := p.body
+		if strings.HasPrefix(html, "<tr") {
+			// A table row fragment, as htmx swaps it: parse it where a row may stand.
+			html = "<table><tbody>" + html + "</tbody></table>"
+		}
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(html))
 		if err != nil {
 			c.tb.Fatalf("%s %s: parse HTML: %v", req.Method, req.URL.Path, err)
 		}

@@ -1,0 +1,86 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/archmap/archmap/store"
+	"github.com/archmap/archmap/views"
+)
+
+// handleDependencyRow shows one dependency row (what Cancel goes back to).
+func (s *Server) handleDependencyRow(c echo.Context) error {
+	rec, err := s.getDependency(c)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.DependencyRowView(c.Param("slug"), views.DependencyRow{ID: rec.ID, Dependency: rec.Dependency}))
+}
+
+// handleDependencyEdit turns a dependency row into a form.
+func (s *Server) handleDependencyEdit(c echo.Context) error {
+	rec, err := s.getDependency(c)
+	if err != nil {
+		return err
+	}
+	ed, _, err := s.loadEditor(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	f := &views.Form{Values: map[string]string{
+		"from": rec.From, "to": rec.To, "protocol": string(rec.Protocol), "mode": string(rec.Mode),
+		"calls_per_request": strconv.FormatFloat(rec.CallsPerRequest, 'g', -1, 64), "description": rec.Description,
+	}}
+	return render(c, http.StatusOK, views.DependencyEditRow(c.Param("slug"), views.DependencyRow{ID: rec.ID, Dependency: rec.Dependency}, ed.ServiceNames(), f))
+}
+
+func (s *Server) handleDependencyUpdate(c echo.Context) error {
+	slug := c.Param("slug")
+	id, err := parseID(c, "id")
+	if err != nil {
+		return err
+	}
+	rev, err := formRevision(c)
+	if err != nil {
+		return err
+	}
+	ed, _, err := s.loadEditor(c.Request().Context(), slug)
+	if err != nil {
+		return err
+	}
+	f := newForm(c, dependencyFields...)
+	d, ok := dependencyFromForm(f)
+	form := views.DependencyEditRow(slug, views.DependencyRow{ID: id, Dependency: d}, ed.ServiceNames(), f)
+	if !ok {
+		return formFailed(c, "dependency-"+itoa(id), form)
+	}
+	if _, _, err := s.db.UpdateDependency(c.Request().Context(), slug, id, d, rev); err != nil {
+		return editFailed(c, f, err, "dependency-"+itoa(id), form)
+	}
+	return s.renderEditor(c, http.StatusOK, nil)
+}
+
+func (s *Server) handleDependencyDelete(c echo.Context) error {
+	id, err := parseID(c, "id")
+	if err != nil {
+		return err
+	}
+	rev, err := formRevision(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.DeleteDependency(c.Request().Context(), c.Param("slug"), id, rev); err != nil {
+		return err
+	}
+	return s.renderEditor(c, http.StatusOK, nil)
+}
+
+func (s *Server) getDependency(c echo.Context) (*store.DependencyRecord, error) {
+	id, err := parseID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.db.GetDependency(c.Request().Context(), c.Param("slug"), id)
+}

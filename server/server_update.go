@@ -1,0 +1,89 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/archmap/archmap/store"
+	"github.com/archmap/archmap/views"
+)
+
+// handleServerRow shows one server row (what Cancel goes back to).
+func (s *Server) handleServerRow(c echo.Context) error {
+	rec, err := s.getServer(c)
+	if err != nil {
+		return err
+	}
+	load, err := s.serverLoad(c, rec.ID)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.ServerRowView(c.Param("slug"), views.ServerRow{ID: rec.ID, Server: rec.Server}, load))
+}
+
+// handleServerEdit turns a server row into a form.
+func (s *Server) handleServerEdit(c echo.Context) error {
+	rec, err := s.getServer(c)
+	if err != nil {
+		return err
+	}
+	f := &views.Form{Values: map[string]string{"name": rec.Name, "kind": string(rec.Kind), "zone": rec.Zone, "region": rec.Region}}
+	return render(c, http.StatusOK, views.ServerEditRow(c.Param("slug"), views.ServerRow{ID: rec.ID, Server: rec.Server}, f))
+}
+
+func (s *Server) handleServerUpdate(c echo.Context) error {
+	slug := c.Param("slug")
+	id, err := parseID(c, "id")
+	if err != nil {
+		return err
+	}
+	rev, err := formRevision(c)
+	if err != nil {
+		return err
+	}
+	f := newForm(c, serverFields...)
+	srv := serverFromForm(f)
+	if _, _, err := s.db.UpdateServer(c.Request().Context(), slug, id, srv, rev); err != nil {
+		return editFailed(c, f, err, "server-"+itoa(id), views.ServerEditRow(slug, views.ServerRow{ID: id, Server: srv}, f))
+	}
+	return s.renderEditor(c, http.StatusOK, nil)
+}
+
+func (s *Server) handleServerDelete(c echo.Context) error {
+	id, err := parseID(c, "id")
+	if err != nil {
+		return err
+	}
+	rev, err := formRevision(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.DeleteServer(c.Request().Context(), c.Param("slug"), id, rev); err != nil {
+		return err
+	}
+	return s.renderEditor(c, http.StatusOK, nil)
+}
+
+func (s *Server) getServer(c echo.Context) (*store.ServerRecord, error) {
+	id, err := parseID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.db.GetServer(c.Request().Context(), c.Param("slug"), id)
+}
+
+// serverLoad counts the services placed on a server.
+func (s *Server) serverLoad(c echo.Context, serverID int64) (int, error) {
+	list, err := s.db.ListPlacements(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, p := range list {
+		if p.ServerID == serverID {
+			n++
+		}
+	}
+	return n, nil
+}

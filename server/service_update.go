@@ -1,0 +1,73 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/archmap/archmap/store"
+	"github.com/archmap/archmap/views"
+)
+
+// handleServiceRow shows one service row (what Cancel goes back to).
+func (s *Server) handleServiceRow(c echo.Context) error {
+	rec, err := s.getService(c)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.ServiceRowView(c.Param("slug"), views.ServiceRow{ID: rec.ID, Service: rec.Service}))
+}
+
+// handleServiceEdit turns a service row into a form.
+func (s *Server) handleServiceEdit(c echo.Context) error {
+	rec, err := s.getService(c)
+	if err != nil {
+		return err
+	}
+	f := &views.Form{Values: map[string]string{
+		"name": rec.Name, "kind": string(rec.Kind), "team": rec.Team, "tech": rec.Tech, "description": rec.Description,
+	}}
+	return render(c, http.StatusOK, views.ServiceEditRow(c.Param("slug"), views.ServiceRow{ID: rec.ID, Service: rec.Service}, f))
+}
+
+func (s *Server) handleServiceUpdate(c echo.Context) error {
+	slug := c.Param("slug")
+	id, err := parseID(c, "id")
+	if err != nil {
+		return err
+	}
+	rev, err := formRevision(c)
+	if err != nil {
+		return err
+	}
+	f := newForm(c, serviceFields...)
+	svc := serviceFromForm(f)
+	if _, _, err := s.db.UpdateService(c.Request().Context(), slug, id, svc, rev); err != nil {
+		row := views.ServiceRow{ID: id, Service: svc}
+		return editFailed(c, f, err, "service-"+itoa(id), views.ServiceEditRow(slug, row, f))
+	}
+	return s.renderEditor(c, http.StatusOK, nil)
+}
+
+func (s *Server) handleServiceDelete(c echo.Context) error {
+	id, err := parseID(c, "id")
+	if err != nil {
+		return err
+	}
+	rev, err := formRevision(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.DeleteService(c.Request().Context(), c.Param("slug"), id, rev); err != nil {
+		return err
+	}
+	return s.renderEditor(c, http.StatusOK, nil)
+}
+
+func (s *Server) getService(c echo.Context) (*store.ServiceRecord, error) {
+	id, err := parseID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	return s.db.GetService(c.Request().Context(), c.Param("slug"), id)
+}
