@@ -297,5 +297,5 @@ func TestWorkspaceRenameAndDelete(t *testing.T) {
 		t.Fatal("deleted without confirmation")
 	}
 	c.post("/w/"+slug+"/delete", url.Values{"confirm": {slug}}).wantRedirect(t, "/")
-	c.get("/w/" + slug).wantStatus(t, http.StatusNotFound)
+	c.get("/w/"+slug).wantStatus(t, http.StatusNotFound)
 }
