@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -55,6 +56,7 @@ func Compose(files []File, opts ComposeOptions) (*topology.Model, *Report, error
 	var (
 		configs  []composeFile
 		dotenvs  []File
+		includes []string
 		rawFiles = map[string]File{}
 	)
 	for _, f := range files {
@@ -81,6 +83,9 @@ func Compose(files []File, opts ComposeOptions) (*topology.Model, *Report, error
 			if !isComposeDoc(root) {
 				return nil, nil, lineError(f.Name, root.Line, "not a compose file: no top-level services")
 			}
+			if k, _ := mapGet(root, "include"); k != nil {
+				includes = append(includes, location(f.Name, k.Line))
+			}
 		}
 		configs = append(configs, composeFile{File: f, docs: docs})
 	}
@@ -89,6 +94,9 @@ func Compose(files []File, opts ComposeOptions) (*topology.Model, *Report, error
 	}
 
 	b := newBuilder()
+	for _, at := range includes {
+		b.rep.skip("%s: include is not followed; pass the included files as more files instead", at)
+	}
 	first := configs[0].Name
 	env := map[string]string{}
 	for _, f := range dotenvs {
@@ -108,10 +116,7 @@ func Compose(files []File, opts ComposeOptions) (*topology.Model, *Report, error
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(missing) > 0 {
-		b.rep.assume("Variables not set in .env, taken as empty or their default: %s.", strings.Join(missing, ", "))
-	}
-	c := &composeImport{b: b, files: configs, rawFiles: rawFiles, project: project, env: env}
+	c := &composeImport{b: b, files: configs, rawFiles: rawFiles, project: project, env: env, missing: missing}
 	name := project.Name
 	if opts.Name != "" {
 		name = opts.Name
@@ -123,7 +128,7 @@ func noLookup(string) (string, bool) { return "", false }
 
 // loadProject runs compose-go on the files: interpolation, merging, profiles,
 // normalization and validation are its, so they match docker compose.
-func loadProject(configs []composeFile, env map[string]string, profiles []string) (*types.Project, []string, error) {
+func loadProject(configs []composeFile, env map[string]string, profiles []string) (*types.Project, map[string]bool, error) {
 	details := types.ConfigDetails{
 		WorkingDir:  path.Dir(slash(configs[0].Name)),
 		Environment: types.Mapping{},
@@ -162,25 +167,32 @@ func loadProject(configs []composeFile, env map[string]string, profiles []string
 		return nil, nil, composeError(configs, err)
 	}
 	delete(missing, "COMPOSE_PROJECT_NAME")
-	names := make([]string, 0, len(missing))
-	for k := range missing {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return project, names, nil
+	return project, missing, nil
 }
 
 // composeError makes compose-go's error an EINVALID one that names the file
-// (compose-go names it itself in most, but not all, of its messages).
+// and, when the message names a place (services.web.image, service "web"),
+// its line in the last file that sets it.
 func composeError(configs []composeFile, err error) error {
 	var te *topology.Error
 	if errors.As(err, &te) {
 		return te
 	}
 	msg := err.Error()
-	for _, f := range configs {
-		if strings.Contains(msg, f.Name) {
-			return topology.Errorf(topology.EINVALID, "compose: %s", msg)
+	// jsonschema's word for an attribute the schema does not allow.
+	msg = strings.ReplaceAll(msg, " false schema", ": not a compose attribute")
+	var path []string
+	if m := composePathRE.FindStringSubmatch(msg); m != nil {
+		path = strings.Split(m[1], ".")
+	} else if m := composeServiceRE.FindStringSubmatch(msg); m != nil {
+		path = []string{"services", m[1]}
+	}
+	for i := len(configs) - 1; i >= 0 && path != nil; i-- {
+		for _, d := range configs[i].docs {
+			if line := deepestLine(docRoot(d), path); line > 0 {
+				msg = strings.TrimPrefix(msg, "validating "+configs[i].Name+": ")
+				return lineError(configs[i].Name, line, "%s", msg)
+			}
 		}
 	}
 	names := make([]string, len(configs))
@@ -188,6 +200,30 @@ func composeError(configs []composeFile, err error) error {
 		names[i] = f.Name
 	}
 	return topology.Errorf(topology.EINVALID, "compose (%s): %s", strings.Join(names, ", "), msg)
+}
+
+var (
+	composePathRE    = regexp.MustCompile(`\b((?:services|networks|volumes|configs|secrets)(?:\.[A-Za-z0-9_-]+)+)`)
+	composeServiceRE = regexp.MustCompile(`service "([^"]+)"`)
+)
+
+// deepestLine follows a path of mapping keys as far as the document has it
+// and returns the line of the last key found, or 0 unless at least the
+// first two (services.web) are there.
+func deepestLine(n *yaml.Node, path []string) int {
+	line, found := 0, 0
+	for _, p := range path {
+		k, v := mapGet(n, p)
+		if k == nil {
+			break
+		}
+		line, n = k.Line, v
+		found++
+	}
+	if found < min(2, len(path)) {
+		return 0
+	}
+	return line
 }
 
 // refuseFiles stands in for compose-go's file loader, so that extends and
@@ -221,6 +257,7 @@ type composeImport struct {
 	rawFiles map[string]File
 	project  *types.Project
 	env      map[string]string
+	missing  map[string]bool     // variables used but not set
 	aliases  map[string][]string // host name → model service names
 	names    map[string]string   // compose service name → model service name
 }
@@ -286,6 +323,14 @@ func (c *composeImport) run(name string) (*topology.Model, *Report, error) {
 
 	for _, n := range order {
 		c.inferFrom(n)
+	}
+	if len(c.missing) > 0 {
+		names := make([]string, 0, len(c.missing))
+		for k := range c.missing {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		b.rep.assume("Variables not set in .env, taken as empty, their default, or unknown: %s.", strings.Join(names, ", "))
 	}
 	return b.finish(name)
 }
@@ -442,12 +487,13 @@ func (c *composeImport) environment(n string, s types.ServiceConfig) []envVar {
 			continue
 		}
 		for k, v := range parsed {
-			vars[k] = envVar{key: k, value: v, file: f.Name, note: " (from env_file " + f.Name + ")"}
+			vars[k] = envVar{key: k, value: v, file: f.Name, line: dotenvLine(f.Data, k), note: " (from env_file " + f.Name + ")"}
 		}
 	}
 	for k, v := range s.Environment {
 		if v == nil {
-			continue // not set in .env either: unknown
+			c.missing[k] = true // "- KEY" with KEY in no .env: its value is unknown
+			continue
 		}
 		ev := envVar{key: k, value: *v}
 		var raw string
@@ -563,6 +609,17 @@ func (c *composeImport) listEntryLine(n, field, target string) (file string, lin
 		return false
 	})
 	return
+}
+
+// dotenvLine finds the line that sets key in a .env file, or 0.
+func dotenvLine(data []byte, key string) int {
+	for i, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimPrefix(strings.TrimSpace(l), "export ")
+		if k, _, ok := strings.Cut(l, "="); ok && strings.TrimSpace(k) == key {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 func isDotEnv(name string) bool {
