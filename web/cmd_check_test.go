@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/topology"
+	"github.com/archmap/archmap/topology/topologytest"
 )
 
 // cliResult is what one in-process run of the real program left behind.
@@ -317,5 +319,27 @@ placements:
 	res = runRiskCLI(t, "", nil, "check", writeModel(t, "c.yaml", "version: 1\nname: Clean\n"))
 	if res.stdout != "Clean: no findings\n" || res.code != 0 {
 		t.Errorf("clean model: exit %d, %q", res.code, res.stdout)
+	}
+}
+
+// go test -run '^$' -bench Check ./web/
+func BenchmarkCheck(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		data, err := topology.EncodeYAML(topologytest.Generate(n))
+		if err != nil {
+			b.Fatal(err)
+		}
+		path := filepath.Join(b.TempDir(), "model.yaml")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if res := runRiskCLI(b, "", nil, "check", "--format", "json", "--fail-on", "never", path); res.code != 0 {
+					b.Fatalf("exit %d: %s", res.code, res.stderr)
+				}
+			}
+		})
 	}
 }
