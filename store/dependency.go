@@ -26,7 +26,9 @@ const (
 
 func scanDependency(row scanner) (DependencyRecord, error) {
 	var r DependencyRecord
-	err := row.Scan(&r.ID, &r.FromID, &r.ToID, &r.From, &r.To, &r.Protocol, &r.Mode, &r.CallsPerRequest, &r.Description)
+	var protocol, mode string
+	err := row.Scan(&r.ID, &r.FromID, &r.ToID, &r.From, &r.To, &protocol, &mode, &r.CallsPerRequest, &r.Description)
+	r.Protocol, r.Mode = topology.Protocol(protocol), topology.Mode(mode)
 	return r, err
 }
 

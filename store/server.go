@@ -22,7 +22,9 @@ const (
 
 func scanServer(row scanner) (ServerRecord, error) {
 	var r ServerRecord
-	err := row.Scan(&r.ID, &r.Name, &r.Kind, &r.Zone, &r.Region)
+	var kind string
+	err := row.Scan(&r.ID, &r.Name, &kind, &r.Zone, &r.Region)
+	r.Kind = topology.ServerKind(kind)
 	return r, err
 }
 

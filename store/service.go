@@ -22,7 +22,9 @@ const (
 
 func scanService(row scanner) (ServiceRecord, error) {
 	var r ServiceRecord
-	err := row.Scan(&r.ID, &r.Name, &r.Kind, &r.Team, &r.Tech, &r.Description)
+	var kind string // plain strings scan without reflection
+	err := row.Scan(&r.ID, &r.Name, &kind, &r.Team, &r.Tech, &r.Description)
+	r.Kind = topology.ServiceKind(kind)
 	return r, err
 }
 

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/archmap/archmap/topology"
+	"github.com/archmap/archmap/topology/topologytest"
+)
+
+var benchSizes = []int{100, 1000, 10000}
+
+// BenchmarkImportModel imports a generated model into a new workspace.
+func BenchmarkImportModel(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			ctx := context.Background()
+			db := mustOpenDB(b)
+			m := topologytest.Generate(n)
+			i := 0
+			for b.Loop() {
+				i++
+				if _, _, err := db.ImportModel(ctx, fmt.Sprintf("w%d", i), m); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkReplaceModel replaces a stored model by a model that differs in
+// one service in ten (the shape of a re-import after a week of changes).
+func BenchmarkReplaceModel(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			ctx := context.Background()
+			db := mustOpenDB(b)
+			a := topologytest.Generate(n)
+			c := topologytest.Generate(n)
+			for i := range c.Services {
+				if i%10 == 0 {
+					c.Services[i].Team = "changed"
+				}
+			}
+			if _, _, err := db.ImportModel(ctx, "w", a); err != nil {
+				b.Fatal(err)
+			}
+			models := []*topology.Model{c, a}
+			i := 0
+			for b.Loop() {
+				i++
+				if _, err := db.ReplaceModel(ctx, "w", models[i%2], 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLoadModel loads a whole stored model.
+func BenchmarkLoadModel(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			ctx := context.Background()
+			db := mustOpenDB(b)
+			if _, _, err := db.ImportModel(ctx, "w", topologytest.Generate(n)); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, _, err := db.LoadModel(ctx, "w"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkUpdateService edits one service of a big model: the price of
+// validating the whole model inside every write.
+func BenchmarkUpdateService(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			ctx := context.Background()
+			db := mustOpenDB(b)
+			if _, _, err := db.ImportModel(ctx, "w", topologytest.Generate(n)); err != nil {
+				b.Fatal(err)
+			}
+			svc, _, err := db.ListServicesPage(ctx, "w", 0, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			s := svc[0]
+			i := 0
+			for b.Loop() {
+				i++
+				s.Team = fmt.Sprint("team-", i)
+				if _, _, err := db.UpdateService(ctx, "w", s.ID, s.Service, 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
