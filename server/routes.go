@@ -42,6 +42,7 @@ func (s *Server) routes() {
 	s.registerPlacementRoutes(app)
 	s.registerDependencyRoutes(app)
 	s.registerModelRoutes(app)
+	s.registerDiagramRoutes(app)
 }
 
 // Browser routes change state only with POST (never GET), each answered
@@ -94,4 +95,10 @@ func (s *Server) registerModelRoutes(g *echo.Group) {
 	g.POST("/w/:slug/import", s.handleModelImport)
 	g.GET("/w/:slug/model.yaml", s.handleModelExport("yaml"))
 	g.GET("/w/:slug/model.json", s.handleModelExport("json"))
+}
+
+func (s *Server) registerDiagramRoutes(g *echo.Group) {
+	g.GET("/w/:slug/diagram", s.handleDiagramShow)
+	g.GET("/w/:slug/diagram/panel", s.handleServicePanel)
+	g.POST("/w/:slug/simulate", s.handleDiagramSimulate)
 }

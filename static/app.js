@@ -57,5 +57,265 @@
     }
   });
 
-  window.archmap = { showFlash: showFlash };
+  // Forms marked data-autosubmit (the diagram toolbar) apply on change.
+  document.addEventListener("change", function (e) {
+    var form = e.target.closest("form[data-autosubmit]");
+    if (form && e.target.name) form.requestSubmit();
+  });
+
+  // ---- the diagram ----
+
+  var diagram = null; // {holder, svg, data, owner: element id -> service name, panZoom}
+
+  function readJSON(id) {
+    var el = document.getElementById(id);
+    if (!el) return null;
+    try {
+      return JSON.parse(el.textContent);
+    } catch (err) {
+      return null;
+    }
+  }
+
+  function initDiagram() {
+    var holder = document.getElementById("diagram-svg");
+    var svg = holder && holder.querySelector("svg");
+    if (!svg) return;
+    if (diagram && diagram.panZoom) diagram.panZoom.destroy();
+    var data = readJSON("diagram-data") || {};
+    data.services = data.services || {};
+    data.edges = data.edges || {};
+    data.servers = data.servers || {};
+    var owner = {};
+    Object.keys(data.services).forEach(function (name) {
+      (data.services[name].ids || []).forEach(function (id) {
+        owner[id] = name;
+        var el = document.getElementById(id);
+        if (el) {
+          // Keyboard users reach services with Tab and pick them with Enter.
+          el.setAttribute("tabindex", "0");
+          el.setAttribute("role", "button");
+          el.setAttribute("aria-label", name);
+        }
+      });
+    });
+    // svg-pan-zoom writes a style attribute unless one with overflow is
+    // there; set it through the CSSOM, which the CSP allows.
+    svg.style.overflow = "hidden";
+    var pz = null;
+    if (window.svgPanZoom) {
+      pz = window.svgPanZoom(svg, {
+        zoomEnabled: true,
+        controlIconsEnabled: false,
+        dblClickZoomEnabled: false,
+        fit: true,
+        center: true,
+        minZoom: 0.05,
+        maxZoom: 40,
+        zoomScaleSensitivity: 0.3
+      });
+    }
+    diagram = { holder: holder, svg: svg, data: data, owner: owner, panZoom: pz };
+
+    var down = null;
+    svg.addEventListener("pointerdown", function (e) {
+      down = { x: e.clientX, y: e.clientY };
+    });
+    svg.addEventListener("click", function (e) {
+      // A drag that pans the diagram ends in a click; it selects nothing.
+      if (down && Math.abs(e.clientX - down.x) + Math.abs(e.clientY - down.y) > 5) return;
+      var node = e.target.closest("g.node");
+      var name = node && owner[node.id];
+      if (name) select(name, false);
+      else clearSelection();
+    });
+    svg.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter" && e.key !== " ") return;
+      var name = owner[e.target.id];
+      if (!name) return;
+      e.preventDefault();
+      select(name, false);
+    });
+    applyTeamFilter();
+    applySimulation();
+  }
+
+  function elements(ids) {
+    var out = [];
+    (ids || []).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el && diagram.svg.contains(el)) out.push(el);
+    });
+    return out;
+  }
+
+  function mark(ids, cls) {
+    elements(ids).forEach(function (el) {
+      el.classList.add(cls);
+    });
+  }
+
+  function unmark(classes) {
+    classes.forEach(function (cls) {
+      diagram.svg.querySelectorAll("." + cls).forEach(function (el) {
+        el.classList.remove(cls);
+      });
+    });
+  }
+
+  function clearSelection() {
+    if (!diagram) return;
+    unmark(["is-selected", "is-upstream", "is-downstream", "is-related"]);
+    diagram.holder.classList.remove("has-selection");
+  }
+
+  // select highlights a service with its upstream and downstream neighbours
+  // and loads its details into the side panel.
+  function select(name, center) {
+    if (!diagram) return;
+    var s = diagram.data.services[name];
+    if (!s) return;
+    clearSelection();
+    diagram.holder.classList.add("has-selection");
+    mark(s.ids, "is-selected");
+    (s.up || []).forEach(function (u) {
+      var n = diagram.data.services[u];
+      if (n) mark(n.ids, "is-upstream");
+      mark(diagram.data.edges[u + "->" + name], "is-related");
+    });
+    (s.down || []).forEach(function (d) {
+      var n = diagram.data.services[d];
+      if (n) mark(n.ids, "is-downstream");
+      mark(diagram.data.edges[name + "->" + d], "is-related");
+    });
+    if (center) centerOn(s.ids);
+    if (diagram.data.panel_url && window.htmx) {
+      window.htmx.ajax("GET", diagram.data.panel_url + "?service=" + encodeURIComponent(name), {
+        target: "#node-panel",
+        swap: "innerHTML"
+      });
+    }
+  }
+
+  function centerOn(ids) {
+    var els = elements(ids);
+    if (!els.length) return;
+    var frame = document.getElementById("diagram-frame");
+    if (frame) frame.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    if (diagram.panZoom) {
+      var r = els[0].getBoundingClientRect();
+      var f = diagram.svg.getBoundingClientRect();
+      diagram.panZoom.panBy({
+        x: f.left + f.width / 2 - (r.left + r.width / 2),
+        y: f.top + f.height / 2 - (r.top + r.height / 2)
+      });
+    }
+    els.forEach(function (el) {
+      el.classList.add("is-flash");
+      setTimeout(function () {
+        el.classList.remove("is-flash");
+      }, 1800);
+    });
+  }
+
+  // subjectIDs maps a finding's subject ("service:a", "server:b",
+  // "dependency:a->b") to the diagram elements that show it.
+  function subjectIDs(subject) {
+    var i = subject.indexOf(":");
+    var kind = subject.slice(0, i);
+    var name = subject.slice(i + 1);
+    if (kind === "service") return (diagram.data.services[name] || {}).ids || [];
+    if (kind === "server") return diagram.data.servers[name] || [];
+    if (kind === "dependency") return diagram.data.edges[name] || [];
+    return [];
+  }
+
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-subject], [data-service], [data-zoom], [data-sim-reset]");
+    if (!b || !diagram) return;
+    if (b.hasAttribute("data-zoom")) {
+      var pz = diagram.panZoom;
+      if (!pz) return;
+      var z = b.getAttribute("data-zoom");
+      if (z === "in") pz.zoomIn();
+      else if (z === "out") pz.zoomOut();
+      else {
+        pz.resize();
+        pz.fit();
+        pz.center();
+      }
+    } else if (b.hasAttribute("data-sim-reset")) {
+      var res = document.getElementById("sim-result");
+      if (res) res.textContent = "";
+      unmark(["sim-down", "sim-degraded", "sim-failed"]);
+    } else if (b.hasAttribute("data-service")) {
+      select(b.getAttribute("data-service"), true);
+    } else {
+      var subject = b.getAttribute("data-subject");
+      if (subject.indexOf("service:") === 0) select(subject.slice(8), true);
+      else centerOn(subjectIDs(subject));
+    }
+  });
+
+  function applyTeamFilter() {
+    var sel = document.querySelector("[data-team-filter]");
+    if (!diagram || !sel) return;
+    var team = sel.value;
+    unmark(["team-out"]);
+    diagram.holder.classList.toggle("team-filter", team !== "");
+    if (team === "") return;
+    var services = diagram.data.services;
+    Object.keys(services).forEach(function (name) {
+      if (services[name].team !== team) mark(services[name].ids, "team-out");
+    });
+    Object.keys(diagram.data.edges).forEach(function (key) {
+      var ends = key.split("->");
+      var a = services[ends[0]];
+      var b = services[ends[ends.length - 1]];
+      if (!a || !b || a.team !== team || b.team !== team) mark(diagram.data.edges[key], "team-out");
+    });
+  }
+
+  document.addEventListener("change", function (e) {
+    if (e.target.matches("[data-team-filter]")) applyTeamFilter();
+  });
+
+  // applySimulation marks the diagram from the last simulation result.
+  function applySimulation() {
+    if (!diagram) return;
+    unmark(["sim-down", "sim-degraded", "sim-failed"]);
+    var sim = readJSON("sim-data");
+    if (!sim) return;
+    var services = diagram.data.services;
+    (sim.down || []).forEach(function (n) {
+      if (services[n]) mark(services[n].ids, "sim-down");
+    });
+    (sim.degraded || []).forEach(function (n) {
+      if (services[n]) mark(services[n].ids, "sim-degraded");
+    });
+    (sim.servers || []).forEach(function (n) {
+      mark(diagram.data.servers[n], "sim-failed");
+    });
+  }
+
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var t = e.detail.target;
+    if (!t) return;
+    if (t.id === "diagram-content") initDiagram();
+    else if (t.id === "sim-result") applySimulation();
+  });
+
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () {
+      if (diagram && diagram.panZoom) {
+        diagram.panZoom.resize();
+        diagram.panZoom.fit();
+        diagram.panZoom.center();
+      }
+    }, 150);
+  });
+
+  window.archmap = { showFlash: showFlash, select: select };
 })();

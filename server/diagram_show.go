@@ -1,0 +1,88 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/archmap/archmap/risk"
+	"github.com/archmap/archmap/topology"
+	"github.com/archmap/archmap/views"
+)
+
+// Bounds of the focus depth control.
+const (
+	defaultDepth = 1
+	maxDepth     = 10
+)
+
+// handleDiagramShow is the diagram tab. The page comes at once; the diagram
+// itself loads as a fragment (handleDiagramFragment) behind a loading
+// indicator, since a big layout can take seconds.
+func (s *Server) handleDiagramShow(c echo.Context) error {
+	m, ws, err := s.db.LoadModel(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	opts, err := diagramOptions(c, m)
+	if err != nil {
+		return err
+	}
+	d := diagramPageData(m, opts, views.WorkspaceURL(ws.Slug))
+	d.Slug = ws.Slug
+	p := s.workspacePage(c, ws, "diagram")
+	return render(c, http.StatusOK, views.Layout(p, views.DiagramPage(p, d)))
+}
+
+// diagramPageData gathers what the diagram page shows beside the diagram.
+// base is the path its URLs hang off.
+func diagramPageData(m *topology.Model, opts views.DiagramOptions, base string) *views.DiagramPageData {
+	d := &views.DiagramPageData{Options: opts, Servers: m.Servers, Report: risk.Analyze(m), Base: base}
+	teams := map[string]bool{}
+	for _, svc := range m.Services {
+		d.Services = append(d.Services, svc.Name)
+		if svc.Team != "" && !teams[svc.Team] {
+			teams[svc.Team] = true
+			d.Teams = append(d.Teams, svc.Team)
+		}
+	}
+	slices.Sort(d.Services)
+	slices.Sort(d.Teams)
+	zones := map[string]bool{}
+	for _, srv := range m.Servers {
+		if srv.Zone != "" && !zones[srv.Zone] {
+			zones[srv.Zone] = true
+			d.Zones = append(d.Zones, srv.Zone)
+		}
+	}
+	slices.Sort(d.Zones)
+	return d
+}
+
+// diagramOptions reads the toolbar's choices from the query string.
+func diagramOptions(c echo.Context, m *topology.Model) (views.DiagramOptions, error) {
+	o := views.DiagramOptions{View: c.QueryParam("view"), Focus: c.QueryParam("focus"), Depth: defaultDepth, Group: c.QueryParam("group")}
+	switch o.View {
+	case "":
+		o.View = "services"
+	case "services", "deployment":
+	default:
+		return o, topology.Errorf(topology.EINVALID, "Unknown view %q: choose services or deployment.", o.View)
+	}
+	if o.Group != "" && o.Group != "team" {
+		return o, topology.Errorf(topology.EINVALID, "Unknown grouping %q: services can be grouped by team.", o.Group)
+	}
+	if v := c.QueryParam("depth"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxDepth {
+			return o, topology.Errorf(topology.EINVALID, "The depth must be a whole number from 1 to %d.", maxDepth)
+		}
+		o.Depth = n
+	}
+	if o.Focus != "" && !slices.ContainsFunc(m.Services, func(s topology.Service) bool { return s.Name == o.Focus }) {
+		return o, topology.Errorf(topology.ENOTFOUND, "There is no service %q to focus on.", o.Focus)
+	}
+	return o, nil
+}

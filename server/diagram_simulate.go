@@ -1,0 +1,65 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/archmap/archmap/risk"
+	"github.com/archmap/archmap/topology"
+	"github.com/archmap/archmap/views"
+)
+
+// handleDiagramSimulate fails the ticked servers and zones and lists the
+// services that go down or are degraded; the page marks them on the diagram.
+// It changes nothing stored: POST only because it is a form of questions.
+func (s *Server) handleDiagramSimulate(c echo.Context) error {
+	m, _, err := s.db.LoadModel(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return topology.Errorf(topology.EINVALID, "Unreadable form.")
+	}
+	d, err := simulation(m, form["fail"])
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.SimulationResult(d))
+}
+
+func simulation(m *topology.Model, fail []string) (*views.SimulationData, error) {
+	d := &views.SimulationData{Failed: fail}
+	marks := views.SimulationMarks{Down: []string{}, Degraded: []string{}, Servers: []string{}}
+	if len(fail) > 0 {
+		sim, err := risk.Simulate(m, fail)
+		if err != nil {
+			return nil, err
+		}
+		d.Down, d.Degraded = sim.Down, sim.Degraded
+		marks.Down, marks.Degraded = sim.Down, sim.Degraded
+	}
+	failed := map[string]bool{}
+	for _, f := range fail {
+		kind, name, _ := strings.Cut(f, ":")
+		switch kind {
+		case risk.FailServer:
+			failed[name] = true
+		case risk.FailZone:
+			for _, srv := range m.Servers {
+				if srv.Zone == name {
+					failed[srv.Name] = true
+				}
+			}
+		}
+	}
+	for _, srv := range m.Servers {
+		if failed[srv.Name] {
+			marks.Servers = append(marks.Servers, srv.Name)
+		}
+	}
+	d.Marks = marks
+	return d, nil
+}

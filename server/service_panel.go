@@ -1,0 +1,55 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/archmap/archmap/risk"
+	"github.com/archmap/archmap/topology"
+	"github.com/archmap/archmap/views"
+)
+
+// handleServicePanel is the side panel of a service selected on the diagram:
+// its details, where it runs, its callers and callees, and its risks. It
+// takes the service by name, as the diagram knows it.
+func (s *Server) handleServicePanel(c echo.Context) error {
+	m, _, err := s.db.LoadModel(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	d, err := servicePanel(m, c.QueryParam("service"))
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.ServicePanel(d))
+}
+
+func servicePanel(m *topology.Model, name string) (*views.ServicePanelData, error) {
+	i := slices.IndexFunc(m.Services, func(s topology.Service) bool { return s.Name == name })
+	if i < 0 {
+		return nil, topology.Errorf(topology.ENOTFOUND, "There is no service %q.", name)
+	}
+	d := &views.ServicePanelData{Service: m.Services[i]}
+	for _, p := range m.Placements {
+		if p.Service == name {
+			d.Placements = append(d.Placements, p)
+		}
+	}
+	for _, dep := range m.Dependencies {
+		if dep.To == name {
+			d.Upstream = append(d.Upstream, dep)
+		}
+		if dep.From == name {
+			d.Downstream = append(d.Downstream, dep)
+		}
+	}
+	subject := risk.ServiceSubject(name)
+	for _, f := range risk.Analyze(m).Findings {
+		if slices.Contains(f.Subjects, subject) {
+			d.Findings = append(d.Findings, f)
+		}
+	}
+	return d, nil
+}

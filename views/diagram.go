@@ -1,0 +1,158 @@
+package views
+
+import (
+	"net/url"
+	"strconv"
+
+	"github.com/archmap/archmap/risk"
+	"github.com/archmap/archmap/topology"
+)
+
+// DiagramOptions are the choices of the diagram toolbar, carried in the
+// page's query string so that a view can be bookmarked and shared.
+type DiagramOptions struct {
+	View  string // "services" or "deployment"
+	Focus string // a service name, "" for the whole system
+	Depth int    // hops around Focus
+	Group string // "team" or ""
+}
+
+// Query encodes the options for the URLs of the fragment and the downloads.
+func (o DiagramOptions) Query() string {
+	v := url.Values{}
+	v.Set("view", o.View)
+	if o.Focus != "" {
+		v.Set("focus", o.Focus)
+		v.Set("depth", strconv.Itoa(o.Depth))
+	}
+	if o.Group != "" {
+		v.Set("group", o.Group)
+	}
+	return v.Encode()
+}
+
+// With returns the options with another view.
+func (o DiagramOptions) With(view string) DiagramOptions {
+	o.View = view
+	return o
+}
+
+// DiagramPageData is what the diagram tab shows around the diagram itself,
+// which loads as a fragment (DiagramFragment) so that a slow layout shows a
+// loading indicator instead of holding up the page.
+type DiagramPageData struct {
+	Slug     string
+	Options  DiagramOptions
+	Services []string // for the focus select
+	Teams    []string // for the team filter
+	Servers  []topology.Server
+	Zones    []string
+	Report   *risk.Report
+	// Base is the path the fragment, panel and simulate URLs hang off:
+	// /w/{slug} here, the share path on a share page.
+	Base string
+	// ReadOnly hides what would change the model (share pages).
+	ReadOnly bool
+}
+
+// FindingsBySeverity groups the report's findings, most serious first,
+// leaving out empty groups.
+func (d *DiagramPageData) FindingsBySeverity() []FindingGroup {
+	var out []FindingGroup
+	for _, sev := range risk.Severities {
+		var g FindingGroup
+		g.Severity = sev
+		for _, f := range d.Report.Findings {
+			if f.Severity == sev {
+				g.Findings = append(g.Findings, f)
+			}
+		}
+		if len(g.Findings) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// FindingGroup is the findings of one severity.
+type FindingGroup struct {
+	Severity risk.Severity
+	Findings []risk.Finding
+}
+
+// DiagramData is the data island of a rendered diagram: how the ids of its
+// SVG elements map to the model, so that app.js can select, highlight and
+// mark without parsing labels. It is JSON in a <script type="application/json">.
+type DiagramData struct {
+	View string `json:"view"`
+	// Services maps a service name to its diagram elements (one node in the
+	// services view, one per placement in the deployment view), its team and
+	// its direct neighbours.
+	Services map[string]DiagramService `json:"services"`
+	// Edges maps "from->to" to the edge elements of that dependency.
+	Edges map[string][]string `json:"edges"`
+	// Servers maps a server name to its cluster element (deployment view).
+	Servers map[string][]string `json:"servers"`
+	// PanelURL is fetched with ?service=NAME for the side panel.
+	PanelURL string `json:"panel_url"`
+}
+
+// DiagramService is one service in the data island.
+type DiagramService struct {
+	IDs        []string `json:"ids"`
+	Team       string   `json:"team"`
+	Upstream   []string `json:"up"`
+	Downstream []string `json:"down"`
+}
+
+// ServicePanelData is the side panel of a selected service.
+type ServicePanelData struct {
+	Service    topology.Service
+	Placements []topology.Placement
+	Upstream   []topology.Dependency // calls into the service
+	Downstream []topology.Dependency // calls the service makes
+	Findings   []risk.Finding
+}
+
+// SimulationData is the outcome of a failure simulation.
+type SimulationData struct {
+	Failed   []string // what was failed, as "server:a", "zone:z"
+	Down     []string
+	Degraded []string
+	// Marks is the data island app.js marks the diagram from.
+	Marks SimulationMarks
+}
+
+// SimulationMarks names what to mark on the diagram: services by name,
+// failed servers by name.
+type SimulationMarks struct {
+	Down     []string `json:"down"`
+	Degraded []string `json:"degraded"`
+	Servers  []string `json:"servers"`
+}
+
+func severityClass(s risk.Severity) string { return "sev-" + string(s) }
+
+func subjectLabel(subject string) string {
+	for _, p := range []string{"service:", "server:", "dependency:"} {
+		if len(subject) > len(p) && subject[:len(p)] == p {
+			return subject[len(p):]
+		}
+	}
+	return subject
+}
+
+func withQuery(path, query string) string {
+	if query == "" {
+		return path
+	}
+	return path + "?" + query
+}
+
+func depLabel(d topology.Dependency) string {
+	s := string(d.Protocol) + ", " + string(d.Mode)
+	if d.CallsPerRequest != 1 {
+		s += ", ×" + formatNumber(d.CallsPerRequest)
+	}
+	return s
+}
