@@ -41,9 +41,9 @@ func TestDiagramPage(t *testing.T) {
 	}
 
 	for _, q := range []string{"view=sideways", "depth=0", "depth=x", "group=zone"} {
-		c.get("/w/" + slug + "/diagram?" + q).wantStatus(t, http.StatusBadRequest)
+		c.get("/w/"+slug+"/diagram?"+q).wantStatus(t, http.StatusBadRequest)
 	}
-	c.get("/w/" + slug + "/diagram?focus=nope").wantStatus(t, http.StatusNotFound)
+	c.get("/w/"+slug+"/diagram?focus=nope").wantStatus(t, http.StatusNotFound)
 }
 
 func TestServicePanel(t *testing.T) {
@@ -58,7 +58,7 @@ func TestServicePanel(t *testing.T) {
 	if got := strings.TrimSpace(p.find(t, "panel-upstream").Find("button").Text()); got != "web" {
 		t.Errorf("upstream %q", got)
 	}
-	c.get("/w/" + slug + "/diagram/panel?service=nope").wantStatus(t, http.StatusNotFound)
+	c.get("/w/"+slug+"/diagram/panel?service=nope").wantStatus(t, http.StatusNotFound)
 }
 
 func TestSimulate(t *testing.T) {
