@@ -13,6 +13,14 @@
 // lets run beside the writer. Validation runs inside the write transaction
 // on the whole resulting model, so nothing invalid is ever stored, whichever
 // path the change came by.
+//
+// Conventions: workspaces are named by slug. Every write to a workspace or
+// its model (but deleting it) takes an expectedRevision (0: do not check;
+// else a mismatch is EPRECONDITION) and returns the workspace after the
+// change, whose Revision is the new one.
+// Errors meant for users are *topology.Error or *topology.ValidationError
+// (ENOTFOUND, ECONFLICT, EPRECONDITION, EINVALID, EUNAVAILABLE); anything
+// else is an internal "store: unable to …" error for the log.
 package store
 
 import (

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/archmap/archmap/topology"
@@ -179,7 +180,9 @@ func (db *DB) resolveShare(ctx context.Context, tokenHash []byte, now time.Time)
 	sm := &SharedModel{Share: s, Workspace: ws}
 	if s.PinnedRevision != 0 {
 		if sm.Model, err = topology.Parse(pinned); err != nil {
-			return nil, err
+			// Not %w: a frozen copy we cannot read back is our fault, not
+			// the visitor's invalid input.
+			return nil, fmt.Errorf("pinned model of share %d does not parse: %v", s.ID, err)
 		}
 		sm.Revision = s.PinnedRevision
 		return sm, nil

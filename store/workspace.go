@@ -104,7 +104,7 @@ func (db *DB) ListWorkspaces(ctx context.Context) ([]Workspace, error) {
 		return nil, fail("list workspaces", err)
 	}
 	defer rows.Close()
-	var out []Workspace
+	out := []Workspace{}
 	for rows.Next() {
 		ws, _, err := scanWorkspace(rows)
 		if err != nil {
