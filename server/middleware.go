@@ -93,12 +93,16 @@ func (s *Server) csrf() echo.MiddlewareFunc {
 }
 
 // skipCSRF lets through what cannot be forged by a browser or changes
-// nothing: bearer-token API requests, health checks and static files.
+// nothing: the JSON API, which authenticates by bearer token only and
+// ignores the session cookie (so a forged request carries no credentials,
+// and one without a token gets 401, not 403); share pages, which are
+// anonymous and read-only (their one POST, the simulation, stores nothing);
+// health checks and static files.
 func skipCSRF(c echo.Context) bool {
 	p := c.Request().URL.Path
 	switch {
-	case strings.HasPrefix(p, "/api/"):
-		return strings.HasPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+	case strings.HasPrefix(p, "/api/"), strings.HasPrefix(p, "/s/"):
+		return true
 	case p == "/healthz", strings.HasPrefix(p, "/static/"):
 		return true
 	}
