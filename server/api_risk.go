@@ -1,0 +1,56 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/archmap/archmap/risk"
+	"github.com/archmap/archmap/topology"
+)
+
+// handleAPIFindings answers with the findings JSON of DESIGN §3.
+func (s *Server) handleAPIFindings(c echo.Context) error {
+	m, ws, err := s.db.LoadModel(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	setETag(c, ws.Revision)
+	return writeJSON(c, http.StatusOK, risk.Analyze(m))
+}
+
+// simulateInput is the body of a simulation: what fails, as
+// "server:NAME", "zone:NAME" or "service:NAME".
+type simulateInput struct {
+	Fail []string `json:"fail"`
+}
+
+// maxFailItems bounds one simulation's list; a model has at most a few
+// thousand servers and zones worth failing together.
+const maxFailItems = 10000
+
+// handleAPISimulate answers with the simulate JSON of DESIGN §5.
+func (s *Server) handleAPISimulate(c echo.Context) error {
+	var in simulateInput
+	if err := decodeJSON(c, &in, false); err != nil {
+		return err
+	}
+	m, ws, err := s.db.LoadModel(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	sim, err := simulateFailures(m, in.Fail)
+	if err != nil {
+		return err
+	}
+	setETag(c, ws.Revision)
+	return writeJSON(c, http.StatusOK, sim)
+}
+
+// simulateFailures fails the named things in m; both the API and share pages use it.
+func simulateFailures(m *topology.Model, fail []string) (*risk.Simulation, error) {
+	if len(fail) > maxFailItems {
+		return nil, topology.Errorf(topology.EINVALID, "fail: at most %d items, got %d", maxFailItems, len(fail))
+	}
+	return risk.Simulate(m, fail)
+}

@@ -1,0 +1,79 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/archmap/archmap/store"
+	"github.com/archmap/archmap/topology"
+)
+
+// apiWorkspacePath is the API address of a workspace.
+func apiWorkspacePath(slug string, parts ...string) string {
+	return "/api/v1/workspaces/" + url.PathEscape(slug) + strings.Join(append([]string{""}, parts...), "/")
+}
+
+// listBody is the answer of every list route: the items and, for the
+// paginated ones, where the page starts and how many there are in all.
+type listBody[T any] struct {
+	Items  []T `json:"items"`
+	Total  int `json:"total"`
+	Offset int `json:"offset"`
+	Limit  int `json:"limit,omitempty"`
+}
+
+func (s *Server) handleAPIWorkspaceList(c echo.Context) error {
+	list, err := s.db.ListWorkspaces(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []store.Workspace{}
+	}
+	return writeJSON(c, http.StatusOK, listBody[store.Workspace]{Items: list, Total: len(list)})
+}
+
+type workspaceInput struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+func (s *Server) handleAPIWorkspaceCreate(c echo.Context) error {
+	var in workspaceInput
+	if err := decodeJSON(c, &in, false); err != nil {
+		return err
+	}
+	ws, err := s.db.CreateWorkspace(c.Request().Context(), in.Name, in.Description)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, apiWorkspacePath(ws.Slug))
+	setETag(c, ws.Revision)
+	return writeJSON(c, http.StatusCreated, ws)
+}
+
+func (s *Server) handleAPIWorkspaceGet(c echo.Context) error {
+	ws, err := s.db.GetWorkspace(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	setETag(c, ws.Revision)
+	return writeJSON(c, http.StatusOK, ws)
+}
+
+// handleAPIWorkspaceDelete deletes a workspace with its model and share
+// links. The store deletes without a revision check, and a check made
+// before the delete could not be atomic with it; so an If-Match is refused
+// rather than silently not honoured.
+func (s *Server) handleAPIWorkspaceDelete(c echo.Context) error {
+	if c.Request().Header.Get("If-Match") != "" {
+		return topology.Errorf(topology.EINVALID, "If-Match is not supported when deleting a workspace")
+	}
+	if err := s.db.DeleteWorkspace(c.Request().Context(), c.Param("slug")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
