@@ -30,6 +30,11 @@ func (s *Server) routes() {
 	e.GET("/login", s.handleLoginShow)
 	e.POST("/login", s.handleLogin)
 	e.POST("/logout", s.handleLogout)
+	s.registerAccountRoutes(e)
+
+	// The JSON API (api_routes.go) authenticates by bearer token, never by
+	// session; share pages (share_routes.go) by the share token in the path.
+	s.registerAPIRoutes(e)
 
 	// Everything else in the browser app needs a signed-in user. (The JSON
 	// API under /api/v1 and the share pages under /s/{token} get groups of
