@@ -1,0 +1,99 @@
+package server
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserNewUserFlow walks the path of a new user in Chromium: set up the
+// admin, sign in, create a workspace, model two services, a server, a
+// placement and a dependency, then look at the diagram, select a service,
+// fail the server and download the SVG.
+func TestBrowserNewUserFlow(t *testing.T) {
+	ts := newTestServer(t)
+	b := newBrowser(t, ts.URL)
+
+	// Any page leads to the setup of the first account.
+	b.run("open the app",
+		b.navigate("/"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="setup-form"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#setup-email`), testEmail),
+		chromedp.SendKeys(chromedp.CSS(`#setup-password`), testPassword),
+		chromedp.SendKeys(chromedp.CSS(`#setup-confirm`), testPassword),
+		chromedp.Click(chromedp.CSS(`[data-testid="setup-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="workspaces-empty"]`)),
+	)
+	b.run("sign out and in again",
+		chromedp.Click(chromedp.CSS(`[data-testid="logout"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="login-form"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#login-email`), testEmail),
+		chromedp.SendKeys(chromedp.CSS(`#login-password`), testPassword),
+		chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="workspaces-empty"]`)),
+	)
+	b.run("create a workspace",
+		chromedp.SendKeys(chromedp.CSS(`#ws-name`), "Web shop"),
+		chromedp.SendKeys(chromedp.CSS(`#ws-description`), "Where customers buy things."),
+		chromedp.Click(chromedp.CSS(`[data-testid="workspace-create-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="editor"]`)),
+	)
+
+	b.run("add the service web",
+		chromedp.SendKeys(chromedp.CSS(`#service-new-name`), "web"),
+		chromedp.SetValue(chromedp.CSS(`#service-new-kind`), "frontend"),
+		chromedp.SendKeys(chromedp.CSS(`#service-new-team`), "storefront"),
+		chromedp.Click(chromedp.CSS(`[data-testid="service-add-submit"]`)),
+	)
+	b.waitJS("the service web is listed", count(`[data-testid="service-row"]`)+` === 1`)
+	b.run("add the service db",
+		chromedp.SendKeys(chromedp.CSS(`#service-new-name`), "db"),
+		chromedp.SetValue(chromedp.CSS(`#service-new-kind`), "database"),
+		chromedp.SendKeys(chromedp.CSS(`#service-new-team`), "platform"),
+		chromedp.Click(chromedp.CSS(`[data-testid="service-add-submit"]`)),
+	)
+	b.waitJS("both services are listed", count(`[data-testid="service-row"]`)+` === 2`)
+
+	// A duplicate name is refused next to the field, keeping what was typed.
+	b.run("try a duplicate",
+		chromedp.SendKeys(chromedp.CSS(`#service-new-name`), "db"),
+		chromedp.SendKeys(chromedp.CSS(`#service-new-tech`), "postgres"),
+		chromedp.Click(chromedp.CSS(`[data-testid="service-add-submit"]`)),
+	)
+	b.waitJS("the duplicate is refused in place", count(`#service-add [data-testid="field-error"]`)+` === 1`)
+	tech := evalJS[string](b, "read the kept value", `document.querySelector("#service-new-tech").value`)
+	if tech != "postgres" {
+		t.Errorf("typed tech not kept after the error: %q", tech)
+	}
+	evalJS[chromedp.Void](b, "clear the form", `document.querySelector("#service-add").reset()`)
+
+	b.run("add the server",
+		chromedp.SendKeys(chromedp.CSS(`#server-new-name`), "node-a"),
+		chromedp.SendKeys(chromedp.CSS(`#server-new-zone`), "zone-1"),
+		chromedp.Click(chromedp.CSS(`[data-testid="server-add-submit"]`)),
+	)
+	b.waitJS("the server is listed", count(`[data-testid="server-row"]`)+` === 1`)
+
+	b.run("place web on node-a in the matrix",
+		chromedp.SendKeys(chromedp.CSS(`input[aria-label="Instances of web on node-a"]`), "2\t"),
+	)
+	b.waitJS("the placement is stored", count(`.matrix .cell.placed`)+` === 1`)
+
+	b.run("add the dependency",
+		chromedp.SetValue(chromedp.CSS(`#dependency-new-from`), "web"),
+		chromedp.SetValue(chromedp.CSS(`#dependency-new-to`), "db"),
+		chromedp.SetValue(chromedp.CSS(`#dependency-new-protocol`), "sql"),
+		chromedp.Click(chromedp.CSS(`[data-testid="dependency-add-submit"]`)),
+	)
+	b.waitJS("the dependency is listed", count(`[data-testid="dependency-row"]`)+` === 1`)
+	b.screenshot("workspace")
+	b.checkConsole()
+
+	m, _, err := ts.db.LoadModel(t.Context(), "web-shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Services) != 2 || len(m.Servers) != 1 || len(m.Placements) != 1 || len(m.Dependencies) != 1 || m.Placements[0].Instances != 2 {
+		t.Fatalf("stored model after the browser session: %+v", m)
+	}
+}
