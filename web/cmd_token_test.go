@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/archmap/archmap/server"
+	"github.com/archmap/archmap/store"
+)
+
+// TestTokenCreateThenCallTheAPI makes an account and a token with the real
+// program, then calls the real server's API with that token.
+func TestTokenCreateThenCallTheAPI(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "archmap.db")
+	if r := runCLI(t, "correct horse battery\n", nil, "user", "add", "--db", dbPath, "--email", "ops@example.com", "--password-stdin"); r.code != 0 {
+		t.Fatalf("user add: exit %d: %s", r.code, r.stderr)
+	}
+	r := runCLI(t, "", map[string]string{"ARCHMAP_DB": dbPath}, "token", "create", "--email", "ops@example.com", "--name", "deploy bot")
+	if r.code != 0 {
+		t.Fatalf("token create: exit %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimRight(r.stdout, "\n"), "\n")
+	token := lines[len(lines)-1]
+	if len(token) != 43 || strings.ContainsAny(token, "+/= ") {
+		t.Fatalf("last line %q is not a 256-bit base64url token", token)
+	}
+	if strings.Contains(r.stderr, token) {
+		t.Error("the token went to standard error as well")
+	}
+
+	ctx := context.Background()
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	srv, err := server.New(server.Config{DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+
+	call := func(method, path, body, token string) (int, []byte) {
+		t.Helper()
+		req, err := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	code, body := call("POST", "/api/v1/workspaces", `{"name": "From the CLI"}`, token)
+	if code != http.StatusCreated {
+		t.Fatalf("create workspace with the CLI's token: %d %s", code, body)
+	}
+	var ws struct{ Slug string }
+	if err := json.Unmarshal(body, &ws); err != nil || ws.Slug != "from-the-cli" {
+		t.Fatalf("created %s (%v)", body, err)
+	}
+	if code, body := call("POST", "/api/v1/workspaces/from-the-cli/services", `{"name": "api"}`, token); code != http.StatusCreated {
+		t.Fatalf("add a service: %d %s", code, body)
+	}
+	if code, body := call("GET", "/api/v1/workspaces/from-the-cli/findings", "", token); code != http.StatusOK || !strings.Contains(string(body), `"unplaced-service"`) {
+		t.Fatalf("findings: %d %s", code, body)
+	}
+	if code, _ := call("GET", "/api/v1/workspaces", "", token[:42]+"x"); code != http.StatusUnauthorized {
+		t.Fatalf("a changed token: %d, want 401", code)
+	}
+
+	u, err := db.GetUserByEmail(ctx, "ops@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := db.ListAPITokens(ctx, u.ID)
+	if err != nil || len(list) != 1 || list[0].Name != "deploy bot" || list[0].LastUsedAt.IsZero() {
+		t.Fatalf("stored tokens %+v (%v): want one named \"deploy bot\", used", list, err)
+	}
+}
+
+func TestTokenCreateErrors(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "archmap.db")
+	if r := runCLI(t, "correct horse battery\n", nil, "user", "add", "--db", dbPath, "--email", "ops@example.com", "--password-stdin"); r.code != 0 {
+		t.Fatalf("user add: exit %d: %s", r.code, r.stderr)
+	}
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		mention string
+	}{
+		{"no subcommand", []string{"token"}, 2, "token create"},
+		{"unknown subcommand", []string{"token", "list"}, 2, "token create"},
+		{"no email", []string{"token", "create", "--db", dbPath}, 2, "--email"},
+		{"unknown account", []string{"token", "create", "--db", dbPath, "--email", "nobody@example.com"}, 2, "user add"},
+		{"empty name", []string{"token", "create", "--db", dbPath, "--email", "ops@example.com", "--name", ""}, 2, "name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, "", nil, tt.args...)
+			if r.code != tt.code || !strings.Contains(r.stderr, tt.mention) {
+				t.Errorf("exit %d, stderr %q: want exit %d mentioning %q", r.code, r.stderr, tt.code, tt.mention)
+			}
+			if r.stdout != "" {
+				t.Errorf("stdout %q: a failed run must print no token", r.stdout)
+			}
+		})
+	}
+}
