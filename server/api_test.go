@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -677,28 +679,13 @@ func TestAPIFindingsAreTheDesignJSON(t *testing.T) {
 	// Exactly the fields of DESIGN §3, no more.
 	var raw map[string]any
 	r.decode(t, &raw)
-	if keys := sortedKeys(raw); !reflect.DeepEqual(keys, []string{"findings", "model", "summary"}) {
+	if keys := slices.Sorted(maps.Keys(raw)); !reflect.DeepEqual(keys, []string{"findings", "model", "summary"}) {
 		t.Errorf("top-level keys %v", keys)
 	}
 	first := raw["findings"].([]any)[0].(map[string]any)
-	if keys := sortedKeys(first); !reflect.DeepEqual(keys, []string{"message", "rule", "severity", "subjects", "suggestion"}) {
+	if keys := slices.Sorted(maps.Keys(first)); !reflect.DeepEqual(keys, []string{"message", "rule", "severity", "subjects", "suggestion"}) {
 		t.Errorf("finding keys %v", keys)
 	}
-}
-
-func sortedKeys(m map[string]any) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	for i := range out {
-		for j := i + 1; j < len(out); j++ {
-			if out[j] < out[i] {
-				out[i], out[j] = out[j], out[i]
-			}
-		}
-	}
-	return out
 }
 
 func TestAPISimulate(t *testing.T) {
