@@ -1,0 +1,346 @@
+package diagram
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/archmap/archmap/risk"
+	"github.com/archmap/archmap/topology"
+)
+
+// end is one node a dependency can start or end at in the deployment view:
+// a placement (or a team's services on a server), or an unplaced service.
+type end struct {
+	node   string // element id
+	server string // "" when not placed
+	zone   string
+	order  int // position, for stable choices
+}
+
+// deployment writes the physical view: a cluster per server inside a
+// cluster per zone, a node per placement, and the dependencies between
+// placements.
+//
+// A dependency a → b is drawn between placements, bounded and readable:
+// each placement of a calls b's placement on the same server when there is
+// one (an on-server call), else one placement of b, preferring its own zone
+// and spreading over b's placements (a call across the network); then each
+// placement of b that nobody calls yet gets a call from one placement of a.
+// That is at most |placements(a)| + |placements(b)| edges, every placement
+// takes part, and a call is drawn across the network exactly when a's server
+// does not host b — the fact the risk rules use.
+func (sc *scene) deployment() {
+	m, x := sc.m, sc.x
+
+	// The ends of each service shown, and the nodes to write per server.
+	ends := make([][]end, len(m.Services))
+	type teamOnServer struct {
+		team    string
+		members []int
+	}
+	perServer := make([][]func(), len(m.Servers))
+	teamAt := map[[2]string]*teamOnServer{} // (team, server) → its node's members
+	var external, unplaced []func()
+	order := 0
+	for si := range m.Servers {
+		srv := &m.Servers[si]
+		for _, pi := range x.hosted[si] {
+			p := &m.Placements[pi]
+			i := x.service[p.Service]
+			if !sc.shown[i] {
+				continue
+			}
+			s := &m.Services[i]
+			var id string
+			if t := sc.groupOf(i); t != "" {
+				id = TeamPlacementID(t, srv.Name)
+				k := [2]string{t, srv.Name}
+				ts := teamAt[k]
+				if ts == nil {
+					ts = &teamOnServer{team: t}
+					teamAt[k] = ts
+					sc.d.Index.Teams[t] = append(sc.d.Index.Teams[t], id)
+					perServer[si] = append(perServer[si], func() { sc.teamNode(id, ts.team, ts.members, srv.Name) })
+				}
+				ts.members = append(ts.members, i)
+			} else {
+				id = PlacementID(s.Name, srv.Name)
+				inst := p.Instances
+				perServer[si] = append(perServer[si], func() { sc.serviceNode(id, s, inst, srv.Name) })
+			}
+			if !slices.ContainsFunc(ends[i], func(e end) bool { return e.node == id }) {
+				ends[i] = append(ends[i], end{node: id, server: srv.Name, zone: srv.Zone, order: order})
+				order++
+			}
+			sc.d.Index.Services[s.Name] = appendNew(sc.d.Index.Services[s.Name], id)
+		}
+	}
+	for i := range m.Services {
+		s := &m.Services[i]
+		if !sc.shown[i] || len(x.placements[i]) > 0 {
+			continue
+		}
+		// Not placed: drawn on its own, outside the servers, never grouped
+		// (there is no server to group it on).
+		id := ServiceID(s.Name)
+		ends[i] = []end{{node: id, order: order}}
+		order++
+		sc.d.Index.Services[s.Name] = []string{id}
+		n := func() { sc.serviceNode(id, s, 0, "") }
+		if s.Kind == topology.KindExternal {
+			external = append(external, n)
+		} else {
+			unplaced = append(unplaced, n)
+		}
+	}
+
+	// Edges: one list of (from end, to end, dependencies) so that team
+	// edges can count.
+	type edge struct {
+		from, to end
+		deps     []int
+	}
+	var edges []*edge
+	edgeAt := map[[2]string]*edge{}
+	for di, d := range m.Dependencies {
+		a, b := x.service[d.From], x.service[d.To]
+		if !sc.shown[a] || !sc.shown[b] {
+			continue
+		}
+		grouped := sc.groupOf(a) != "" || sc.groupOf(b) != ""
+		for _, p := range pairEnds(ends[a], ends[b]) {
+			if !grouped {
+				edges = append(edges, &edge{from: p[0], to: p[1], deps: []int{di}})
+				continue
+			}
+			if p[0].node == p[1].node {
+				continue // inside one team on one server
+			}
+			k := [2]string{p[0].node, p[1].node}
+			e := edgeAt[k]
+			if e == nil {
+				e = &edge{from: p[0], to: p[1]}
+				edgeAt[k] = e
+				edges = append(edges, e)
+			}
+			if !slices.Contains(e.deps, di) {
+				e.deps = append(e.deps, di)
+			}
+		}
+	}
+
+	nodes := len(external) + len(unplaced)
+	for _, ns := range perServer {
+		nodes += max(len(ns), 1)
+	}
+	bud := newBudget(nodes, len(edges))
+	sc.header("deployment", bud)
+
+	// Clusters: zones (when the model has any) holding servers.
+	zoneOf := map[string][]int{}
+	var zones []string
+	var loose []int // servers without a zone
+	for si := range m.Servers {
+		if sc.opts.Focus != "" && len(perServer[si]) == 0 {
+			continue // a focus shows only the servers its services run on
+		}
+		z := m.Servers[si].Zone
+		if z == "" {
+			loose = append(loose, si)
+			continue
+		}
+		if _, ok := zoneOf[z]; !ok {
+			zones = append(zones, z)
+		}
+		zoneOf[z] = append(zoneOf[z], si)
+	}
+	slices.Sort(zones)
+	for _, z := range zones {
+		id := ZoneID(z)
+		sc.d.Index.Zones[z] = id
+		sc.w.open("subgraph " + plainString("cluster_"+id))
+		sc.w.attr(attrs{}.
+			plain("id", id).
+			plain("class", "zone").
+			label("label", "zone "+z).
+			plain("labelloc", "t").
+			tooltip("zone "+z).
+			plain("style", "rounded,filled").
+			plain("fillcolor", zoneFill).
+			plain("color", zoneStroke).
+			plain("fontcolor", mutedColor).
+			num("fontsize", clusterFontSize).
+			num("penwidth", 1))
+		for _, si := range zoneOf[z] {
+			sc.serverCluster(si, perServer[si])
+		}
+		sc.w.close()
+	}
+	for _, si := range loose {
+		sc.serverCluster(si, perServer[si])
+	}
+	sc.looseCluster(ExternalClusterID, "outside our servers", external)
+	sc.looseCluster(UnplacedClusterID, "not placed on any server", unplaced)
+
+	for _, e := range edges {
+		where := "network"
+		switch {
+		case e.from.server == "" || e.to.server == "":
+			where = "unknown"
+		case e.from.server == e.to.server:
+			where = "local"
+		}
+		if len(e.deps) == 1 && !strings.HasPrefix(e.from.node, "team-") && !strings.HasPrefix(e.to.node, "team-") {
+			d := &m.Dependencies[e.deps[0]]
+			id := DeploymentEdgeID(d.From, d.To, e.from.server, e.to.server)
+			sc.indexDep(d, id)
+			sc.dependencyEdge(id, e.from.node, e.to.node, d, where, bud)
+			continue
+		}
+		id := GroupEdgeID(e.from.node, e.to.node)
+		for _, di := range e.deps {
+			sc.indexDep(&m.Dependencies[di], id)
+		}
+		sc.groupEdge(id, e.from.node, e.to.node, e.deps, where, bud)
+	}
+	sc.legend()
+	sc.w.close()
+}
+
+// serverCluster writes the cluster of one server with its nodes. A server
+// with no node shown gets a small placeholder, since Graphviz drops empty
+// clusters.
+func (sc *scene) serverCluster(si int, nodes []func()) {
+	srv := &sc.m.Servers[si]
+	id := ServerID(srv.Name)
+	sc.d.Index.Servers[srv.Name] = id
+	fs := sc.overlay.collect(risk.ServerSubject(srv.Name))
+	sev := worst(fs)
+	sc.noteSeverity(sev)
+	st := serverStyleOf(srv.Kind)
+
+	var tip strings.Builder
+	fmt.Fprintf(&tip, "%s\n%s", srv.Name, srv.Kind)
+	if srv.Zone != "" {
+		fmt.Fprintf(&tip, ", zone %s", srv.Zone)
+	}
+	if srv.Region != "" {
+		fmt.Fprintf(&tip, ", region %s", srv.Region)
+	}
+	findingLines(&tip, fs)
+
+	managed := ""
+	if srv.Kind.Managed() {
+		managed = "managed"
+	}
+	a := attrs{}.
+		plain("id", id).
+		plain("class", classes("server", "server-"+string(srv.Kind), managed, sevClass(sev))).
+		label("label", srv.Name+" · "+string(srv.Kind)).
+		plain("labelloc", "t").
+		tooltip(tip.String()).
+		plain("style", st.style).
+		plain("fillcolor", st.fill).
+		plain("fontcolor", inkColor).
+		num("fontsize", clusterFontSize)
+	if sev != "" {
+		a = a.plain("color", severityColors[sev]).num("penwidth", 2.6)
+	} else {
+		a = a.plain("color", st.stroke).num("penwidth", 1.2)
+	}
+	sc.w.open("subgraph " + plainString("cluster_"+id))
+	sc.w.attr(a)
+	for _, n := range nodes {
+		n()
+	}
+	if len(nodes) == 0 {
+		sc.w.stmt(plainString(id+"-empty"), attrs{}.
+			plain("id", id+"-empty").
+			plain("class", "empty").
+			label("label", "no services").
+			plain("shape", "plaintext").
+			plain("fontcolor", mutedColor).
+			num("fontsize", 10))
+	}
+	sc.w.close()
+}
+
+// looseCluster gathers nodes that are on no server (externals, unplaced).
+func (sc *scene) looseCluster(id, label string, nodes []func()) {
+	if len(nodes) == 0 {
+		return
+	}
+	sc.w.open("subgraph " + plainString("cluster_"+id))
+	sc.w.attr(attrs{}.
+		plain("id", id).
+		plain("class", id).
+		label("label", label).
+		plain("labelloc", "t").
+		plain("style", "rounded,dashed").
+		plain("color", "#b8c2d0").
+		plain("fontcolor", mutedColor).
+		num("fontsize", clusterFontSize))
+	for _, n := range nodes {
+		n()
+	}
+	sc.w.close()
+}
+
+// pairEnds chooses the edges of one dependency between the ends of its two
+// services (see deployment).
+func pairEnds(from, to []end) [][2]end {
+	var out [][2]end
+	used := make([]int, len(to)) // calls each end of to receives
+	pick := func(e end, cands []end, load []int) int {
+		best := -1
+		for j, c := range cands {
+			if best < 0 || better(e, c, load[j], cands[best], load[best]) {
+				best = j
+			}
+		}
+		return best
+	}
+	for _, f := range from {
+		j := -1
+		if f.server != "" {
+			j = slices.IndexFunc(to, func(t end) bool { return t.server == f.server })
+		}
+		if j < 0 {
+			j = pick(f, to, used)
+		}
+		used[j]++
+		out = append(out, [2]end{f, to[j]})
+	}
+	calls := make([]int, len(from)) // extra calls each end of from makes
+	for j, t := range to {
+		if used[j] > 0 {
+			continue
+		}
+		i := pick(t, from, calls)
+		calls[i]++
+		out = append(out, [2]end{from[i], t})
+	}
+	return out
+}
+
+// better reports whether candidate c (with load lc) is a better partner of
+// e than candidate b (with load lb): same zone first, then the least used,
+// then the first.
+func better(e, c end, lc int, b end, lb int) bool {
+	cz, bz := e.zone != "" && c.zone == e.zone, e.zone != "" && b.zone == e.zone
+	if cz != bz {
+		return cz
+	}
+	if lc != lb {
+		return lc < lb
+	}
+	return c.order < b.order
+}
+
+func appendNew(s []string, v string) []string {
+	if slices.Contains(s, v) {
+		return s
+	}
+	return append(s, v)
+}

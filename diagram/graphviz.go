@@ -1,0 +1,89 @@
+package diagram
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"sync"
+
+	"github.com/goccy/go-graphviz"
+
+	"github.com/archmap/archmap/topology"
+)
+
+// Formats a renderer produces.
+const (
+	FormatSVG = "svg"
+	// FormatLaidOutDOT is Graphviz's "dot" output: the DOT with the layout's
+	// positions added.
+	FormatLaidOutDOT = "dot"
+)
+
+func checkFormat(format string) error {
+	switch format {
+	case FormatSVG, FormatLaidOutDOT:
+		return nil
+	}
+	return topology.Errorf(topology.EINVALID, "unknown diagram format %q: want svg or dot", format)
+}
+
+// noFiles is an empty file system: Graphviz reads files named in a graph
+// (image=, shapefile=, fontpath…), and by default go-graphviz lets it read
+// the host's; the DOT we render never names one, so it gets none.
+var noFiles embed.FS
+
+// The go-graphviz module is one WebAssembly instance per process: not safe
+// for concurrent use, and it cannot be interrupted. local serialises this
+// process's use of it. Servers render in worker processes (Renderer); the
+// CLI, rendering once, uses it directly (RenderLocal).
+var local struct {
+	sync.Mutex
+	gv  *graphviz.Graphviz
+	err error
+}
+
+// RenderLocal lays out DOT with the Graphviz of this process. It cannot be
+// stopped once started, so a server must not call it: use a Renderer.
+func RenderLocal(ctx context.Context, dot []byte, format string) ([]byte, error) {
+	if err := checkFormat(format); err != nil {
+		return nil, err
+	}
+	local.Lock()
+	defer local.Unlock()
+	if local.gv == nil && local.err == nil {
+		graphviz.SetFileSystem(noFiles)
+		local.gv, local.err = graphviz.New(ctx)
+	}
+	if local.err != nil {
+		return nil, fmt.Errorf("diagram: start graphviz: %w", local.err)
+	}
+	return renderWith(ctx, local.gv, dot, format)
+}
+
+// renderWith lays out one graph. Graphviz reports bad DOT as an error, and
+// the WebAssembly runtime turns a crash inside Graphviz into a panic, which
+// is returned as an error too; after a panic the instance must not be used
+// again (the worker exits).
+func renderWith(ctx context.Context, gv *graphviz.Graphviz, dot []byte, format string) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &crashError{fmt.Sprint(r)}
+		}
+	}()
+	g, err := graphviz.ParseBytes(dot)
+	if err != nil {
+		return nil, topology.Errorf(topology.EINVALID, "graphviz cannot read the diagram: %v", err)
+	}
+	defer g.Close()
+	var buf bytes.Buffer
+	if err := gv.Render(ctx, g, graphviz.Format(format), &buf); err != nil {
+		return nil, fmt.Errorf("diagram: graphviz: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// crashError is a panic inside Graphviz: the instance is now unusable.
+type crashError struct{ msg string }
+
+func (e *crashError) Error() string { return "diagram: graphviz crashed: " + e.msg }

@@ -1,0 +1,100 @@
+package diagram
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/archmap/archmap/risk"
+)
+
+// overlay holds the findings of each subject ("service:NAME", …), most
+// serious first. Subjects are looked up with the risk package's own
+// constructors, never parsed, so names holding "->" or ":" stay unambiguous.
+type overlay map[string][]risk.Finding
+
+func newOverlay(findings []risk.Finding) overlay {
+	o := overlay{}
+	for _, f := range findings {
+		for _, s := range f.Subjects {
+			o[s] = append(o[s], f)
+		}
+	}
+	for _, fs := range o {
+		slices.SortStableFunc(fs, func(a, b risk.Finding) int { return b.Severity.Rank() - a.Severity.Rank() })
+	}
+	return o
+}
+
+// collect returns the findings of the subjects, most serious first, each
+// once (a finding about several subjects is indexed under each of them).
+func (o overlay) collect(subjects ...string) []risk.Finding {
+	if len(subjects) == 1 {
+		return o[subjects[0]]
+	}
+	var out []risk.Finding
+	seen := map[string]bool{}
+	for _, s := range subjects {
+		for _, f := range o[s] {
+			k := f.Rule + "\x00" + strings.Join(f.Subjects, "\x00") + "\x00" + f.Message
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, f)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b risk.Finding) int { return b.Severity.Rank() - a.Severity.Rank() })
+	return out
+}
+
+func worst(fs []risk.Finding) risk.Severity {
+	var w risk.Severity
+	for _, f := range fs {
+		if f.Severity.Rank() > w.Rank() {
+			w = f.Severity
+		}
+	}
+	return w
+}
+
+// maxTooltipFindings bounds the findings one tooltip lists.
+const maxTooltipFindings = 6
+
+// findingLines appends the findings to a tooltip: a blank line, then one
+// line per finding ("HIGH — message"), at most maxTooltipFindings.
+func findingLines(b *strings.Builder, fs []risk.Finding) {
+	if len(fs) == 0 {
+		return
+	}
+	b.WriteString("\n")
+	for i, f := range fs {
+		if i == maxTooltipFindings {
+			fmt.Fprintf(b, "\n… and %d more", len(fs)-i)
+			break
+		}
+		fmt.Fprintf(b, "\n%s — %s", strings.ToUpper(string(f.Severity)), f.Message)
+	}
+}
+
+// sevClass is the class of a severity ("sev-high"), "" for none.
+func sevClass(s risk.Severity) string {
+	if s == "" {
+		return ""
+	}
+	return "sev-" + string(s)
+}
+
+// classes joins class names, skipping empty ones.
+func classes(names ...string) string {
+	var b strings.Builder
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(n)
+	}
+	return b.String()
+}
