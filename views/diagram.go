@@ -3,6 +3,8 @@ package views
 import (
 	"net/url"
 	"strconv"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/topology"
@@ -155,4 +157,13 @@ func depLabel(d topology.Dependency) string {
 		s += ", ×" + formatNumber(d.CallsPerRequest)
 	}
 	return s
+}
+
+// capitalize upper-cases the first letter of a message for display.
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }
