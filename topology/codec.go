@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -26,26 +27,79 @@ const (
 // Source remembers where each part of a parsed model came from, so problems
 // and findings can point at a line of the file.
 type Source struct {
-	lines map[string]int
+	// root is the parsed tree, lines and all. Looking a path up in it when
+	// asked costs nothing while parsing, where a table of every path's line
+	// cost a quarter of the time of a large model.
+	root *yaml.Node
 }
 
 // Line returns the 1-based line of path ("services[3].name"), or of its
-// nearest ancestor that has one; 0 when unknown.
+// nearest ancestor that has one; 0 when unknown. A field's line is the line
+// of its name.
 func (s *Source) Line(path string) int {
-	if s == nil {
+	if s == nil || s.root == nil {
 		return 0
 	}
+	n, line := s.root, s.root.Line
 	for path != "" {
-		if l, ok := s.lines[path]; ok {
-			return l
+		n = resolveAlias(n)
+		var key string
+		index := -1
+		switch {
+		case path[0] == '.':
+			path = path[1:]
+			continue
+		case path[0] == '[':
+			end := strings.IndexByte(path, ']')
+			if end < 0 {
+				return line
+			}
+			i, err := strconv.Atoi(path[1:end])
+			if err != nil {
+				return line
+			}
+			index, path = i, path[end+1:]
+		default:
+			end := strings.IndexAny(path, ".[")
+			if end < 0 {
+				end = len(path)
+			}
+			key, path = path[:end], path[end:]
 		}
-		i := strings.LastIndexAny(path, ".[")
-		if i < 0 {
-			break
+		switch {
+		case index >= 0 && n.Kind == yaml.SequenceNode && index < len(n.Content):
+			n = n.Content[index]
+			line = n.Line
+		case index < 0 && n.Kind == yaml.MappingNode:
+			k := mappingKey(n, key)
+			if k < 0 {
+				return line
+			}
+			line = n.Content[k].Line
+			n = n.Content[k+1]
+		default:
+			return line
 		}
-		path = path[:i]
 	}
-	return s.lines[""]
+	return line
+}
+
+// mappingKey returns the index in n.Content of the first key named key, or -1.
+func mappingKey(n *yaml.Node, key string) int {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := resolveAlias(n.Content[i]); k.Kind == yaml.ScalarNode && k.Value == key {
+			return i
+		}
+	}
+	return -1
+}
+
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	// Aliases to aliases cannot be written in YAML; the bound is for safety.
+	for i := 0; i < 8 && n != nil && n.Kind == yaml.AliasNode; i++ {
+		n = n.Alias
+	}
+	return n
 }
 
 // Parse reads a model from YAML or JSON (DESIGN §2), applies defaults and
@@ -83,30 +137,60 @@ func ParseSource(data []byte) (*Model, *Source, error) {
 	if len(data) > MaxInputSize {
 		return nil, nil, Errorf(ETOOLARGE, "model is larger than %d MiB", MaxInputSize>>20)
 	}
+	// encoding/json would quietly turn invalid UTF-8 into U+FFFD and store a
+	// name the user never wrote; refuse it, for YAML too, with its line.
+	if !utf8.Valid(data) {
+		return nil, nil, &ValidationError{Problems: []Problem{{Message: "the model is not valid UTF-8", Line: firstInvalidUTF8Line(data)}}}
+	}
+	// A byte order mark is allowed in YAML and a habit of some editors;
+	// encoding/json would call it a syntax error.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	var root *yaml.Node
 	var err error
 	if isJSON(data) {
 		root, err = jsonToNode(data)
+		var le *lineError
+		if err != nil && !(errors.As(err, &le) && le.tooDeep) {
+			// YAML written in flow style ("{name: shop, ...}") starts like
+			// JSON; a file that is valid YAML is a valid model file.
+			if yroot, yerr := yamlToNode(data); yerr == nil {
+				root, err = yroot, nil
+			}
+		}
 	} else {
 		root, err = yamlToNode(data)
 	}
 	if err != nil {
 		return nil, nil, &ValidationError{Problems: []Problem{{Message: err.Error(), Line: lineOf(err)}}}
 	}
-	d := decoder{src: &Source{lines: map[string]int{}}}
+	if root.Kind != yaml.MappingNode {
+		// Nothing below would make sense: say this one thing.
+		return nil, nil, &ValidationError{Problems: []Problem{{
+			Message: fmt.Sprintf("the model must be a mapping of fields (%s), got %s", strings.Join(modelFields, ", "), describe(root)),
+			Line:    root.Line,
+		}}}
+	}
+	d := decoder{src: &Source{root: root}}
 	m := &Model{}
 	d.model(root, m)
-	decodeProblems := d.problems
 	m.ApplyDefaults()
 	for _, undo := range d.zeros {
 		undo()
 	}
-	problems := append([]Problem(nil), decodeProblems...)
+	problems := append([]Problem(nil), d.problems...)
+	dropped := d.dropped
 	if verr := m.Validate(); verr != nil {
 		// A field that failed to decode would also fail validation as
 		// "required"; say only the first, truer thing.
+		failed := make(map[string]bool, len(d.problems))
+		for _, p := range d.problems {
+			failed[p.Path] = true
+		}
 		for _, p := range verr.(*ValidationError).Problems {
-			if !coveredBy(p.Path, decodeProblems) {
+			switch {
+			case p == tooManyProblems:
+				dropped = true
+			case !coveredBy(p.Path, failed):
 				problems = append(problems, p)
 			}
 		}
@@ -119,29 +203,74 @@ func ParseSource(data []byte) (*Model, *Source, error) {
 		}
 		// Read top to bottom, like the file.
 		sort.SliceStable(problems, func(i, j int) bool { return problems[i].Line < problems[j].Line })
+		if len(problems) > maxProblems {
+			problems, dropped = problems[:maxProblems], true
+		}
+		if dropped {
+			problems = append(problems, tooManyProblems)
+		}
 		return nil, d.src, &ValidationError{Problems: problems}
 	}
 	return m, d.src, nil
 }
 
-func coveredBy(path string, problems []Problem) bool {
-	for _, p := range problems {
-		if p.Path == path || strings.HasPrefix(path, p.Path+".") || strings.HasPrefix(path, p.Path+"[") {
-			return true
+// firstRefusedLine returns the line of the first character YAML does not
+// allow in a file (control characters other than tab and line breaks), or 0.
+func firstRefusedLine(data []byte) int {
+	line := 1
+	for _, r := range string(data) {
+		switch {
+		case r == '\n':
+			line++
+		case r == '\t' || r == '\r' || r == 0x85:
+		case r < 0x20, r >= 0x7f && r < 0xa0, r == 0xfffe, r == 0xffff, r >= 0xd800 && r < 0xe000:
+			return line
 		}
 	}
-	return false
+	return 0
+}
+
+func firstInvalidUTF8Line(data []byte) int {
+	line := 1
+	for len(data) > 0 {
+		r, size := utf8.DecodeRune(data)
+		if r == utf8.RuneError && size == 1 {
+			return line
+		}
+		if r == '\n' {
+			line++
+		}
+		data = data[size:]
+	}
+	return line
+}
+
+// coveredBy reports whether path or one of its ancestors failed to decode.
+// It looks up each ancestor rather than scanning every problem, because a
+// hostile file can carry hundreds of thousands of problems of each sort.
+func coveredBy(path string, failed map[string]bool) bool {
+	for {
+		if failed[path] {
+			return true
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			return false
+		}
+		path = path[:i]
+	}
 }
 
 func isJSON(data []byte) bool {
-	t := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	t := bytes.TrimLeft(data, " \t\r\n")
 	return len(t) > 0 && t[0] == '{'
 }
 
 // lineError is a syntax error with the line it was found on.
 type lineError struct {
-	line int
-	msg  string
+	line    int
+	msg     string
+	tooDeep bool // JSON nested past maxDepth
 }
 
 func (e *lineError) Error() string { return e.msg }
@@ -169,13 +298,17 @@ func yamlToNode(data []byte) (*yaml.Node, error) {
 				msg = strings.TrimSpace(rest[i+1:])
 			}
 		}
+		if line == 0 {
+			// The YAML reader names no line for the characters it refuses.
+			line = firstRefusedLine(data)
+		}
 		return nil, &lineError{line: line, msg: "invalid YAML: " + msg}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, &lineError{line: extra.Line, msg: "invalid YAML: a model file holds one document, found another"}
 	}
-	if len(doc.Content) == 0 {
+	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
 		return nil, errors.New("the model is empty")
 	}
 	return doc.Content[0], nil
@@ -191,7 +324,7 @@ func jsonToNode(data []byte) (*yaml.Node, error) {
 	var value func(depth int) (*yaml.Node, error)
 	value = func(depth int) (*yaml.Node, error) {
 		if depth > maxDepth {
-			return nil, &lineError{line: lines.at(dec.InputOffset()), msg: fmt.Sprintf("invalid JSON: nested deeper than %d levels", maxDepth)}
+			return nil, &lineError{line: lines.at(dec.InputOffset()), msg: fmt.Sprintf("invalid JSON: nested deeper than %d levels", maxDepth), tooDeep: true}
 		}
 		off := dec.InputOffset()
 		tok, err := dec.Token()
@@ -302,6 +435,7 @@ func (l lineIndex) at(off int64) int {
 type decoder struct {
 	src      *Source
 	problems []Problem
+	dropped  bool // problems past maxProblems were not kept
 	budget   int
 	// zeros put back the numbers the user wrote as 0 once defaults have been
 	// applied: a written 0 must fail validation, not turn into the default.
@@ -309,6 +443,10 @@ type decoder struct {
 }
 
 func (d *decoder) fail(path string, n *yaml.Node, format string, args ...any) {
+	if len(d.problems) >= maxProblems {
+		d.dropped = true
+		return
+	}
 	d.problems = append(d.problems, Problem{Path: path, Line: n.Line, Message: fmt.Sprintf(format, args...)})
 }
 
@@ -346,7 +484,7 @@ func (d *decoder) overBudget(path string, n *yaml.Node) bool {
 
 // fields walks a mapping, calling set for each known key; unknown and
 // repeated keys are problems.
-func (d *decoder) fields(path string, n *yaml.Node, known []string, set func(key, path string, v *yaml.Node)) {
+func (d *decoder) fields(path string, n *yaml.Node, known []string, set func(key string, v *yaml.Node)) {
 	n = d.resolve(n)
 	if d.overBudget(path, n) {
 		return
@@ -355,8 +493,7 @@ func (d *decoder) fields(path string, n *yaml.Node, known []string, set func(key
 		d.fail(path, n, "must be a mapping of fields, got %s", describe(n))
 		return
 	}
-	d.src.lines[path] = n.Line
-	seen := map[string]bool{}
+	var seen uint64 // by index in known
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := d.resolve(n.Content[i]), n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
@@ -367,16 +504,14 @@ func (d *decoder) fields(path string, n *yaml.Node, known []string, set func(key
 			d.fail(path, k, "YAML merge keys (<<) are not supported; write the fields out")
 			continue
 		}
-		fp := join(path, k.Value)
-		switch {
-		case !contains(known, k.Value):
-			d.fail(fp, k, "unknown field %s; want one of %s", strconv.Quote(k.Value), strings.Join(known, ", "))
-		case seen[k.Value]:
-			d.fail(fp, k, "field given twice")
+		switch i := index(known, k.Value); {
+		case i < 0:
+			d.fail(join(path, k.Value), k, "unknown field %s; want one of %s", strconv.Quote(k.Value), strings.Join(known, ", "))
+		case seen&(1<<i) != 0:
+			d.fail(join(path, k.Value), k, "field given twice")
 		default:
-			seen[k.Value] = true
-			d.src.lines[fp] = k.Line
-			set(k.Value, fp, v)
+			seen |= 1 << i
+			set(known[i], v)
 		}
 	}
 }
@@ -395,22 +530,24 @@ func (d *decoder) list(path string, n *yaml.Node, reserve func(int), item func(i
 		d.fail(path, n, "must be a list, got %s", describe(n))
 		return
 	}
-	if reserve != nil {
+	// An empty list stays nil, as a missing one does, so that a model reads
+	// the same whether its file says "placements: []" or nothing.
+	if reserve != nil && len(n.Content) > 0 {
 		reserve(len(n.Content))
 	}
 	for i, v := range n.Content {
-		ip := fmt.Sprintf("%s[%d]", path, i)
-		d.src.lines[ip] = v.Line
+		ip := path + "[" + strconv.Itoa(i) + "]"
 		item(i, ip, v)
 	}
 }
 
-func (d *decoder) str(path string, n *yaml.Node, dst *string) {
+// str, integer and number decode the field key of the mapping at path.
+func (d *decoder) str(path, key string, n *yaml.Node, dst *string) {
 	n = d.resolve(n)
 	switch {
 	case isNull(n):
 	case n.Kind != yaml.ScalarNode:
-		d.fail(path, n, "must be text, got %s", describe(n))
+		d.fail(join(path, key), n, "must be text, got %s", describe(n))
 	default:
 		// A YAML scalar that reads as a number or boolean ("2024", "yes") is
 		// still taken as the text the user typed.
@@ -418,45 +555,78 @@ func (d *decoder) str(path string, n *yaml.Node, dst *string) {
 	}
 }
 
-func (d *decoder) integer(path string, n *yaml.Node, dst *int) {
+func (d *decoder) integer(path, key string, n *yaml.Node, dst *int) {
 	n = d.resolve(n)
 	if isNull(n) {
 		return
 	}
-	var v int
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&v) != nil {
-		if f, ok := d.floatValue(n); ok && f == float64(int(f)) && n.Tag != "!!str" {
-			*dst = int(f)
-			return
-		}
-		d.fail(path, n, "must be an integer, got %s", describe(n))
+	if v, ok := intValue(n); ok {
+		*dst = v
 		return
 	}
-	*dst = v
+	if f, ok := floatValue(n); ok && f == float64(int(f)) {
+		*dst = int(f)
+		return
+	}
+	d.fail(join(path, key), n, "must be an integer, got %s", describe(n))
 }
 
-func (d *decoder) number(path string, n *yaml.Node, dst *float64) {
+func (d *decoder) number(path, key string, n *yaml.Node, dst *float64) {
 	n = d.resolve(n)
 	if isNull(n) {
 		return
 	}
-	f, ok := d.floatValue(n)
+	f, ok := floatValue(n)
 	if !ok {
-		d.fail(path, n, "must be a number, got %s", describe(n))
+		d.fail(join(path, key), n, "must be a number, got %s", describe(n))
 		return
 	}
 	*dst = f
 }
 
-func (d *decoder) floatValue(n *yaml.Node) (float64, bool) {
+func intValue(n *yaml.Node) (int, bool) {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		return 0, false
+	}
+	if v, ok := decimal(n.Value); ok {
+		return v, true
+	}
+	// The other spellings YAML has for integers: 0x1f, 0o17, 1_000.
+	var v int
+	if err := n.Decode(&v); err != nil {
+		return 0, false
+	}
+	return v, true
+}
+
+func floatValue(n *yaml.Node) (float64, bool) {
 	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
 		return 0, false
+	}
+	if v, ok := decimal(n.Value); ok {
+		return float64(v), true
 	}
 	var f float64
 	if err := n.Decode(&f); err != nil {
 		return 0, false
 	}
 	return f, true
+}
+
+// decimal reads the common spelling of an integer (-12, 0, 7) without the
+// cost of a yaml decoder; it refuses "010", which YAML reads as octal.
+func decimal(s string) (int, bool) {
+	digits := strings.TrimPrefix(s, "-")
+	if digits == "" || len(digits) > 18 || (digits[0] == '0' && len(digits) > 1) {
+		return 0, false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, false
+		}
+	}
+	v, err := strconv.Atoi(s)
+	return v, err == nil
 }
 
 func isNull(n *yaml.Node) bool {
@@ -482,100 +652,108 @@ func describe(n *yaml.Node) string {
 	return "something else"
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
+func index(list []string, s string) int {
+	for i, x := range list {
 		if x == s {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
+// The fields of each part of a model file, in the order of DESIGN §2.
+var (
+	modelFields      = []string{"version", "name", "description", "settings", "services", "servers", "placements", "dependencies"}
+	settingsFields   = []string{"chatty_calls_per_request", "max_sync_chain", "blast_radius"}
+	serviceFields    = []string{"name", "kind", "team", "tech", "description"}
+	serverFields     = []string{"name", "kind", "zone", "region"}
+	placementFields  = []string{"service", "server", "instances"}
+	dependencyFields = []string{"from", "to", "protocol", "mode", "calls_per_request", "description"}
+)
+
 func (d *decoder) model(n *yaml.Node, m *Model) {
-	d.src.lines[""] = n.Line
-	known := []string{"version", "name", "description", "settings", "services", "servers", "placements", "dependencies"}
-	d.fields("", n, known, func(key, p string, v *yaml.Node) {
+	d.fields("", n, modelFields, func(key string, v *yaml.Node) {
 		switch key {
 		case "version":
-			d.integer(p, v, &m.Version)
+			d.integer("", key, v, &m.Version)
 			keepZero(d, v, &m.Version)
 		case "name":
-			d.str(p, v, &m.Name)
+			d.str("", key, v, &m.Name)
 		case "description":
-			d.str(p, v, &m.Description)
+			d.str("", key, v, &m.Description)
 		case "settings":
-			d.settings(p, v, &m.Settings)
+			d.settings(key, v, &m.Settings)
 		case "services":
-			d.list(p, v, nil, func(i int, ip string, v *yaml.Node) {
+			d.list(key, v, func(n int) { m.Services = make([]Service, 0, n) }, func(i int, ip string, v *yaml.Node) {
 				var s Service
-				d.fields(ip, v, []string{"name", "kind", "team", "tech", "description"}, func(key, fp string, v *yaml.Node) {
+				d.fields(ip, v, serviceFields, func(key string, v *yaml.Node) {
 					switch key {
 					case "name":
-						d.str(fp, v, &s.Name)
+						d.str(ip, key, v, &s.Name)
 					case "kind":
-						d.str(fp, v, (*string)(&s.Kind))
+						d.str(ip, key, v, (*string)(&s.Kind))
 					case "team":
-						d.str(fp, v, &s.Team)
+						d.str(ip, key, v, &s.Team)
 					case "tech":
-						d.str(fp, v, &s.Tech)
+						d.str(ip, key, v, &s.Tech)
 					case "description":
-						d.str(fp, v, &s.Description)
+						d.str(ip, key, v, &s.Description)
 					}
 				})
 				m.Services = append(m.Services, s)
 			})
 		case "servers":
-			d.list(p, v, nil, func(i int, ip string, v *yaml.Node) {
+			d.list(key, v, func(n int) { m.Servers = make([]Server, 0, n) }, func(i int, ip string, v *yaml.Node) {
 				var s Server
-				d.fields(ip, v, []string{"name", "kind", "zone", "region"}, func(key, fp string, v *yaml.Node) {
+				d.fields(ip, v, serverFields, func(key string, v *yaml.Node) {
 					switch key {
 					case "name":
-						d.str(fp, v, &s.Name)
+						d.str(ip, key, v, &s.Name)
 					case "kind":
-						d.str(fp, v, (*string)(&s.Kind))
+						d.str(ip, key, v, (*string)(&s.Kind))
 					case "zone":
-						d.str(fp, v, &s.Zone)
+						d.str(ip, key, v, &s.Zone)
 					case "region":
-						d.str(fp, v, &s.Region)
+						d.str(ip, key, v, &s.Region)
 					}
 				})
 				m.Servers = append(m.Servers, s)
 			})
 		case "placements":
-			d.list(p, v, func(n int) { m.Placements = make([]Placement, 0, n) }, func(i int, ip string, v *yaml.Node) {
+			d.list(key, v, func(n int) { m.Placements = make([]Placement, 0, n) }, func(i int, ip string, v *yaml.Node) {
 				m.Placements = append(m.Placements, Placement{})
 				pl := &m.Placements[len(m.Placements)-1]
-				d.fields(ip, v, []string{"service", "server", "instances"}, func(key, fp string, v *yaml.Node) {
+				d.fields(ip, v, placementFields, func(key string, v *yaml.Node) {
 					switch key {
 					case "service":
-						d.str(fp, v, &pl.Service)
+						d.str(ip, key, v, &pl.Service)
 					case "server":
-						d.str(fp, v, &pl.Server)
+						d.str(ip, key, v, &pl.Server)
 					case "instances":
-						d.integer(fp, v, &pl.Instances)
+						d.integer(ip, key, v, &pl.Instances)
 						keepZero(d, v, &pl.Instances)
 					}
 				})
 			})
 		case "dependencies":
-			d.list(p, v, func(n int) { m.Dependencies = make([]Dependency, 0, n) }, func(i int, ip string, v *yaml.Node) {
+			d.list(key, v, func(n int) { m.Dependencies = make([]Dependency, 0, n) }, func(i int, ip string, v *yaml.Node) {
 				m.Dependencies = append(m.Dependencies, Dependency{})
 				dep := &m.Dependencies[len(m.Dependencies)-1]
-				d.fields(ip, v, []string{"from", "to", "protocol", "mode", "calls_per_request", "description"}, func(key, fp string, v *yaml.Node) {
+				d.fields(ip, v, dependencyFields, func(key string, v *yaml.Node) {
 					switch key {
 					case "from":
-						d.str(fp, v, &dep.From)
+						d.str(ip, key, v, &dep.From)
 					case "to":
-						d.str(fp, v, &dep.To)
+						d.str(ip, key, v, &dep.To)
 					case "protocol":
-						d.str(fp, v, (*string)(&dep.Protocol))
+						d.str(ip, key, v, (*string)(&dep.Protocol))
 					case "mode":
-						d.str(fp, v, (*string)(&dep.Mode))
+						d.str(ip, key, v, (*string)(&dep.Mode))
 					case "calls_per_request":
-						d.number(fp, v, &dep.CallsPerRequest)
+						d.number(ip, key, v, &dep.CallsPerRequest)
 						keepZero(d, v, &dep.CallsPerRequest)
 					case "description":
-						d.str(fp, v, &dep.Description)
+						d.str(ip, key, v, &dep.Description)
 					}
 				})
 			})
@@ -584,22 +762,22 @@ func (d *decoder) model(n *yaml.Node, m *Model) {
 }
 
 func keepZero[T int | float64](d *decoder, v *yaml.Node, dst *T) {
-	if *dst == 0 && !isNull(d.resolve(v)) {
+	if *dst == 0 && !isNull(resolveAlias(v)) {
 		d.zeros = append(d.zeros, func() { *dst = 0 })
 	}
 }
 
 func (d *decoder) settings(p string, v *yaml.Node, s *Settings) {
-	d.fields(p, v, []string{"chatty_calls_per_request", "max_sync_chain", "blast_radius"}, func(key, fp string, v *yaml.Node) {
+	d.fields(p, v, settingsFields, func(key string, v *yaml.Node) {
 		switch key {
 		case "chatty_calls_per_request":
-			d.number(fp, v, &s.ChattyCallsPerRequest)
+			d.number(p, key, v, &s.ChattyCallsPerRequest)
 			keepZero(d, v, &s.ChattyCallsPerRequest)
 		case "max_sync_chain":
-			d.integer(fp, v, &s.MaxSyncChain)
+			d.integer(p, key, v, &s.MaxSyncChain)
 			keepZero(d, v, &s.MaxSyncChain)
 		case "blast_radius":
-			d.integer(fp, v, &s.BlastRadius)
+			d.integer(p, key, v, &s.BlastRadius)
 			keepZero(d, v, &s.BlastRadius)
 		}
 	})

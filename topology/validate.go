@@ -24,17 +24,17 @@ func (m *Model) Validate() error {
 	if m.Version != FormatVersion {
 		v.add("version", "unsupported format version %d (this archmap reads version %d)", m.Version, FormatVersion)
 	}
-	v.name("name", m.Name)
-	v.text("description", m.Description, MaxDescriptionLen, true)
+	v.name(place{}, "name", m.Name)
+	v.text(place{}, "description", m.Description, MaxDescriptionLen, true)
 	m.Settings.validate(&v)
 
 	services := make(map[string]int, len(m.Services))
 	for i := range m.Services {
 		s := &m.Services[i]
-		p := fmt.Sprintf("services[%d]", i)
+		p := at("services", i)
 		s.validate(&v, p)
 		if first, dup := services[s.Name]; dup {
-			v.add(p+".name", "duplicate name %s (first at services[%d])", strconv.Quote(s.Name), first)
+			v.add(p.field("name"), "duplicate name %s (first at services[%d])", strconv.Quote(s.Name), first)
 		} else {
 			services[s.Name] = i
 		}
@@ -42,10 +42,10 @@ func (m *Model) Validate() error {
 	servers := make(map[string]int, len(m.Servers))
 	for i := range m.Servers {
 		s := &m.Servers[i]
-		p := fmt.Sprintf("servers[%d]", i)
+		p := at("servers", i)
 		s.validate(&v, p)
 		if first, dup := servers[s.Name]; dup {
-			v.add(p+".name", "duplicate name %s (first at servers[%d])", strconv.Quote(s.Name), first)
+			v.add(p.field("name"), "duplicate name %s (first at servers[%d])", strconv.Quote(s.Name), first)
 		} else {
 			servers[s.Name] = i
 		}
@@ -54,17 +54,17 @@ func (m *Model) Validate() error {
 	placed := make(map[pair]int, len(m.Placements))
 	for i := range m.Placements {
 		pl := &m.Placements[i]
-		p := fmt.Sprintf("placements[%d]", i)
+		p := at("placements", i)
 		pl.validate(&v, p)
 		if _, ok := services[pl.Service]; !ok && pl.Service != "" {
-			v.add(p+".service", "unknown service %s", strconv.Quote(pl.Service))
+			v.add(p.field("service"), "unknown service %s", strconv.Quote(pl.Service))
 		}
 		if _, ok := servers[pl.Server]; !ok && pl.Server != "" {
-			v.add(p+".server", "unknown server %s", strconv.Quote(pl.Server))
+			v.add(p.field("server"), "unknown server %s", strconv.Quote(pl.Server))
 		}
 		k := pair{pl.Service, pl.Server}
 		if first, dup := placed[k]; dup {
-			v.add(p, "service %s is already placed on server %s (placements[%d])", strconv.Quote(pl.Service), strconv.Quote(pl.Server), first)
+			v.add(p.String(), "service %s is already placed on server %s (placements[%d])", strconv.Quote(pl.Service), strconv.Quote(pl.Server), first)
 		} else {
 			placed[k] = i
 		}
@@ -72,17 +72,17 @@ func (m *Model) Validate() error {
 	deps := make(map[pair]int, len(m.Dependencies))
 	for i := range m.Dependencies {
 		d := &m.Dependencies[i]
-		p := fmt.Sprintf("dependencies[%d]", i)
+		p := at("dependencies", i)
 		d.validate(&v, p)
 		if _, ok := services[d.From]; !ok && d.From != "" {
-			v.add(p+".from", "unknown service %s", strconv.Quote(d.From))
+			v.add(p.field("from"), "unknown service %s", strconv.Quote(d.From))
 		}
 		if _, ok := services[d.To]; !ok && d.To != "" {
-			v.add(p+".to", "unknown service %s", strconv.Quote(d.To))
+			v.add(p.field("to"), "unknown service %s", strconv.Quote(d.To))
 		}
 		k := pair{d.From, d.To}
 		if first, dup := deps[k]; dup {
-			v.add(p, "duplicate dependency %s -> %s (dependencies[%d])", strconv.Quote(d.From), strconv.Quote(d.To), first)
+			v.add(p.String(), "duplicate dependency %s -> %s (dependencies[%d])", strconv.Quote(d.From), strconv.Quote(d.To), first)
 		} else {
 			deps[k] = i
 		}
@@ -106,79 +106,79 @@ func (s *Settings) validate(v *validator) {
 // model-wide rules (uniqueness) are checked by Model.Validate.
 func (s *Service) Validate() error {
 	var v validator
-	s.validate(&v, "")
+	s.validate(&v, place{})
 	return v.err()
 }
 
-func (s *Service) validate(v *validator, p string) {
-	v.name(join(p, "name"), s.Name)
+func (s *Service) validate(v *validator, p place) {
+	v.name(p, "name", s.Name)
 	if !isOneOf(s.Kind, ServiceKinds) {
-		v.add(join(p, "kind"), "unknown service kind %s; want one of %s", strconv.Quote(string(s.Kind)), listOf(ServiceKinds))
+		v.add(p.field("kind"), "unknown service kind %s; want one of %s", strconv.Quote(string(s.Kind)), listOf(ServiceKinds))
 	}
-	v.text(join(p, "team"), s.Team, MaxLabelLen, false)
-	v.text(join(p, "tech"), s.Tech, MaxLabelLen, false)
-	v.text(join(p, "description"), s.Description, MaxDescriptionLen, true)
+	v.text(p, "team", s.Team, MaxLabelLen, false)
+	v.text(p, "tech", s.Tech, MaxLabelLen, false)
+	v.text(p, "description", s.Description, MaxDescriptionLen, true)
 }
 
 // Validate checks one server on its own.
 func (s *Server) Validate() error {
 	var v validator
-	s.validate(&v, "")
+	s.validate(&v, place{})
 	return v.err()
 }
 
-func (s *Server) validate(v *validator, p string) {
-	v.name(join(p, "name"), s.Name)
+func (s *Server) validate(v *validator, p place) {
+	v.name(p, "name", s.Name)
 	if !isOneOf(s.Kind, ServerKinds) {
-		v.add(join(p, "kind"), "unknown server kind %s; want one of %s", strconv.Quote(string(s.Kind)), listOf(ServerKinds))
+		v.add(p.field("kind"), "unknown server kind %s; want one of %s", strconv.Quote(string(s.Kind)), listOf(ServerKinds))
 	}
-	v.text(join(p, "zone"), s.Zone, MaxLabelLen, false)
-	v.text(join(p, "region"), s.Region, MaxLabelLen, false)
+	v.text(p, "zone", s.Zone, MaxLabelLen, false)
+	v.text(p, "region", s.Region, MaxLabelLen, false)
 }
 
 // Validate checks one placement on its own (not whether its names exist).
 func (pl *Placement) Validate() error {
 	var v validator
-	pl.validate(&v, "")
+	pl.validate(&v, place{})
 	return v.err()
 }
 
-func (pl *Placement) validate(v *validator, p string) {
+func (pl *Placement) validate(v *validator, p place) {
 	if pl.Service == "" {
-		v.add(join(p, "service"), "required")
+		v.add(p.field("service"), "required")
 	}
 	if pl.Server == "" {
-		v.add(join(p, "server"), "required")
+		v.add(p.field("server"), "required")
 	}
 	if pl.Instances < 1 {
-		v.add(join(p, "instances"), "must be an integer of at least 1, got %d", pl.Instances)
+		v.add(p.field("instances"), "must be an integer of at least 1, got %d", pl.Instances)
 	}
 }
 
 // Validate checks one dependency on its own (not whether its names exist).
 func (d *Dependency) Validate() error {
 	var v validator
-	d.validate(&v, "")
+	d.validate(&v, place{})
 	return v.err()
 }
 
-func (d *Dependency) validate(v *validator, p string) {
+func (d *Dependency) validate(v *validator, p place) {
 	if d.From == "" {
-		v.add(join(p, "from"), "required")
+		v.add(p.field("from"), "required")
 	}
 	if d.To == "" {
-		v.add(join(p, "to"), "required")
+		v.add(p.field("to"), "required")
 	}
 	if !isOneOf(d.Protocol, Protocols) {
-		v.add(join(p, "protocol"), "unknown protocol %s; want one of %s", strconv.Quote(string(d.Protocol)), listOf(Protocols))
+		v.add(p.field("protocol"), "unknown protocol %s; want one of %s", strconv.Quote(string(d.Protocol)), listOf(Protocols))
 	}
 	if !isOneOf(d.Mode, Modes) {
-		v.add(join(p, "mode"), "unknown mode %s; want one of %s", strconv.Quote(string(d.Mode)), listOf(Modes))
+		v.add(p.field("mode"), "unknown mode %s; want one of %s", strconv.Quote(string(d.Mode)), listOf(Modes))
 	}
 	if !(d.CallsPerRequest > 0) || d.CallsPerRequest > MaxCallsPerRequest {
-		v.add(join(p, "calls_per_request"), "must be a number greater than 0, got %s", formatNumber(d.CallsPerRequest))
+		v.add(p.field("calls_per_request"), "must be a number greater than 0, got %s", formatNumber(d.CallsPerRequest))
 	}
-	v.text(join(p, "description"), d.Description, MaxDescriptionLen, true)
+	v.text(p, "description", d.Description, MaxDescriptionLen, true)
 }
 
 // ValidateName checks a name against DESIGN §2: 1–100 characters, valid
@@ -200,33 +200,48 @@ func ValidateName(s string) string {
 	return ""
 }
 
-type validator struct{ problems []Problem }
+// maxProblems bounds the problems one error lists. A hostile 5 MiB file can
+// break a rule on every line; a million problems would cost seconds and a
+// message of a hundred megabytes while telling the user nothing more.
+const maxProblems = 1000
+
+// tooManyProblems is the last problem of a list that was cut at maxProblems.
+var tooManyProblems = Problem{Message: fmt.Sprintf("too many problems; only the first %d are listed", maxProblems)}
+
+type validator struct {
+	problems []Problem
+	dropped  bool
+}
 
 func (v *validator) add(path, format string, args ...any) {
+	if len(v.problems) >= maxProblems {
+		v.dropped = true
+		return
+	}
 	v.problems = append(v.problems, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
 }
 
-func (v *validator) name(path, s string) {
+func (v *validator) name(p place, field, s string) {
 	if msg := ValidateName(s); msg != "" {
-		v.add(path, "%s", msg)
+		v.add(p.field(field), "%s", msg)
 	}
 }
 
 // text checks an optional free-text field; multiline allows newlines and tabs.
-func (v *validator) text(path, s string, max int, multiline bool) {
+func (v *validator) text(p place, field, s string, max int, multiline bool) {
 	if s == "" {
 		return
 	}
 	if !utf8.ValidString(s) {
-		v.add(path, "not valid UTF-8")
+		v.add(p.field(field), "not valid UTF-8")
 		return
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		v.add(path, "too long: %d characters, at most %d", n, max)
+		v.add(p.field(field), "too long: %d characters, at most %d", n, max)
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t' || r == '\r')) {
-			v.add(path, "contains control character %U", r)
+			v.add(p.field(field), "contains control character %U", r)
 			return
 		}
 	}
@@ -236,7 +251,32 @@ func (v *validator) err() error {
 	if len(v.problems) == 0 {
 		return nil
 	}
+	if v.dropped {
+		return &ValidationError{Problems: append(v.problems, tooManyProblems)}
+	}
 	return &ValidationError{Problems: v.problems}
+}
+
+// place is where in a model an entity is: services[3]; the zero place is
+// the top of the model, or an entity validated on its own. Paths are only
+// spelled out for problems, as a valid model of 10 000 services would
+// otherwise build a quarter of a million strings for nothing.
+type place struct {
+	list  string
+	index int
+}
+
+func at(list string, index int) place { return place{list, index} }
+
+func (p place) String() string {
+	if p.list == "" {
+		return ""
+	}
+	return p.list + "[" + strconv.Itoa(p.index) + "]"
+}
+
+func (p place) field(f string) string {
+	return join(p.String(), f)
 }
 
 func join(prefix, field string) string {
