@@ -87,7 +87,9 @@ func checkModel(tb testing.TB, m *topology.Model, rep *Report, files []File) {
 	}
 	byName := map[string][]string{}
 	for _, f := range files {
-		byName[f.Name] = strings.Split(string(f.Data), "\n")
+		// Lines end as YAML ends them: \r\n, \r or \n.
+		text := strings.ReplaceAll(strings.ReplaceAll(string(f.Data), "\r\n", "\n"), "\r", "\n")
+		byName[f.Name] = strings.Split(text, "\n")
 	}
 	for i, d := range rep.Dependencies {
 		md := m.Dependencies[i]
