@@ -1,0 +1,137 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/archmap/archmap/importer"
+	"github.com/archmap/archmap/topology"
+)
+
+// importOptions shape an import of compose files or Kubernetes manifests.
+type importOptions struct {
+	nodes    int      // kubernetes: nodes the cluster is modelled with (0: the default, 3)
+	zones    []string // kubernetes: zones given to the nodes round-robin
+	profiles []string // compose: profiles to enable ("*" for all)
+}
+
+// importFlags are the flags every command that reads a MODEL shares:
+// --from, --nodes, --zones and --profile.
+type importFlags struct {
+	from     string
+	nodes    int
+	zones    string
+	profiles importListFlag
+}
+
+// addImportFlags registers the shared MODEL flags on fs. After parseFlags,
+// call load with the MODEL arguments.
+func addImportFlags(fs *flag.FlagSet) *importFlags {
+	f := &importFlags{}
+	fs.StringVar(&f.from, "from", "", "read MODEL as compose files or Kubernetes manifests, files or directories: compose or kubernetes")
+	fs.IntVar(&f.nodes, "nodes", 3, "with --from kubernetes: the number of nodes the cluster is modelled with")
+	fs.StringVar(&f.zones, "zones", "", "with --from kubernetes: zones given to the nodes round-robin, comma-separated (a,b,c)")
+	fs.Var(&f.profiles, "profile", "with --from compose: enable a compose profile; repeat or separate with commas, '*' for all")
+	return f
+}
+
+func (f *importFlags) options() importOptions {
+	return importOptions{nodes: f.nodes, zones: splitCommaList(f.zones), profiles: f.profiles}
+}
+
+// load reads the MODEL arguments as the flags say.
+func (f *importFlags) load(e *env, paths []string) (*topology.Model, *topology.Source, error) {
+	return loadModelArgs(e, f.from, paths, f.options())
+}
+
+// loadModelArgs reads what a command's MODEL arguments name: one archmap
+// model file (or - for standard input) when from is empty, else compose
+// files or Kubernetes manifests, files or directories, through the
+// importer, whose report goes to standard error. The Source locates the
+// parts of a model file; it is nil for an import. Bad input is exit status 2.
+func loadModelArgs(e *env, from string, paths []string, opts importOptions) (*topology.Model, *topology.Source, error) {
+	switch from {
+	case "":
+		if len(paths) != 1 {
+			return nil, nil, usageError("give one MODEL: an archmap model file, or - for standard input (compose files and Kubernetes manifests need --from compose or --from kubernetes)")
+		}
+		return loadCheckModel(e, paths[0])
+	case "compose", "kubernetes":
+	default:
+		return nil, nil, usageError("--from %q: want compose or kubernetes", from)
+	}
+	if len(paths) == 0 {
+		return nil, nil, usageError("--from %s needs one or more files or directories (or - for standard input)", from)
+	}
+	files, err := readImportFiles(e, paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	var (
+		m   *topology.Model
+		rep *importer.Report
+	)
+	if from == "compose" {
+		m, rep, err = importer.Compose(files, importer.ComposeOptions{Profiles: opts.profiles})
+	} else {
+		m, rep, err = importer.Kubernetes(files, importer.KubeOptions{Nodes: opts.nodes, Zones: opts.zones})
+	}
+	if err != nil {
+		return nil, nil, &exitError{code: 2, err: fmt.Errorf("%s", topology.ErrorMessage(err))}
+	}
+	fmt.Fprintf(e.stderr, "Imported %s from %d %s file(s) as model %q.\n", countNoun(len(m.Services), "service"), len(files), from, m.Name)
+	if err := rep.WriteText(e.stderr); err != nil {
+		return nil, nil, err
+	}
+	return m, nil, nil
+}
+
+// readImportFiles reads the named files and directories, or standard input
+// when the only argument is "-".
+func readImportFiles(e *env, paths []string) ([]importer.File, error) {
+	for _, p := range paths {
+		if p == "-" && len(paths) > 1 {
+			return nil, usageError("- (standard input) cannot be combined with other files")
+		}
+	}
+	if len(paths) == 1 && paths[0] == "-" {
+		data, err := topology.ReadAllBounded(e.stdin, importer.MaxInputSize)
+		if err != nil {
+			return nil, &exitError{code: 2, err: fmt.Errorf("<stdin>: %s", topology.ErrorMessage(err))}
+		}
+		return []importer.File{{Name: "stdin.yaml", Data: data}}, nil
+	}
+	files, err := importer.ReadPaths(paths)
+	if err != nil {
+		return nil, &exitError{code: 2, err: fmt.Errorf("%s", topology.ErrorMessage(err))}
+	}
+	return files, nil
+}
+
+// importListFlag is a flag that may be repeated, each value also split at commas.
+type importListFlag []string
+
+func (l *importListFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *importListFlag) Set(v string) error {
+	*l = append(*l, splitCommaList(v)...)
+	return nil
+}
+
+func splitCommaList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func countNoun(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
