@@ -95,6 +95,49 @@ func ReadPaths(paths []string) ([]File, error) {
 	return files, nil
 }
 
+// Compose's default file names, in the order docker compose looks for them.
+var (
+	composeNames         = []string{"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"}
+	composeOverrideNames = []string{"compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml"}
+)
+
+// ReadComposePaths is ReadPaths for compose, where a directory means what it
+// means to `docker compose` run in it: its compose file (compose.yaml, or
+// docker-compose.yml...), its override file if any, and its .env, rather
+// than every YAML file below it (Envoy configs, Kubernetes manifests).
+func ReadComposePaths(paths []string) ([]File, error) {
+	var expanded []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil || !info.IsDir() {
+			expanded = append(expanded, p)
+			continue
+		}
+		base := firstExisting(p, composeNames)
+		if base == "" {
+			return nil, topology.Errorf(topology.EINVALID, "%s: no %s in this directory", p, strings.Join(composeNames, ", "))
+		}
+		expanded = append(expanded, base)
+		if o := firstExisting(p, composeOverrideNames); o != "" {
+			expanded = append(expanded, o)
+		}
+		if env := firstExisting(p, []string{".env"}); env != "" {
+			expanded = append(expanded, env)
+		}
+	}
+	return ReadPaths(expanded)
+}
+
+func firstExisting(dir string, names []string) string {
+	for _, n := range names {
+		p := filepath.Join(dir, n)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
+}
+
 // wantedInDir says which files of a directory are read.
 func wantedInDir(name string) bool {
 	if name == ".env" {

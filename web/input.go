@@ -64,7 +64,7 @@ func loadModelArgs(e *env, from string, paths []string, opts importOptions) (*to
 	if len(paths) == 0 {
 		return nil, nil, usageError("--from %s needs one or more files or directories (or - for standard input)", from)
 	}
-	files, err := readImportFiles(e, paths)
+	files, err := readImportFiles(e, from, paths)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -88,8 +88,10 @@ func loadModelArgs(e *env, from string, paths []string, opts importOptions) (*to
 }
 
 // readImportFiles reads the named files and directories, or standard input
-// when the only argument is "-".
-func readImportFiles(e *env, paths []string) ([]importer.File, error) {
+// when the only argument is "-". A directory of Kubernetes manifests is read
+// whole; a compose directory as docker compose reads it (its compose file,
+// override and .env).
+func readImportFiles(e *env, from string, paths []string) ([]importer.File, error) {
 	for _, p := range paths {
 		if p == "-" && len(paths) > 1 {
 			return nil, usageError("- (standard input) cannot be combined with other files")
@@ -102,7 +104,11 @@ func readImportFiles(e *env, paths []string) ([]importer.File, error) {
 		}
 		return []importer.File{{Name: "stdin.yaml", Data: data}}, nil
 	}
-	files, err := importer.ReadPaths(paths)
+	read := importer.ReadPaths
+	if from == "compose" {
+		read = importer.ReadComposePaths
+	}
+	files, err := read(paths)
 	if err != nil {
 		return nil, &exitError{code: 2, err: fmt.Errorf("%s", topology.ErrorMessage(err))}
 	}

@@ -151,7 +151,7 @@ func TestLoadModelArgs(t *testing.T) {
 		{"two model files", "", []string{model, model}, "", importOptions{}, 2, 0, "--from compose"},
 		{"compose", "compose", []string{compose}, "", importOptions{}, 0, 1, ""},
 		{"compose with a profile", "compose", []string{compose}, "", importOptions{profiles: []string{"extra"}}, 0, 2, ""},
-		{"compose directory", "compose", []string{dir}, "", importOptions{}, 2, 0, "broken.yaml:2"},
+		{"compose directory", "compose", []string{dir}, "", importOptions{}, 0, 1, ""}, // compose.yaml only
 		{"broken compose", "compose", []string{broken}, "", importOptions{}, 2, 0, "broken.yaml:2: did not find"},
 		{"kubernetes from stdin", "kubernetes", []string{"-"}, manifest, importOptions{nodes: 2}, 0, 1, ""},
 		{"stdin and a file", "kubernetes", []string{"-", compose}, manifest, importOptions{}, 2, 0, "standard input"},
