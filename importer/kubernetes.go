@@ -189,7 +189,7 @@ func Kubernetes(files []File, opts KubeOptions) (*topology.Model, *Report, error
 			return nil, nil, topology.Errorf(topology.EINVALID, "zone %q: %s", z, msg)
 		}
 	}
-	k := &kubeImport{b: newBuilder(), configMaps: map[[2]string]configMap{}, skipped: map[string][]string{}}
+	k := &kubeImport{b: newBuilder(), configMaps: map[[2]string]configMap{}, configMapNames: map[string][][2]string{}, skipped: map[string][]string{}}
 	for _, f := range files {
 		if err := k.readFile(f); err != nil {
 			return nil, nil, err
@@ -209,12 +209,15 @@ func Kubernetes(files []File, opts KubeOptions) (*topology.Model, *Report, error
 }
 
 type kubeImport struct {
-	b          *builder
-	workloads  []*workload
-	services   []*kubeService
-	configMaps map[[2]string]configMap // (namespace, name)
-	skipped    map[string][]string     // kind → names
-	kindOrder  []string
+	b               *builder
+	workloads       []*workload
+	services        []*kubeService
+	servicesByName  map[string][]*kubeService
+	workloadsByName map[string][]*workload
+	configMaps      map[[2]string]configMap // (namespace, name)
+	configMapNames  map[string][][2]string  // name → keys, in input order
+	skipped         map[string][]string     // kind → names
+	kindOrder       []string
 }
 
 var workloadKinds = map[string]bool{
@@ -302,7 +305,11 @@ func (k *kubeImport) readObject(file string, n *yaml.Node) error {
 				}
 			}
 		}
-		k.configMaps[[2]string{obj.Metadata.Namespace, obj.Metadata.Name}] = cm
+		key := [2]string{obj.Metadata.Namespace, obj.Metadata.Name}
+		if _, dup := k.configMaps[key]; !dup {
+			k.configMapNames[key[1]] = append(k.configMapNames[key[1]], key)
+		}
+		k.configMaps[key] = cm
 		k.skip("ConfigMap", obj.Metadata.Name)
 	default:
 		k.skip(obj.Kind, obj.Metadata.Name)
@@ -410,9 +417,28 @@ func (k *kubeImport) build(nodes int, zones []string) error {
 	b.rep.assume("The cluster is modelled as %d nodes (node-1..node-%d, %s), not read from the files.", nodes, nodes, zoneNote)
 	b.rep.assume("Replicas are spread the way the default scheduler's topology spreading does: each replica goes to the zone, then the node, holding the fewest replicas of its workload, ties to the least loaded node.")
 
+	// Indexes keep large inputs linear: workloads by one label, Services
+	// and workloads by name.
+	byLabel := map[[2]string][]*workload{}
+	k.workloadsByName = map[string][]*workload{}
+	for _, w := range k.workloads {
+		for key, v := range w.labels {
+			byLabel[[2]string{key, v}] = append(byLabel[[2]string{key, v}], w)
+		}
+		n := strings.ToLower(w.obj.Metadata.Name)
+		k.workloadsByName[n] = append(k.workloadsByName[n], w)
+	}
+	k.servicesByName = map[string][]*kubeService{}
 	for _, s := range k.services {
-		for _, w := range k.workloads {
-			if len(s.selector) > 0 && sameNamespace(s.obj.Metadata.Namespace, w.namespace) && selects(s.selector, w.labels) {
+		n := strings.ToLower(s.obj.Metadata.Name)
+		k.servicesByName[n] = append(k.servicesByName[n], s)
+		var candidates []*workload
+		for key, v := range s.selector { // any one pair narrows the search
+			candidates = byLabel[[2]string{key, v}]
+			break
+		}
+		for _, w := range candidates {
+			if sameNamespace(s.obj.Metadata.Namespace, w.namespace) && selects(s.selector, w.labels) {
 				s.targets = append(s.targets, w.name)
 			}
 		}
@@ -600,9 +626,9 @@ func (k *kubeImport) configMap(ns, name string) (configMap, bool) {
 	if cm, ok := k.configMaps[[2]string{ns, name}]; ok {
 		return cm, true
 	}
-	for key, cm := range k.configMaps {
-		if key[1] == name && sameNamespace(key[0], ns) {
-			return cm, true
+	for _, key := range k.configMapNames[name] { // in input order, so the choice is stable
+		if sameNamespace(key[0], ns) {
+			return k.configMaps[key], true
 		}
 	}
 	return configMap{}, false
@@ -705,11 +731,8 @@ func (k *kubeImport) resolve(host, ns string) (*kubeService, string) {
 		return nil, ""
 	}
 	var found *kubeService
-	for _, s := range k.services {
+	for _, s := range k.servicesByName[name] {
 		sns := s.obj.Metadata.Namespace
-		if strings.ToLower(s.obj.Metadata.Name) != name {
-			continue
-		}
 		switch {
 		case dotted && (sns == hostNS || sns == ""):
 		case !dotted && sns == ns:
@@ -725,9 +748,9 @@ func (k *kubeImport) resolve(host, ns string) (*kubeService, string) {
 	if found != nil {
 		return found, ""
 	}
-	for _, w := range k.workloads {
+	for _, w := range k.workloadsByName[name] {
 		wns := w.namespace
-		if strings.ToLower(w.obj.Metadata.Name) == name && ((dotted && (wns == hostNS || wns == "")) || (!dotted && sameNamespace(wns, ns))) {
+		if (dotted && (wns == hostNS || wns == "")) || (!dotted && sameNamespace(wns, ns)) {
 			return nil, w.name
 		}
 	}
