@@ -426,6 +426,10 @@ func (c *composeImport) inferFrom(n string) {
 			continue
 		}
 		file, line := c.listEntryLine(n, "depends_on", t)
+		if s.DependsOn[t].Condition == types.ServiceConditionCompletedSuccessfully {
+			b.rep.skip("%s: %s depends_on %s to complete first (a one-off task, not a service it calls); no dependency inferred", location(file, line), n, t)
+			continue
+		}
 		reason := "depends_on"
 		if line == 0 {
 			reason = "depends_on (implied by network_mode or volumes_from)"

@@ -138,6 +138,28 @@ services:
 	}
 }
 
+func TestComposeOneOffTasksAreNotCalled(t *testing.T) {
+	files := inFiles("p", "compose.yaml", `
+services:
+  migrate:
+    image: acme/migrate
+  db:
+    image: postgres
+  api:
+    image: acme/api
+    depends_on:
+      migrate:
+        condition: service_completed_successfully
+      db:
+        condition: service_healthy
+`)
+	m, rep := mustCompose(t, files, ComposeOptions{})
+	sameSet(t, "dependencies", edges(m), []string{"api->db"})
+	if !anyContains(rep.Skipped, "api depends_on migrate to complete first") {
+		t.Errorf("the one-off task is not reported: %v", rep.Skipped)
+	}
+}
+
 func TestComposeEnvFiles(t *testing.T) {
 	compose := `
 services:
