@@ -241,7 +241,7 @@ func (k *kubeImport) readFile(f File) error {
 		if !isKubernetesDoc(root) {
 			switch {
 			case strings.HasPrefix(strings.ToLower(base), "kustomization."):
-				k.skip("Kustomization", f.Name)
+				k.skip("Kustomization", location(f.Name, root.Line))
 			case isComposeDoc(root):
 				return lineError(f.Name, root.Line, "a compose file, not a Kubernetes manifest; import it with --from compose")
 			default:
@@ -312,7 +312,11 @@ func (k *kubeImport) readObject(file string, n *yaml.Node) error {
 		k.configMaps[key] = cm
 		k.skip("ConfigMap", obj.Metadata.Name)
 	default:
-		k.skip(obj.Kind, obj.Metadata.Name)
+		name := obj.Metadata.Name
+		if name == "" {
+			name = location(file, line)
+		}
+		k.skip(obj.Kind, name)
 	}
 	return nil
 }
