@@ -214,6 +214,15 @@ func ParseSource(data []byte) (*Model, *Source, error) {
 	return m, d.src, nil
 }
 
+// lineOfText returns the line of the first occurrence of text in data, or 0.
+func lineOfText(data []byte, text string) int {
+	i := bytes.Index(data, []byte(text))
+	if i < 0 {
+		return 0
+	}
+	return 1 + bytes.Count(data[:i], []byte("\n"))
+}
+
 // firstRefusedLine returns the line of the first character YAML does not
 // allow in a file (control characters other than tab and line breaks), or 0.
 func firstRefusedLine(data []byte) int {
@@ -299,8 +308,13 @@ func yamlToNode(data []byte) (*yaml.Node, error) {
 			}
 		}
 		if line == 0 {
-			// The YAML reader names no line for the characters it refuses.
-			line = firstRefusedLine(data)
+			// Some errors come without a line: find it.
+			if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok {
+				name, _, _ = strings.Cut(name, "'")
+				line = lineOfText(data, "*"+name)
+			} else {
+				line = firstRefusedLine(data)
+			}
 		}
 		return nil, &lineError{line: line, msg: "invalid YAML: " + msg}
 	}
@@ -443,11 +457,20 @@ type decoder struct {
 }
 
 func (d *decoder) fail(path string, n *yaml.Node, format string, args ...any) {
-	if len(d.problems) >= maxProblems {
-		d.dropped = true
+	if d.full() {
 		return
 	}
 	d.problems = append(d.problems, Problem{Path: path, Line: n.Line, Message: fmt.Sprintf(format, args...)})
+}
+
+// full reports whether no more problems are kept, so that callers can skip
+// describing one.
+func (d *decoder) full() bool {
+	if len(d.problems) >= maxProblems {
+		d.dropped = true
+		return true
+	}
+	return false
 }
 
 // resolve follows aliases, charging each node reached through one against a
@@ -505,6 +528,7 @@ func (d *decoder) fields(path string, n *yaml.Node, known []string, set func(key
 			continue
 		}
 		switch i := index(known, k.Value); {
+		case i < 0 && d.full():
 		case i < 0:
 			d.fail(join(path, k.Value), k, "unknown field %s; want one of %s", strconv.Quote(k.Value), strings.Join(known, ", "))
 		case seen&(1<<i) != 0:

@@ -3,6 +3,7 @@ package topology
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -30,17 +31,19 @@ const yamlBatch = 256
 // EncodeYAML writes the model file of DESIGN §2 in canonical form.
 func EncodeYAML(m *Model) ([]byte, error) {
 	c := m.Canonical()
-	head := struct {
-		Version     int      `yaml:"version"`
-		Name        string   `yaml:"name"`
-		Description string   `yaml:"description,omitempty"`
-		Settings    Settings `yaml:"settings"`
-	}{c.Version, c.Name, c.Description, c.Settings}
+	services := make([]yamlService, len(c.Services))
+	for i, s := range c.Services {
+		services[i] = yamlService{s.Name, s.Kind, s.Team, s.Tech, yamlItemText(s.Description)}
+	}
+	deps := make([]yamlDependency, len(c.Dependencies))
+	for i, d := range c.Dependencies {
+		deps[i] = yamlDependency{d.From, d.To, d.Protocol, d.Mode, d.CallsPerRequest, yamlItemText(d.Description)}
+	}
 	var buf bytes.Buffer
-	if err := encodeYAMLDoc(&buf, head); err != nil {
+	if err := encodeYAMLDoc(&buf, yamlHead{c.Version, c.Name, yamlText(c.Description), c.Settings}); err != nil {
 		return nil, err
 	}
-	if err := encodeYAMLList(&buf, "services", c.Services); err != nil {
+	if err := encodeYAMLList(&buf, "services", services); err != nil {
 		return nil, err
 	}
 	if err := encodeYAMLList(&buf, "servers", c.Servers); err != nil {
@@ -49,7 +52,7 @@ func EncodeYAML(m *Model) ([]byte, error) {
 	if err := encodeYAMLList(&buf, "placements", c.Placements); err != nil {
 		return nil, err
 	}
-	if err := encodeYAMLList(&buf, "dependencies", c.Dependencies); err != nil {
+	if err := encodeYAMLList(&buf, "dependencies", deps); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
@@ -84,6 +87,79 @@ func encodeYAMLDoc(buf *bytes.Buffer, v any) error {
 		return err
 	}
 	return enc.Close()
+}
+
+// yamlText is a description as EncodeYAML writes it. yaml.v3 writes a text
+// of several lines as a literal block, which reads well, but some texts do
+// not survive it: one that is only line breaks reads back empty, one with a
+// line or paragraph separator (U+2028, U+2029) reads back changed. Such a
+// text is written double-quoted instead, where everything is escaped.
+// yamlText is the model's description; yamlItemText one in a list item,
+// whose block is indented deeper (and yaml.v3's mistakes depend on that).
+type (
+	yamlText     string
+	yamlItemText string
+)
+
+func (t yamlText) MarshalYAML() (any, error) {
+	return safeText(string(t), map[string]string{"description": string(t)}, func(out []byte) string {
+		var back map[string]string
+		if yaml.Unmarshal(out, &back) != nil {
+			return ""
+		}
+		return back["description"]
+	})
+}
+
+func (t yamlItemText) MarshalYAML() (any, error) {
+	doc := map[string][]map[string]string{"services": {{"description": string(t)}}}
+	return safeText(string(t), doc, func(out []byte) string {
+		var back map[string][]map[string]string
+		if yaml.Unmarshal(out, &back) != nil || len(back["services"]) != 1 {
+			return ""
+		}
+		return back["services"][0]["description"]
+	})
+}
+
+// safeText returns s as it is when it holds no line break or when doc, a
+// document that holds s where the model would, reads back with s intact;
+// else a double-quoted node.
+func safeText(s string, doc any, read func([]byte) string) (any, error) {
+	if !strings.Contains(s, "\n") {
+		return s, nil
+	}
+	var buf bytes.Buffer
+	if encodeYAMLDoc(&buf, doc) == nil && read(buf.Bytes()) == s {
+		return s, nil
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Style: yaml.DoubleQuotedStyle, Value: s}, nil
+}
+
+// yamlHead, yamlService and yamlDependency are the parts of a model that
+// hold descriptions, field for field, with yamlText for the descriptions.
+type yamlHead struct {
+	Version     int      `yaml:"version"`
+	Name        string   `yaml:"name"`
+	Description yamlText `yaml:"description,omitempty"`
+	Settings    Settings `yaml:"settings"`
+}
+
+type yamlService struct {
+	Name        string       `yaml:"name"`
+	Kind        ServiceKind  `yaml:"kind"`
+	Team        string       `yaml:"team,omitempty"`
+	Tech        string       `yaml:"tech,omitempty"`
+	Description yamlItemText `yaml:"description,omitempty"`
+}
+
+type yamlDependency struct {
+	From            string       `yaml:"from"`
+	To              string       `yaml:"to"`
+	Protocol        Protocol     `yaml:"protocol"`
+	Mode            Mode         `yaml:"mode"`
+	CallsPerRequest float64      `yaml:"calls_per_request"`
+	Description     yamlItemText `yaml:"description,omitempty"`
 }
 
 // EncodeJSON writes the model as JSON in canonical form: one line for each
