@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -22,7 +21,7 @@ func init() {
 	register(&command{name: "check", summary: "lint a model: print its risks, exit 1 at --fail-on (for CI)", run: runCheck})
 }
 
-const checkSynopsis = "check [--format text|json|sarif] [--fail-on high|medium|low|info|never] MODEL"
+const checkSynopsis = "check [--format text|json|sarif] [--fail-on high|medium|low|info|never] [--from compose|kubernetes] MODEL..."
 
 // runCheck is DESIGN §5's check: exit 1 when a finding is at or above
 // --fail-on, 2 on unreadable or invalid input, else 0.
@@ -30,6 +29,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "check", checkSynopsis)
 	format := fs.String("format", "text", "output: text, json or sarif")
 	failOn := fs.String("fail-on", "high", "exit 1 when a finding is at or above this severity: high, medium, low, info or never")
+	imp := addImportFlags(fs)
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
@@ -46,12 +46,12 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		}
 		threshold = s
 	}
-	if fs.NArg() != 1 {
+	if fs.NArg() < 1 {
 		fs.Usage()
-		return usageError("check takes one MODEL: a model file, or - for standard input")
+		return usageError("check takes a MODEL: a model file, or - for standard input (or compose files or Kubernetes manifests with --from)")
 	}
 	path := fs.Arg(0)
-	m, src, err := loadCheckModel(e, path)
+	m, src, err := imp.load(e, fs.Args())
 	if err != nil {
 		return err
 	}
@@ -80,44 +80,6 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: 1, err: fmt.Errorf("%d finding(s) at or above %s", n, threshold)}
 	}
 	return nil
-}
-
-// loadCheckModel reads one model file (or standard input for "-") and
-// returns it with where its parts are, for SARIF lines. Invalid input is
-// exit status 2, with every problem printed on its own line.
-func loadCheckModel(e *env, path string) (*topology.Model, *topology.Source, error) {
-	name := path
-	if path == "-" {
-		name = "<stdin>"
-	}
-	in, err := openInput(e, path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer in.Close()
-	data, err := topology.ReadAllBounded(in, topology.MaxInputSize)
-	if err != nil {
-		return nil, nil, &exitError{code: 2, err: fmt.Errorf("%s: %w", name, err)}
-	}
-	m, src, err := topology.ParseSource(data)
-	var verr *topology.ValidationError
-	switch {
-	case errors.As(err, &verr):
-		for _, p := range verr.Problems {
-			where := name
-			if p.Line > 0 {
-				where = fmt.Sprintf("%s:%d", name, p.Line)
-			}
-			if p.Path != "" {
-				where += ": " + p.Path
-			}
-			fmt.Fprintf(e.stderr, "%s: %s\n", where, p.Message)
-		}
-		return nil, nil, &exitError{code: 2, err: fmt.Errorf("%s: invalid model: %d problem(s)", name, len(verr.Problems))}
-	case err != nil:
-		return nil, nil, &exitError{code: 2, err: fmt.Errorf("%s: %s", name, topology.ErrorMessage(err))}
-	}
-	return m, src, nil
 }
 
 // writeJSON writes v indented by two spaces with a trailing newline. Angle

@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/server"
 	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
@@ -26,6 +27,8 @@ type serveConfig struct {
 	secureCookies bool
 	baseURL       string
 	trustProxy    bool
+	renderWorkers int
+	renderTimeout time.Duration
 	// ready, when set, learns the address actually listened on (tests use :0).
 	ready func(addr string)
 }
@@ -39,6 +42,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&cfg.secureCookies, "secure-cookies", false, "mark cookies Secure (set it when users reach archmap over HTTPS)")
 	fs.StringVar(&cfg.baseURL, "base-url", "", "public origin used in share links, e.g. https://archmap.example.com (default: from each request)")
 	fs.BoolVar(&cfg.trustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For (only behind a proxy that sets it)")
+	fs.IntVar(&cfg.renderWorkers, "render-workers", 0, "Graphviz worker processes (default: the number of CPUs, at most 4)")
+	fs.DurationVar(&cfg.renderTimeout, "render-timeout", diagram.DefaultTimeout, "time limit of one diagram layout; past it the layout is stopped")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
@@ -65,8 +70,21 @@ func serve(ctx context.Context, e *env, cfg serveConfig) error {
 		log.Info("created the Demo shop workspace in the new database", "db", cfg.db)
 	}
 
+	// Diagrams are laid out in worker processes of this same binary, so a
+	// runaway layout can be killed without taking the server with it.
+	renderer, err := diagram.NewRenderer(diagram.RendererConfig{
+		Workers: cfg.renderWorkers,
+		Timeout: cfg.renderTimeout,
+		Stderr:  e.stderr,
+	})
+	if err != nil {
+		return fmt.Errorf("start the diagram renderer: %w", err)
+	}
+	defer renderer.Close()
+
 	srv, err := server.New(server.Config{
 		DB:            db,
+		Renderer:      renderer,
 		Logger:        log,
 		SecureCookies: cfg.secureCookies,
 		BaseURL:       cfg.baseURL,

@@ -14,7 +14,7 @@ func init() {
 	register(&command{name: "simulate", summary: "fail servers, zones or services and show what goes down", run: runSimulate})
 }
 
-const simulateSynopsis = "simulate --fail server:NAME,zone:NAME,service:NAME [--format text|json] MODEL"
+const simulateSynopsis = "simulate --fail server:NAME,zone:NAME,service:NAME [--format text|json] [--from compose|kubernetes] MODEL..."
 
 // runSimulate is DESIGN §5's simulate: the down and degraded services of
 // §4, names sorted. Unknown names are invalid input: exit status 2.
@@ -22,6 +22,7 @@ func runSimulate(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "simulate", simulateSynopsis)
 	fail := fs.String("fail", "", "what fails, comma-separated: server:NAME, zone:NAME (all its servers), service:NAME")
 	format := fs.String("format", "text", "output: text or json")
+	imp := addImportFlags(fs)
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
@@ -32,11 +33,11 @@ func runSimulate(ctx context.Context, e *env, args []string) error {
 		fs.Usage()
 		return usageError("simulate needs --fail: what fails, as server:NAME, zone:NAME or service:NAME, comma-separated")
 	}
-	if fs.NArg() != 1 {
+	if fs.NArg() < 1 {
 		fs.Usage()
-		return usageError("simulate takes one MODEL: a model file, or - for standard input")
+		return usageError("simulate takes a MODEL: a model file, or - for standard input (or compose files or Kubernetes manifests with --from)")
 	}
-	m, _, err := loadCheckModel(e, fs.Arg(0))
+	m, _, err := imp.load(e, fs.Args())
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -56,7 +57,7 @@ func loadModelArgs(e *env, from string, paths []string, opts importOptions) (*to
 		if len(paths) != 1 {
 			return nil, nil, usageError("give one MODEL: an archmap model file, or - for standard input (compose files and Kubernetes manifests need --from compose or --from kubernetes)")
 		}
-		return loadCheckModel(e, paths[0])
+		return readModelFile(e, paths[0])
 	case "compose", "kubernetes":
 	default:
 		return nil, nil, usageError("--from %q: want compose or kubernetes", from)
@@ -140,4 +141,42 @@ func countNoun(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// readModelFile reads one model file (or standard input for "-") and
+// returns it with where its parts are, for SARIF lines. Invalid input is
+// exit status 2, with every problem printed on its own line.
+func readModelFile(e *env, path string) (*topology.Model, *topology.Source, error) {
+	name := path
+	if path == "-" {
+		name = "<stdin>"
+	}
+	in, err := openInput(e, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer in.Close()
+	data, err := topology.ReadAllBounded(in, topology.MaxInputSize)
+	if err != nil {
+		return nil, nil, &exitError{code: 2, err: fmt.Errorf("%s: %w", name, err)}
+	}
+	m, src, err := topology.ParseSource(data)
+	var verr *topology.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		for _, p := range verr.Problems {
+			where := name
+			if p.Line > 0 {
+				where = fmt.Sprintf("%s:%d", name, p.Line)
+			}
+			if p.Path != "" {
+				where += ": " + p.Path
+			}
+			fmt.Fprintf(e.stderr, "%s: %s\n", where, p.Message)
+		}
+		return nil, nil, &exitError{code: 2, err: fmt.Errorf("%s: invalid model: %d problem(s)", name, len(verr.Problems))}
+	case err != nil:
+		return nil, nil, &exitError{code: 2, err: fmt.Errorf("%s: %s", name, topology.ErrorMessage(err))}
+	}
+	return m, src, nil
 }

@@ -133,9 +133,9 @@ placements:
 		t.Fatalf("exit %d, want 2", r.code)
 	}
 	for _, want := range []string{
-		`services[1].name: duplicate name "a"`, "(line 5)",
-		`placements[0].server: unknown server "nowhere"`, "(line 8)",
-		"placements[0].instances", "(line 9)",
+		`bad.yaml:5: services[1].name: duplicate name "a"`,
+		`bad.yaml:8: placements[0].server: unknown server "nowhere"`,
+		"bad.yaml:9: placements[0].instances",
 	} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("error output lacks %q:\n%s", want, r.stderr)
