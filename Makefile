@@ -52,5 +52,13 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzCompose$$' -fuzztime $(FUZZTIME) ./importer
 	$(GO) test -run '^$$' -fuzz '^FuzzKubernetes$$' -fuzztime $(FUZZTIME) ./importer
 
+# Kills the server (SIGKILL) at random moments while clients write, round
+# after round; every acknowledged write must survive and the database must
+# pass integrity_check. make test runs 3 rounds. Replay a failed run with
+# the ARCHMAP_CRASH_SEED it logs.
+CRASH_ROUNDS ?= 25
+crashtest:
+	ARCHMAP_CRASH_ROUNDS=$(CRASH_ROUNDS) $(GO) test -count=1 -timeout 30m -run '^TestCrashSafety$$' -v ./web
+
 clean:
 	rm -rf bin
