@@ -16,13 +16,16 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/store"
 )
 
 // Config is what the server needs from the program that runs it.
 type Config struct {
-	DB     *store.DB
-	Logger *slog.Logger // nil: discard
+	DB *store.DB
+	// Renderer lays out diagrams (a pool of worker processes with a cache).
+	Renderer *diagram.Renderer
+	Logger   *slog.Logger // nil: discard
 	// SecureCookies marks cookies Secure; set it when the server is reached
 	// over TLS (directly or through a proxy).
 	SecureCookies bool
@@ -36,10 +39,11 @@ type Config struct {
 
 // Server serves the web app. Build it with New.
 type Server struct {
-	cfg  Config
-	db   *store.DB
-	log  *slog.Logger
-	echo *echo.Echo
+	cfg      Config
+	db       *store.DB
+	renderer *diagram.Renderer
+	log      *slog.Logger
+	echo     *echo.Echo
 
 	// hasUsers latches to true once an account exists, so the setup check
 	// costs a query only until the first account is made.
@@ -54,15 +58,19 @@ func New(cfg Config) (*Server, error) {
 	if cfg.DB == nil {
 		return nil, errors.New("server: no database")
 	}
+	if cfg.Renderer == nil {
+		return nil, errors.New("server: no diagram renderer")
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s := &Server{
-		cfg:     cfg,
-		db:      cfg.DB,
-		log:     cfg.Logger,
-		logins:  newLoginLimiter(),
-		hashing: make(chan struct{}, maxConcurrentHashes),
+		cfg:      cfg,
+		db:       cfg.DB,
+		renderer: cfg.Renderer,
+		log:      cfg.Logger,
+		logins:   newLoginLimiter(),
+		hashing:  make(chan struct{}, maxConcurrentHashes),
 	}
 	e := echo.New()
 	e.HideBanner = true

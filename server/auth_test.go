@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSetupIsTheOnlyPageWithoutAccounts(t *testing.T) {
@@ -149,6 +150,8 @@ func TestLoginRotatesAndLogoutEndsTheSession(t *testing.T) {
 func TestLoginIsRateLimitedPerAddress(t *testing.T) {
 	ts := newTestServer(t)
 	ts.signedIn(t)
+	// No refill during the test, however slow hashing is (race detector).
+	ts.srv.logins = newLoginLimiterEvery(time.Hour)
 	c := ts.newClient(t)
 	c.get("/login")
 	var last *page
@@ -178,6 +181,9 @@ func TestPasswordHash(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(h), "$argon2id$v=19$") {
 		t.Errorf("hash %q is not PHC argon2id", h)
+	}
+	if !strings.HasPrefix(productionCost, "$argon2id$v=19$m=65536,t=2,p=2$") {
+		t.Errorf("new accounts are hashed with %q, want m=65536,t=2,p=2", productionCost)
 	}
 	h2, _ := HashPassword("a long password")
 	if string(h) == string(h2) {

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -87,6 +89,46 @@ func TestBrowserNewUserFlow(t *testing.T) {
 	)
 	b.waitJS("the dependency is listed", count(`[data-testid="dependency-row"]`)+` === 1`)
 	b.screenshot("workspace")
+	b.checkConsole()
+
+	b.run("open the diagram",
+		chromedp.Click(chromedp.CSS(`[data-testid="tab-diagram"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#diagram-svg svg`)),
+	)
+	island := `JSON.parse(document.getElementById("diagram-svg").getAttribute("data-island"))`
+	webID := evalJS[string](b, "find web on the diagram", island+`.services["web"].ids[0]`)
+	dbID := evalJS[string](b, "find db on the diagram", island+`.services["db"].ids[0]`)
+	b.waitJS("both services are drawn", fmt.Sprintf(`!!document.getElementById(%q) && !!document.getElementById(%q)`, webID, dbID))
+	for id, name := range map[string]string{webID: "web", dbID: "db"} {
+		if got := evalJS[string](b, "read a node's label", fmt.Sprintf(`document.getElementById(%q).textContent`, id)); !strings.Contains(got, name) {
+			t.Errorf("node #%s shows %q, want %q", id, got, name)
+		}
+	}
+
+	b.run("click web", chromedp.Click(chromedp.CSS("#"+webID)))
+	b.waitJS("web is selected and db highlighted as its callee", fmt.Sprintf(
+		`document.getElementById(%q).classList.contains("is-selected") && document.getElementById(%q).classList.contains("is-downstream")`, webID, dbID))
+	b.waitJS("the side panel shows web", `document.querySelector('[data-testid="panel-service-name"]') && document.querySelector('[data-testid="panel-service-name"]').textContent === "web"`)
+
+	b.run("fail node-a",
+		chromedp.Click(chromedp.CSS(`input[value="server:node-a"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="simulate-submit"]`)),
+	)
+	b.waitJS("web is marked down", fmt.Sprintf(`document.getElementById(%q).classList.contains("sim-down")`, webID))
+	if got := evalJS[string](b, "read the down list", `document.querySelector('[data-testid="sim-down"]').textContent`); !strings.Contains(got, "web") {
+		t.Errorf("down list %q lacks web", got)
+	}
+	b.screenshot("diagram")
+
+	svg := evalJS[string](b, "download the SVG", `fetch(document.querySelector('[data-testid="download-svg"]').href).then(r => r.ok ? r.text() : "HTTP " + r.status)`, chromedp.EvalAwaitPromise)
+	if err := checkSVG([]byte(svg)); err != nil {
+		t.Errorf("the SVG download is not a valid SVG: %v\n%.300s", err, svg)
+	}
+	for _, name := range []string{"web", "db"} {
+		if !strings.Contains(svg, ">"+name+"<") {
+			t.Errorf("the SVG download does not show %s", name)
+		}
+	}
 	b.checkConsole()
 
 	m, _, err := ts.db.LoadModel(t.Context(), "web-shop")

@@ -143,11 +143,11 @@ func (b *browser) run(step string, actions ...chromedp.Action[chromedp.Void]) {
 
 // evalJS evaluates a JavaScript expression in the page. (DevTools evaluation
 // is not bound by the page's CSP; the page's own code is.)
-func evalJS[T any](b *browser, step, expr string) T {
+func evalJS[T any](b *browser, step, expr string, opts ...chromedp.EvaluateOption) T {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
 	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, opts...))
 	if err != nil {
 		b.t.Fatalf("%s: %v", step, err)
 	}

@@ -1,7 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -73,7 +78,7 @@ func TestSimulate(t *testing.T) {
 		t.Errorf("down: %q", got)
 	}
 	var marks struct{ Down, Degraded, Servers []string }
-	if err := json.Unmarshal([]byte(p.doc.Find("#sim-data").Text()), &marks); err != nil {
+	if err := json.Unmarshal([]byte(p.doc.Find("#sim-marks").AttrOr("data-island", "")), &marks); err != nil {
 		t.Fatal(err)
 	}
 	if len(marks.Down) != 1 || marks.Down[0] != "web" || len(marks.Servers) != 1 || marks.Servers[0] != "node-a" {
@@ -83,4 +88,119 @@ func TestSimulate(t *testing.T) {
 	c.htmx("/w/"+slug+"/simulate", url.Values{"fail": {"server:nope"}}).wantStatus(t, http.StatusBadRequest)
 	none := c.htmx("/w/"+slug+"/simulate", nil)
 	none.wantStatus(t, http.StatusOK)
+}
+
+func TestDiagramFragment(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.signedIn(t)
+	slug := c.importShop(t, "Shop")
+	tests := []struct {
+		name       string
+		query      string
+		wantNodes  map[string]int // service → number of elements drawing it
+		wantServer bool           // server clusters are in the data island
+	}{
+		{"services view", "view=services", map[string]int{"web": 1, "db": 1}, false},
+		{"deployment view", "view=deployment", map[string]int{"web": 1, "db": 1}, true},
+		{"focus", "view=services&focus=db&depth=1", map[string]int{"web": 1, "db": 1}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := c.get("/w/" + slug + "/diagram/fragment?" + tt.query)
+			p.wantStatus(t, http.StatusOK)
+			svg := p.find(t, "diagram-svg").Find("svg")
+			if svg.Length() != 1 {
+				t.Fatalf("no inline SVG in:\n%.2000s", p.body)
+			}
+			var data struct {
+				View     string
+				Services map[string]struct {
+					IDs  []string
+					Up   []string
+					Down []string
+				}
+				Edges   map[string][]string
+				Servers map[string][]string
+			}
+			if err := json.Unmarshal([]byte(p.doc.Find("#diagram-svg").AttrOr("data-island", "")), &data); err != nil {
+				t.Fatalf("data island: %v", err)
+			}
+			for name, n := range tt.wantNodes {
+				s := data.Services[name]
+				if len(s.IDs) != n {
+					t.Errorf("%s drawn by %d elements, want %d", name, len(s.IDs), n)
+				}
+				for _, id := range s.IDs {
+					if svg.Find("#"+id).Length() != 1 {
+						t.Errorf("%s: element #%s is not in the SVG", name, id)
+					}
+				}
+			}
+			if got := data.Services["web"].Down; len(got) != 1 || got[0] != "db" {
+				t.Errorf("web calls %v, want [db]", got)
+			}
+			if got := data.Services["db"].Up; len(got) != 1 || got[0] != "web" {
+				t.Errorf("db is called by %v, want [web]", got)
+			}
+			if ids := data.Edges["web->db"]; len(ids) == 0 || svg.Find("#"+ids[0]).Length() != 1 {
+				t.Errorf("edge web->db: %v", ids)
+			}
+			if tt.wantServer && len(data.Servers["node-a"]) != 1 {
+				t.Errorf("servers %v", data.Servers)
+			}
+			if n := p.doc.Find("script:not([type='application/json'])").Length(); n > 0 {
+				t.Errorf("%d script elements in the fragment", n)
+			}
+		})
+	}
+
+	empty := c.newWorkspace(t, "Empty")
+	c.get("/w/"+empty+"/diagram/fragment").find(t, "diagram-empty")
+}
+
+func TestDiagramDownloads(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.signedIn(t)
+	slug := c.importShop(t, "Shop")
+
+	svg := c.get("/w/" + slug + "/diagram.svg?view=deployment")
+	svg.wantStatus(t, http.StatusOK)
+	if ct := svg.Header.Get("Content-Type"); ct != "image/svg+xml" {
+		t.Errorf("Content-Type %q", ct)
+	}
+	if cd := svg.Header.Get("Content-Disposition"); !strings.Contains(cd, slug+"-deployment.svg") {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	if err := checkSVG([]byte(svg.body)); err != nil {
+		t.Errorf("download is not a valid SVG: %v", err)
+	}
+
+	dot := c.get("/w/" + slug + "/diagram.dot")
+	dot.wantStatus(t, http.StatusOK)
+	if !strings.HasPrefix(strings.TrimSpace(dot.body), "digraph") {
+		t.Errorf("DOT download starts %.80q", dot.body)
+	}
+}
+
+// checkSVG reports whether b is well-formed XML with an <svg> root.
+func checkSVG(b []byte) error {
+	d := xml.NewDecoder(bytes.NewReader(b))
+	d.Strict = true
+	root := ""
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if se, ok := tok.(xml.StartElement); ok && root == "" {
+			root = se.Name.Local
+		}
+	}
+	if root != "svg" {
+		return fmt.Errorf("root element <%s>", root)
+	}
+	return nil
 }

@@ -19,9 +19,11 @@ const (
 	loginEvery = 6 * time.Second
 )
 
-func newLoginLimiter() *loginLimiter {
+func newLoginLimiter() *loginLimiter { return newLoginLimiterEvery(loginEvery) }
+
+func newLoginLimiterEvery(every time.Duration) *loginLimiter {
 	return &loginLimiter{store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-		Rate:      rate.Every(loginEvery),
+		Rate:      rate.Every(every),
 		Burst:     loginBurst,
 		ExpiresIn: 15 * time.Minute,
 	})}

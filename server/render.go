@@ -18,6 +18,11 @@ func render(c echo.Context, status int, cmp templ.Component) error {
 	if err := cmp.Render(c.Request().Context(), &buf); err != nil {
 		return err
 	}
+	// Pages hold a CSRF token and the user's data: no cache may keep them
+	// (nor show them from history after a sign-out).
+	if c.Response().Header().Get("Cache-Control") == "" {
+		c.Response().Header().Set("Cache-Control", "no-store")
+	}
 	return c.HTMLBlob(status, buf.Bytes())
 }
 

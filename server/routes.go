@@ -3,6 +3,8 @@ package server
 import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/archmap/archmap/diagram"
 )
 
 // routes declares every route of the web app, with its middleware, in one
@@ -104,6 +106,9 @@ func (s *Server) registerModelRoutes(g *echo.Group) {
 
 func (s *Server) registerDiagramRoutes(g *echo.Group) {
 	g.GET("/w/:slug/diagram", s.handleDiagramShow)
+	g.GET("/w/:slug/diagram/fragment", s.handleDiagramFragment)
+	g.GET("/w/:slug/diagram.svg", s.handleDiagramDownload(diagram.FormatSVG))
+	g.GET("/w/:slug/diagram.dot", s.handleDiagramDownload(diagram.FormatLaidOutDOT))
 	g.GET("/w/:slug/diagram/panel", s.handleServicePanel)
 	g.POST("/w/:slug/simulate", s.handleDiagramSimulate)
 }

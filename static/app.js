@@ -67,11 +67,12 @@
 
   var diagram = null; // {holder, svg, data, owner: element id -> service name, panZoom}
 
-  function readJSON(id) {
+  // readIsland reads the JSON data island of an element (data-island).
+  function readIsland(id) {
     var el = document.getElementById(id);
-    if (!el) return null;
+    if (!el || !el.hasAttribute("data-island")) return null;
     try {
-      return JSON.parse(el.textContent);
+      return JSON.parse(el.getAttribute("data-island"));
     } catch (err) {
       return null;
     }
@@ -82,7 +83,7 @@
     var svg = holder && holder.querySelector("svg");
     if (!svg) return;
     if (diagram && diagram.panZoom) diagram.panZoom.destroy();
-    var data = readJSON("diagram-data") || {};
+    var data = readIsland("diagram-svg") || {};
     data.services = data.services || {};
     data.edges = data.edges || {};
     data.servers = data.servers || {};
@@ -116,6 +117,7 @@
       });
     }
     diagram = { holder: holder, svg: svg, data: data, owner: owner, panZoom: pz };
+    fitDiagram();
 
     var down = null;
     svg.addEventListener("pointerdown", function (e) {
@@ -138,6 +140,19 @@
     });
     applyTeamFilter();
     applySimulation();
+  }
+
+  // fitDiagram fits the diagram into its frame, but does not blow a small
+  // one up past a readable size.
+  var maxFitScale = 1.6;
+  function fitDiagram() {
+    var pz = diagram && diagram.panZoom;
+    if (!pz) return;
+    pz.resize();
+    pz.fit();
+    var real = pz.getSizes().realZoom;
+    if (real > maxFitScale) pz.zoom(pz.getZoom() * maxFitScale / real);
+    pz.center();
   }
 
   function elements(ids) {
@@ -239,15 +254,13 @@
       var z = b.getAttribute("data-zoom");
       if (z === "in") pz.zoomIn();
       else if (z === "out") pz.zoomOut();
-      else {
-        pz.resize();
-        pz.fit();
-        pz.center();
-      }
+      else fitDiagram();
     } else if (b.hasAttribute("data-sim-reset")) {
       var res = document.getElementById("sim-result");
       if (res) res.textContent = "";
       unmark(["sim-down", "sim-degraded", "sim-failed"]);
+      var legend = document.getElementById("sim-legend");
+      if (legend) legend.hidden = true;
     } else if (b.hasAttribute("data-service")) {
       select(b.getAttribute("data-service"), true);
     } else {
@@ -284,7 +297,9 @@
   function applySimulation() {
     if (!diagram) return;
     unmark(["sim-down", "sim-degraded", "sim-failed"]);
-    var sim = readJSON("sim-data");
+    var sim = readIsland("sim-marks");
+    var legend = document.getElementById("sim-legend");
+    if (legend) legend.hidden = !sim || (sim.down.length + sim.degraded.length + sim.servers.length === 0);
     if (!sim) return;
     var services = diagram.data.services;
     (sim.down || []).forEach(function (n) {
@@ -309,11 +324,7 @@
   window.addEventListener("resize", function () {
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(function () {
-      if (diagram && diagram.panZoom) {
-        diagram.panZoom.resize();
-        diagram.panZoom.fit();
-        diagram.panZoom.center();
-      }
+      fitDiagram();
     }, 150);
   });
 

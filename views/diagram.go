@@ -1,6 +1,7 @@
 package views
 
 import (
+	"encoding/json"
 	"net/url"
 	"strconv"
 	"unicode"
@@ -166,4 +167,15 @@ func capitalize(s string) string {
 		return s
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// jsonAttr encodes v as JSON for a data-island attribute; templ escapes the
+// attribute value, and app.js reads it back with JSON.parse.
+func jsonAttr(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// The island types are plain structs of strings: they always encode.
+		panic("views: encode data island: " + err.Error())
+	}
+	return string(b)
 }

@@ -1,0 +1,42 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/archmap/archmap/views"
+)
+
+// handleDiagramDownload serves the diagram as a file: the SVG (standalone,
+// opens in any browser or editor) or its DOT source.
+func (s *Server) handleDiagramDownload(format string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		m, ws, err := s.db.LoadModel(c.Request().Context(), c.Param("slug"))
+		if err != nil {
+			return err
+		}
+		opts, err := diagramOptions(c, m)
+		if err != nil {
+			return err
+		}
+		_, out, err := s.renderDiagram(c.Request().Context(), m, opts, format)
+		if err != nil {
+			return err
+		}
+		ctype := "text/vnd.graphviz; charset=utf-8"
+		if format == "svg" {
+			ctype = "image/svg+xml"
+		}
+		attachment(c, diagramFilename(ws.Slug, opts, format))
+		return c.Blob(http.StatusOK, ctype, out)
+	}
+}
+
+func diagramFilename(slug string, o views.DiagramOptions, ext string) string {
+	name := slug + "-" + o.View
+	if o.Group != "" {
+		name += "-by-" + o.Group
+	}
+	return name + "." + ext
+}

@@ -1,0 +1,120 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/archmap/archmap/diagram"
+	"github.com/archmap/archmap/risk"
+	"github.com/archmap/archmap/topology"
+	"github.com/archmap/archmap/views"
+)
+
+// handleDiagramFragment renders the diagram for the page: the sanitized SVG
+// inline, with the data island that tells app.js which element is what.
+// A diagram that cannot be drawn (too slow, renderer busy) says so in the
+// diagram's place, not in a page of its own.
+func (s *Server) handleDiagramFragment(c echo.Context) error {
+	slug := c.Param("slug")
+	m, _, err := s.db.LoadModel(c.Request().Context(), slug)
+	if err != nil {
+		return err
+	}
+	if len(m.Services) == 0 {
+		return render(c, http.StatusOK, views.DiagramEmpty(views.WorkspaceURL(slug)))
+	}
+	opts, err := diagramOptions(c, m)
+	if err != nil {
+		return err
+	}
+	frag, err := s.diagramFragment(c.Request().Context(), m, opts, views.WorkspaceURL(slug)+"/diagram/panel")
+	if err != nil {
+		switch code := topology.ErrorCode(err); code {
+		case topology.ETIMEOUT, topology.EUNAVAILABLE:
+			if code == topology.EUNAVAILABLE {
+				c.Response().Header().Set("Retry-After", retryAfterSeconds)
+			}
+			return render(c, statusOf(code), views.DiagramFailed(topology.ErrorMessage(err)))
+		}
+		return err
+	}
+	return render(c, http.StatusOK, frag)
+}
+
+// diagramFragment draws the model and returns the fragment for the page.
+// panelURL is where the page fetches a service's side panel.
+func (s *Server) diagramFragment(ctx context.Context, m *topology.Model, opts views.DiagramOptions, panelURL string) (templ.Component, error) {
+	d, svg, err := s.renderDiagram(ctx, m, opts, "svg")
+	if err != nil {
+		return nil, err
+	}
+	clean, err := sanitizeSVG(svg)
+	if err != nil {
+		return nil, err
+	}
+	data := diagramData(m, d.Index, panelURL)
+	return views.DiagramFragment(string(clean), d.Note, data), nil
+}
+
+// renderDiagram builds the DOT of the diagram and renders it in format
+// ("svg"; "dot" returns the DOT itself).
+func (s *Server) renderDiagram(ctx context.Context, m *topology.Model, opts views.DiagramOptions, format string) (*diagram.Diagram, []byte, error) {
+	report := risk.Analyze(m)
+	d, err := diagram.Build(m, report.Findings, diagram.Options{View: opts.View, Focus: opts.Focus, Depth: opts.Depth, Group: opts.Group})
+	if err != nil {
+		return nil, nil, err
+	}
+	if format == "dot" {
+		return d, d.DOT, nil
+	}
+	out, err := s.renderer.Render(ctx, d.DOT, format)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, out, nil
+}
+
+// diagramData is the data island of a diagram: the element ids of each
+// service, dependency and server, each service's team and neighbours.
+func diagramData(m *topology.Model, ix diagram.Index, panelURL string) views.DiagramData {
+	data := views.DiagramData{
+		View:     ix.View,
+		Services: map[string]views.DiagramService{},
+		Edges:    map[string][]string{},
+		Servers:  map[string][]string{},
+		PanelURL: panelURL,
+	}
+	for _, svc := range m.Services {
+		ids, ok := ix.Services[svc.Name]
+		if !ok {
+			continue // left out by a focus
+		}
+		data.Services[svc.Name] = views.DiagramService{IDs: ids, Team: svc.Team, Upstream: []string{}, Downstream: []string{}}
+	}
+	// (from, to) pairs are unique in a valid model, so each neighbour is
+	// listed once. Read-modify-write one end at a time: a self-call is both.
+	for _, dep := range m.Dependencies {
+		if _, ok := data.Services[dep.From]; !ok {
+			continue
+		}
+		if _, ok := data.Services[dep.To]; !ok {
+			continue
+		}
+		from := data.Services[dep.From]
+		from.Downstream = append(from.Downstream, dep.To)
+		data.Services[dep.From] = from
+		to := data.Services[dep.To]
+		to.Upstream = append(to.Upstream, dep.From)
+		data.Services[dep.To] = to
+		if ids := ix.Dependencies[diagram.DependencyKey{From: dep.From, To: dep.To}]; len(ids) > 0 {
+			data.Edges[dep.From+"->"+dep.To] = ids
+		}
+	}
+	for name, id := range ix.Servers {
+		data.Servers[name] = []string{id}
+	}
+	return data
+}

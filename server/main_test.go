@@ -1,0 +1,68 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/archmap/archmap/diagram"
+)
+
+// workerEnv makes the test binary a render worker: TestMain serves the
+// worker protocol instead of running tests when it is set, so the tests
+// render with real Graphviz in real worker processes, as the server does.
+const workerEnv = "ARCHMAP_TEST_RENDER_WORKER"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(workerEnv) == "1" {
+		if err := diagram.ServeWorker(context.Background(), os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "test render worker:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	// The production cost, recorded before tests lower it (TestPasswordHash).
+	h, err := HashPassword("production cost probe")
+	if err != nil {
+		panic(err)
+	}
+	productionCost = string(h)
+	// Every test signs in; at full cost (64 MiB, seconds under the race
+	// detector) that would dominate the run. The code path is the same.
+	passwordCost = argonParams{time: 1, memory: 8 * 1024, threads: 1}
+	code := m.Run()
+	if testRenderer != nil {
+		testRenderer.Close()
+	}
+	os.Exit(code)
+}
+
+var productionCost string
+
+// testRenderer is shared by every test server of the package: starting
+// Graphviz workers is the slow part, and the renderer is safe for
+// concurrent use.
+var (
+	testRenderer     *diagram.Renderer
+	testRendererOnce sync.Once
+	testRendererErr  error
+)
+
+func sharedRenderer(tb testing.TB) *diagram.Renderer {
+	tb.Helper()
+	testRendererOnce.Do(func() {
+		testRenderer, testRendererErr = diagram.NewRenderer(diagram.RendererConfig{
+			Command: []string{os.Args[0]},
+			Env:     []string{workerEnv + "=1"},
+			Workers: 2,
+			Stderr:  io.Discard,
+		})
+	})
+	if testRendererErr != nil {
+		tb.Fatalf("start the renderer: %v", testRendererErr)
+	}
+	return testRenderer
+}
