@@ -21,7 +21,7 @@ import (
 const (
 	MaxInputSize   = 5 << 20
 	maxDepth       = 32
-	maxAliasBudget = 1 << 20
+	maxAliasBudget = 1 << 17
 )
 
 // Source remembers where each part of a parsed model came from, so problems

@@ -2,6 +2,7 @@ package topology_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/archmap/archmap/topology"
@@ -54,4 +55,40 @@ func mustEncode(tb testing.TB, m *topology.Model, format string) []byte {
 		tb.Fatalf("encode %s: %v", format, err)
 	}
 	return data
+}
+
+// BenchmarkParseHostile: how long a refusal of each hostile input takes
+// (TestParseAliasBomb and TestParseDeepNesting check that they are refused).
+func BenchmarkParseHostile(b *testing.B) {
+	const deep = 100_000
+	inputs := []struct {
+		name string
+		data []byte
+	}{
+		{"billion-laughs", billionLaughs("services: *a8")},
+		{"alias-fan-out", fanOut()},
+		{"yaml-100000-deep", []byte("name: Shop\nservices: " + strings.Repeat("[", deep) + strings.Repeat("]", deep) + "\n")},
+		{"json-100000-deep", []byte(`{"name": "Shop", "services": ` + strings.Repeat("[", deep) + strings.Repeat("]", deep) + "}")},
+		{"5MiB-of-problems", problemsEverywhere()},
+	}
+	for _, in := range inputs {
+		b.Run(in.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in.data)))
+			for b.Loop() {
+				if _, err := topology.Parse(in.data); err == nil {
+					b.Fatal("Parse accepted a hostile input")
+				}
+			}
+		})
+	}
+}
+
+// problemsEverywhere is just under 5 MiB of services that each break two rules.
+func problemsEverywhere() []byte {
+	var b strings.Builder
+	b.WriteString("name: Shop\nservices:\n")
+	for b.Len() < topology.MaxInputSize-20 {
+		b.WriteString("  - {colour: red}\n")
+	}
+	return []byte(b.String())
 }

@@ -127,7 +127,7 @@ func addSeeds(f *testing.F, dir string) {
 // maxSeed keeps seeds small: the fuzzer minimizes every input that finds
 // new code, and on a file of hundreds of kilobytes that takes a minute in
 // which nothing else is fuzzed.
-const maxSeed = 8 << 10
+const maxSeed = 2 << 10
 
 // seedsOf cuts a file into seeds: its start (several documents, when it has
 // them) and each of its YAML documents, none longer than maxSeed.

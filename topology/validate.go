@@ -33,6 +33,9 @@ func (m *Model) Validate() error {
 		s := &m.Services[i]
 		p := at("services", i)
 		s.validate(&v, p)
+		if s.Name == "" {
+			continue // already "required"; not a duplicate of another missing name
+		}
 		if first, dup := services[s.Name]; dup {
 			v.add(p.field("name"), "duplicate name %s (first at services[%d])", strconv.Quote(s.Name), first)
 		} else {
@@ -44,6 +47,9 @@ func (m *Model) Validate() error {
 		s := &m.Servers[i]
 		p := at("servers", i)
 		s.validate(&v, p)
+		if s.Name == "" {
+			continue // already "required"; not a duplicate of another missing name
+		}
 		if first, dup := servers[s.Name]; dup {
 			v.add(p.field("name"), "duplicate name %s (first at servers[%d])", strconv.Quote(s.Name), first)
 		} else {
@@ -63,7 +69,7 @@ func (m *Model) Validate() error {
 			v.add(p.field("server"), "unknown server %s", strconv.Quote(pl.Server))
 		}
 		k := pair{pl.Service, pl.Server}
-		if first, dup := placed[k]; dup {
+		if first, dup := placed[k]; dup && pl.Service != "" && pl.Server != "" {
 			v.add(p.String(), "service %s is already placed on server %s (placements[%d])", strconv.Quote(pl.Service), strconv.Quote(pl.Server), first)
 		} else {
 			placed[k] = i
@@ -81,7 +87,7 @@ func (m *Model) Validate() error {
 			v.add(p.field("to"), "unknown service %s", strconv.Quote(d.To))
 		}
 		k := pair{d.From, d.To}
-		if first, dup := deps[k]; dup {
+		if first, dup := deps[k]; dup && d.From != "" && d.To != "" {
 			v.add(p.String(), "duplicate dependency %s -> %s (dependencies[%d])", strconv.Quote(d.From), strconv.Quote(d.To), first)
 		} else {
 			deps[k] = i
@@ -214,15 +220,24 @@ type validator struct {
 }
 
 func (v *validator) add(path, format string, args ...any) {
-	if len(v.problems) >= maxProblems {
-		v.dropped = true
+	if v.full() {
 		return
 	}
 	v.problems = append(v.problems, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
 }
 
+// full reports whether no more problems are kept, so that callers can skip
+// spelling out one.
+func (v *validator) full() bool {
+	if len(v.problems) >= maxProblems {
+		v.dropped = true
+		return true
+	}
+	return false
+}
+
 func (v *validator) name(p place, field, s string) {
-	if msg := ValidateName(s); msg != "" {
+	if msg := ValidateName(s); msg != "" && !v.full() {
 		v.add(p.field(field), "%s", msg)
 	}
 }
@@ -236,12 +251,14 @@ func (v *validator) text(p place, field, s string, max int, multiline bool) {
 		v.add(p.field(field), "not valid UTF-8")
 		return
 	}
-	if n := utf8.RuneCountInString(s); n > max {
+	if n := utf8.RuneCountInString(s); n > max && !v.full() {
 		v.add(p.field(field), "too long: %d characters, at most %d", n, max)
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t' || r == '\r')) {
-			v.add(p.field(field), "contains control character %U", r)
+			if !v.full() {
+				v.add(p.field(field), "contains control character %U", r)
+			}
 			return
 		}
 	}

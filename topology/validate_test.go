@@ -97,6 +97,18 @@ servers:
   - name: node-a
   - name: ""
 `, []want{{"servers[1].name", 4, "required"}}},
+		{"two services without names are not duplicates", `name: Shop
+services:
+  - kind: cache
+  - kind: queue
+`, []want{{"services[0].name", 3, "required"}, {"services[1].name", 4, "required"}}},
+		{"two half placements are not duplicates", `name: Shop
+services:
+  - name: a
+placements:
+  - service: a
+  - service: a
+`, []want{{"placements[0].server", 5, "required"}, {"placements[1].server", 6, "required"}}},
 		{"service name of 101 characters", `name: Shop
 services:
   - name: ` + long + `
@@ -688,6 +700,15 @@ func TestParseBoundsProblems(t *testing.T) {
 	}
 	if last := problems[1000]; !strings.Contains(last.Message, "too many problems") || last.Path != "" {
 		t.Errorf("last problem = %v, want a note that more were left out", last)
+	}
+
+	// At the bound exactly, nothing is left out and nothing says so.
+	for _, n := range []int{1000, 1001} {
+		got := problemsOf(t, "name: Shop\nservices:\n"+strings.Repeat("  - {}\n", n))
+		cut := strings.Contains(got[len(got)-1].Message, "too many problems")
+		if n == 1000 && (len(got) != 1000 || cut) || n == 1001 && (len(got) != 1001 || !cut) {
+			t.Errorf("%d services without a name: %d problems, the last %q", n, len(got), got[len(got)-1])
+		}
 	}
 }
 
