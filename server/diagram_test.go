@@ -9,8 +9,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/archmap/archmap/diagram"
+	"github.com/archmap/archmap/topology/topologytest"
 )
 
 // importShop fills a workspace with shopYAML through the import form.
@@ -203,4 +208,92 @@ func checkSVG(b []byte) error {
 		return fmt.Errorf("root element <%s>", root)
 	}
 	return nil
+}
+
+// A layout that runs past the renderer's time limit is stopped, and the page
+// says so in the diagram's place while the rest of the page works on.
+func TestDiagramTooSlowSaysSoInPlace(t *testing.T) {
+	r, err := diagram.NewRenderer(diagram.RendererConfig{
+		Command: []string{os.Args[0]},
+		Env:     []string{workerEnv + "=1"},
+		Workers: 1,
+		Timeout: time.Millisecond,
+		Stderr:  io.Discard,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	ts := newTestServer(t)
+	ts.srv.renderer = r
+	c := ts.signedIn(t)
+	slug := c.importShop(t, "Shop")
+
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/w/"+slug+"/diagram/fragment", nil)
+	req.Header.Set("HX-Request", "true")
+	p := c.do(req)
+	p.wantStatus(t, http.StatusGatewayTimeout)
+	if p.Header.Get("HX-Retarget") != "" {
+		t.Error("the message went elsewhere than the diagram's place")
+	}
+	if msg := p.find(t, "diagram-error").Text(); !strings.Contains(msg, "could not be drawn") {
+		t.Errorf("message %q", msg)
+	}
+	c.get("/w/"+slug).wantStatus(t, http.StatusOK)
+}
+
+// BenchmarkEditorPage measures the model tab (records, risk summary, the
+// editor with its matrix) for generated models.
+func BenchmarkEditorPage(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			ts := newTestServer(b)
+			c := ts.signedIn(b)
+			if _, _, err := ts.db.ImportModel(b.Context(), "gen", topologytest.Generate(n)); err != nil {
+				b.Fatal(err)
+			}
+			size := len(c.get("/w/gen").body)
+			b.ResetTimer()
+			for b.Loop() {
+				c.fetch(b, "/w/gen")
+			}
+			b.ReportMetric(float64(size), "page-bytes")
+		})
+	}
+}
+
+// BenchmarkDiagramFragment measures the diagram for the page once laid out
+// (the renderer's cache is warm): DOT, cache look-up, sanitizing, data island.
+func BenchmarkDiagramFragment(b *testing.B) {
+	for _, n := range []int{100, 300} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			ts := newTestServer(b)
+			c := ts.signedIn(b)
+			if _, _, err := ts.db.ImportModel(b.Context(), "gen", topologytest.Generate(n)); err != nil {
+				b.Fatal(err)
+			}
+			c.get("/w/gen/diagram/fragment").wantStatus(b, http.StatusOK)
+			b.ResetTimer()
+			for b.Loop() {
+				c.fetch(b, "/w/gen/diagram/fragment")
+			}
+		})
+	}
+}
+
+// fetch GETs a page and reads it without parsing: what a benchmark of the
+// server should time.
+func (c *client) fetch(tb testing.TB, path string) {
+	tb.Helper()
+	resp, err := c.http.Get(c.ts.URL + path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		tb.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		tb.Fatalf("GET %s: status %d", path, resp.StatusCode)
+	}
 }

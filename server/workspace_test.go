@@ -114,7 +114,7 @@ func TestEditorBuildsAModel(t *testing.T) {
 	if n := page.find(t, "service-row").Length(); n != 2 {
 		t.Errorf("%d service rows", n)
 	}
-	cell := page.doc.Find(`[data-testid="matrix-cell"][aria-label="Instances of web on node-a"]`)
+	cell := page.doc.Find(`.matrix input[aria-label="Instances of web on node-a"]`)
 	if v, _ := cell.Attr("value"); v != "2" {
 		t.Errorf("matrix cell web×node-a = %q, want 2", v)
 	}
