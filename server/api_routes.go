@@ -3,6 +3,7 @@ package server
 import (
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 )
@@ -25,6 +26,8 @@ func (s *Server) registerAPIRoutes(e *echo.Echo) {
 	g.PUT("/workspaces/:slug/model", s.handleAPIModelPut)
 	g.GET("/workspaces/:slug/findings", s.handleAPIFindings)
 	g.POST("/workspaces/:slug/simulate", s.handleAPISimulate)
+	g.GET("/workspaces/:slug/diagram.svg", s.handleAPIDiagram(diagram.FormatSVG))
+	g.GET("/workspaces/:slug/diagram.dot", s.handleAPIDiagram(diagram.FormatLaidOutDOT))
 
 	g.GET("/workspaces/:slug/shares", s.handleAPIShareList)
 	g.POST("/workspaces/:slug/shares", s.handleAPIShareCreate)

@@ -759,3 +759,29 @@ func hostileModel() *topology.Model {
 		},
 	}
 }
+
+func TestAPIDiagram(t *testing.T) {
+	f := newAPIFixture(t)
+	slug := importModel(t, f.db, "shop", shopModel())
+	base := "/workspaces/" + slug
+	r := f.api(t, "GET", base+"/diagram.svg?view=deployment&focus=cart&depth=2", nil).want(t, http.StatusOK)
+	if ct := r.Header.Get("Content-Type"); ct != "image/svg+xml" {
+		t.Errorf("SVG Content-Type %q", ct)
+	}
+	if err := checkSVG(r.body); err != nil {
+		t.Errorf("not a valid SVG: %v", err)
+	}
+	if r.etag(t) != 1 {
+		t.Errorf("ETag %s, want the model's revision", r.Header.Get("ETag"))
+	}
+	r = f.api(t, "GET", base+"/diagram.dot?group=team", nil).want(t, http.StatusOK)
+	if !bytes.HasPrefix(bytes.TrimSpace(r.body), []byte("digraph")) || !bytes.Contains(r.body, []byte("storefront")) {
+		t.Errorf("DOT grouped by team:\n%.500s", r.body)
+	}
+	for _, q := range []string{"view=sideways", "depth=0", "depth=11", "depth=x", "group=zone", "focus=ghost"} {
+		for _, ext := range []string{"svg", "dot"} {
+			f.api(t, "GET", base+"/diagram."+ext+"?"+q, nil).wantError(t, http.StatusBadRequest)
+		}
+	}
+	f.api(t, "GET", "/workspaces/nope/diagram.svg", nil).wantError(t, http.StatusNotFound)
+}
