@@ -1,0 +1,200 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/archmap/archmap/diagram"
+	"github.com/archmap/archmap/store"
+	"github.com/archmap/archmap/topology"
+	"github.com/archmap/archmap/views"
+)
+
+// registerShareRoutes declares the read-only pages behind a share link,
+// /s/{token}. The token is the only credential: no session, no CSRF (the
+// one POST, the simulation, stores nothing), and it opens one workspace's
+// model for reading and nothing else. The addresses mirror the workspace's
+// diagram page (/w/{slug}/diagram…) so that the same page components serve
+// both, with the share path as their base.
+func (s *Server) registerShareRoutes(e *echo.Echo) {
+	lim := newFailureLimiter(shareFailureBurst, shareFailureEvery)
+	g := e.Group("/s", s.shareHeaders)
+	share := s.resolveShare(lim)
+	g.GET("/:token", s.handleShareShow, share)
+	g.GET("/:token/diagram", s.handleShareShow, share)
+	g.GET("/:token/diagram/fragment", s.handleShareFragment, share)
+	g.GET("/:token/diagram/panel", s.handleSharePanel, share)
+	g.GET("/:token/diagram.svg", s.handleShareDownload(diagram.FormatSVG), share)
+	g.GET("/:token/diagram.dot", s.handleShareDownload(diagram.FormatLaidOutDOT), share)
+	g.POST("/:token/simulate", s.handleShareSimulate, share)
+
+	// The share tab of a workspace, for signed-in users.
+	e.GET("/w/:slug/shares", s.handleShareLinks, s.requireUser)
+	e.POST("/w/:slug/shares", s.handleShareLinkCreate, s.requireUser)
+	e.POST("/w/:slug/shares/:id/revoke", s.handleShareLinkRevoke, s.requireUser)
+}
+
+// shareCSP is stricter than the app's: nothing by default; our own scripts,
+// styles and images; requests (htmx) and the view form only to us.
+const shareCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+const sharedModelKey = "shared-model"
+
+// shareHeaders marks every answer under /s/ as private to its link: no
+// Referer carries the token on, no search engine indexes it, no cache keeps
+// it (a revoked link must stop working at once). Errors get a page of their
+// own that, like every share page, leads nowhere else in the app.
+func (s *Server) shareHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("Content-Security-Policy", shareCSP)
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Robots-Tag", "noindex, nofollow, noarchive")
+		h.Set(echo.HeaderCacheControl, "no-store")
+		err := next(c)
+		if err == nil {
+			return nil
+		}
+		if c.Response().Committed {
+			return err
+		}
+		return s.shareError(c, err)
+	}
+}
+
+// errShareNotFound is the one answer for unknown, revoked and expired
+// links, so that nobody learns which of them a token is.
+var errShareNotFound = topology.Errorf(topology.ENOTFOUND, "This link does not exist or no longer works. Ask whoever shared it for a new one.")
+
+// resolveShare finds the shared model of the token in the path. Failed
+// lookups count against the client's address; once it has failed too often
+// every lookup from it is refused for a while, right or wrong.
+func (s *Server) resolveShare(lim *failureLimiter) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ip, now := c.RealIP(), time.Now()
+			if lim.blocked(ip, now) {
+				c.Response().Header().Set("Retry-After", strconv.Itoa(int(shareFailureEvery/time.Second)))
+				return echo.NewHTTPError(http.StatusTooManyRequests, "Too many links that do not work came from your address. Wait a minute and try again.")
+			}
+			token := c.Param("token")
+			var err error = errShareNotFound
+			var sm *store.SharedModel
+			if len(token) == secretLen {
+				sm, err = s.db.ResolveShare(c.Request().Context(), hashSecret(token), now)
+			}
+			if topology.ErrorCode(err) == topology.ENOTFOUND {
+				lim.fail(ip, now)
+				return errShareNotFound
+			}
+			if err != nil {
+				return err
+			}
+			c.Set(sharedModelKey, sm)
+			return next(c)
+		}
+	}
+}
+
+func sharedModel(c echo.Context) *store.SharedModel {
+	sm, _ := c.Get(sharedModelKey).(*store.SharedModel)
+	return sm
+}
+
+// sharePath is the base of a share page's own addresses.
+func sharePath(c echo.Context) string { return "/s/" + c.Param("token") }
+
+// shareError answers a failed share request: the flash message for htmx,
+// else a page in the share layout.
+func (s *Server) shareError(c echo.Context, err error) error {
+	status, msg := s.describe(err, c)
+	switch {
+	case c.Request().Method == http.MethodHead:
+		return c.NoContent(status)
+	case isHTMX(c):
+		h := c.Response().Header()
+		h.Set("HX-Retarget", "#flash")
+		h.Set("HX-Reswap", "innerHTML")
+		return render(c, status, views.Flash("error", msg))
+	}
+	return render(c, status, views.ShareLayout(http.StatusText(status), views.ShareError(status, titleFor(status), msg)))
+}
+
+// handleShareShow is the shared diagram page, with the view options of the
+// query string like the workspace's diagram tab.
+func (s *Server) handleShareShow(c echo.Context) error {
+	sm := sharedModel(c)
+	opts, err := diagramOptions(c, sm.Model)
+	if err != nil {
+		return err
+	}
+	d := diagramPageData(sm.Model, opts, sharePath(c))
+	d.ReadOnly = true
+	info := views.ShareInfo{Name: sm.Model.Name, Description: sm.Model.Description, Revision: sm.Revision, Pinned: sm.Share.PinnedRevision != 0}
+	return render(c, http.StatusOK, views.ShareLayout(info.Name, views.SharePage(info, d)))
+}
+
+// handleShareFragment is the diagram of a share page, loaded behind its
+// loading indicator like the workspace's.
+func (s *Server) handleShareFragment(c echo.Context) error {
+	m := sharedModel(c).Model
+	if len(m.Services) == 0 {
+		return render(c, http.StatusOK, views.ShareDiagramEmpty())
+	}
+	opts, err := diagramOptions(c, m)
+	if err != nil {
+		return err
+	}
+	frag, err := s.diagramFragment(c.Request().Context(), m, opts, sharePath(c)+"/diagram/panel")
+	if err != nil {
+		switch code := topology.ErrorCode(err); code {
+		case topology.ETIMEOUT, topology.EUNAVAILABLE:
+			if code == topology.EUNAVAILABLE {
+				c.Response().Header().Set("Retry-After", retryAfterSeconds)
+			}
+			return render(c, statusOf(code), views.DiagramFailed(topology.ErrorMessage(err)))
+		}
+		return err
+	}
+	return render(c, http.StatusOK, frag)
+}
+
+// handleShareDownload serves the shared diagram as a file, named after the
+// model (a share knows no slug to name it by).
+func (s *Server) handleShareDownload(format string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		sm := sharedModel(c)
+		opts, err := diagramOptions(c, sm.Model)
+		if err != nil {
+			return err
+		}
+		attachment(c, diagramFilename("shared", opts, format))
+		return s.serveDiagram(c, sm.Model, opts, format, sm.Revision)
+	}
+}
+
+func (s *Server) handleSharePanel(c echo.Context) error {
+	d, err := servicePanel(sharedModel(c).Model, c.QueryParam("service"))
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.ServicePanel(d))
+}
+
+// handleShareSimulate answers the simulation form of a share page. It reads
+// the shared model and stores nothing.
+func (s *Server) handleShareSimulate(c echo.Context) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return topology.Errorf(topology.EINVALID, "Unreadable form.")
+	}
+	d, err := simulation(sharedModel(c).Model, form["fail"])
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, views.SimulationResult(d))
+}
