@@ -37,6 +37,7 @@ func (s *Server) routes() {
 	// The JSON API (api_routes.go) authenticates by bearer token, never by
 	// session; share pages (share_routes.go) by the share token in the path.
 	s.registerAPIRoutes(e)
+	s.registerShareRoutes(e)
 
 	// Everything else in the browser app needs a signed-in user. (The JSON
 	// API under /api/v1 and the share pages under /s/{token} get groups of
