@@ -4,14 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/archmap/archmap/server"
 	"github.com/archmap/archmap/store"
 )
 
@@ -35,22 +32,24 @@ func TestTokenCreateThenCallTheAPI(t *testing.T) {
 		t.Error("the token went to standard error as well")
 	}
 
-	ctx := context.Background()
-	db, err := store.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	srv, err := server.New(server.Config{DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
+	// The real program serves the database the token was made in.
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dbPath, "--no-demo"}, strings.NewReader(""), io.Discard, logs)
+	}()
+	base := waitForURL(t, logs, done)
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
 
 	call := func(method, path, body, token string) (int, []byte) {
 		t.Helper()
-		req, err := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
+		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,6 +83,11 @@ func TestTokenCreateThenCallTheAPI(t *testing.T) {
 		t.Fatalf("a changed token: %d, want 401", code)
 	}
 
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
 	u, err := db.GetUserByEmail(ctx, "ops@example.com")
 	if err != nil {
 		t.Fatal(err)
