@@ -88,6 +88,14 @@ func TestBrowserNewUserFlow(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid="dependency-add-submit"]`)),
 	)
 	b.waitJS("the dependency is listed", count(`[data-testid="dependency-row"]`)+` === 1`)
+	// Edit a row in place: the row turns into a form, Save stores it.
+	b.run("edit db",
+		chromedp.Click(chromedp.CSS(`[data-testid="service-row"]:nth-child(2) [data-testid="edit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="service-edit-row"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="service-edit-row"] input[name="tech"]`), "postgres"),
+		chromedp.Click(chromedp.CSS(`[data-testid="service-edit-row"] [data-testid="save"]`)),
+	)
+	b.waitJS("the edited row shows the new value", `document.querySelectorAll('[data-testid="service-edit-row"]').length === 0 && document.querySelector('[data-testid="service-row"]:nth-child(2)').textContent.includes("postgres")`)
 	b.screenshot("workspace")
 	b.checkConsole()
 

@@ -87,18 +87,27 @@
     data.services = data.services || {};
     data.edges = data.edges || {};
     data.servers = data.servers || {};
+    // owner maps an element to the one service it draws. A team's node
+    // (services grouped by team) draws several and selects none.
     var owner = {};
+    var shared = {};
     Object.keys(data.services).forEach(function (name) {
       (data.services[name].ids || []).forEach(function (id) {
+        if (owner[id] && owner[id] !== name) shared[id] = true;
         owner[id] = name;
-        var el = document.getElementById(id);
-        if (el) {
-          // Keyboard users reach services with Tab and pick them with Enter.
-          el.setAttribute("tabindex", "0");
-          el.setAttribute("role", "button");
-          el.setAttribute("aria-label", name);
-        }
       });
+    });
+    Object.keys(shared).forEach(function (id) {
+      delete owner[id];
+    });
+    Object.keys(owner).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) {
+        // Keyboard users reach services with Tab and pick them with Enter.
+        el.setAttribute("tabindex", "0");
+        el.setAttribute("role", "button");
+        el.setAttribute("aria-label", owner[id]);
+      }
     });
     // svg-pan-zoom writes a style attribute unless one with overflow is
     // there; set it through the CSSOM, which the CSP allows.
