@@ -113,6 +113,13 @@ func TestBrowserNewUserFlow(t *testing.T) {
 		}
 	}
 
+	// Hovering a node shows Graphviz's tooltip (xlink:title on its link),
+	// which must survive the sanitizer and the HTML parser.
+	tip := evalJS[string](b, "read web's tooltip", fmt.Sprintf(`document.querySelector("#%s a").getAttributeNS("http://www.w3.org/1999/xlink", "title") || ""`, webID))
+	if !strings.Contains(tip, "web") {
+		t.Errorf("web's tooltip is %q", tip)
+	}
+
 	b.run("click web", chromedp.Click(chromedp.CSS("#"+webID)))
 	b.waitJS("web is selected and db highlighted as its callee", fmt.Sprintf(
 		`document.getElementById(%q).classList.contains("is-selected") && document.getElementById(%q).classList.contains("is-downstream")`, webID, dbID))
