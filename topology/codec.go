@@ -173,6 +173,9 @@ func ParseSource(data []byte) (*Model, *Source, error) {
 	d := decoder{src: &Source{root: root}}
 	m := &Model{}
 	d.model(root, m)
+	if d.bomb != nil {
+		return nil, d.src, &ValidationError{Problems: []Problem{*d.bomb}}
+	}
 	m.ApplyDefaults()
 	for _, undo := range d.zeros {
 		undo()
@@ -449,7 +452,8 @@ func (l lineIndex) at(off int64) int {
 type decoder struct {
 	src      *Source
 	problems []Problem
-	dropped  bool // problems past maxProblems were not kept
+	dropped  bool     // problems past maxProblems were not kept
+	bomb     *Problem // where aliases went over budget
 	budget   int
 	// zeros put back the numbers the user wrote as 0 once defaults have been
 	// applied: a written 0 must fail validation, not turn into the default.
@@ -497,12 +501,17 @@ func countNodes(n *yaml.Node, limit int) int {
 	return c
 }
 
+// overBudget reports whether aliases have reached too many nodes. The
+// first place where they did is the one problem Parse then reports: listing
+// what the aliases repeat would bury it.
 func (d *decoder) overBudget(path string, n *yaml.Node) bool {
-	if d.budget > maxAliasBudget {
-		d.fail(path, n, "too many nodes reached through YAML aliases")
-		return true
+	if d.budget <= maxAliasBudget {
+		return false
 	}
-	return false
+	if d.bomb == nil {
+		d.bomb = &Problem{Path: path, Line: n.Line, Message: fmt.Sprintf("too many nodes reached through YAML aliases (more than %d); write the model out", maxAliasBudget)}
+	}
+	return true
 }
 
 // fields walks a mapping, calling set for each known key; unknown and

@@ -119,11 +119,13 @@ func TestParseAliasBomb(t *testing.T) {
 		name string
 		in   []byte
 		want want
+		only bool
 	}{
-		{"as the services", billionLaughs("services: *a8"), want{"a0", 1, `unknown field "a0"`}},
-		{"as a service", billionLaughs("services: [*a8]"), want{"a0", 1, `unknown field "a0"`}},
-		{"as a name", billionLaughs("description: *a8"), want{"a0", 1, `unknown field "a0"`}},
-		{"fan-out", fanOut(), want{"services[26215]", 2, "too many nodes reached through YAML aliases"}},
+		{"as the services", billionLaughs("services: *a8"), want{"a0", 1, `unknown field "a0"`}, false},
+		{"as a service", billionLaughs("services: [*a8]"), want{"a0", 1, `unknown field "a0"`}, false},
+		{"as a name", billionLaughs("description: *a8"), want{"a0", 1, `unknown field "a0"`}, false},
+		{"fan-out", fanOut(), want{"services[26215]", 2, "too many nodes reached through YAML aliases"}, true},
+		{"fan-out of a mapping with unknown fields", fanOutUnknown(), want{"services[646]", 2, "too many nodes reached through YAML aliases"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,6 +133,9 @@ func TestParseAliasBomb(t *testing.T) {
 			got := problems[0]
 			if got.Path != tt.want.path || got.Line != tt.want.line || !strings.Contains(got.Message, tt.want.msg) {
 				t.Errorf("first problem = %v, want %v", got, tt.want)
+			}
+			if tt.only && len(problems) != 1 {
+				t.Errorf("got %d problems, want only the one about aliases:\n%s", len(problems), formatProblems(problems))
 			}
 		})
 	}
@@ -140,6 +145,18 @@ func TestParseAliasBomb(t *testing.T) {
 // that would decode into 1.5 million nodes.
 func fanOut() []byte {
 	return []byte("name: Shop\nservices: [&s {name: a, team: t}" + strings.Repeat(", *s", 300_000) + "]\n")
+}
+
+// fanOutUnknown is fanOut with a mapping of 100 unknown fields: the problem
+// about the aliases must not drown among the same unknown fields repeated.
+func fanOutUnknown() []byte {
+	var b strings.Builder
+	b.WriteString("name: Shop\nservices: [&s {name: a")
+	for i := range 100 {
+		fmt.Fprintf(&b, ", f%d: 0", i)
+	}
+	b.WriteString("}" + strings.Repeat(", *s", 5000) + "]\n")
+	return []byte(b.String())
 }
 
 // TestParseDeepNesting: 100 000 levels of nesting are refused without a
