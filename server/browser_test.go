@@ -174,10 +174,14 @@ func (b *browser) waitJS(step, expr string) {
 	}
 }
 
-// screenshot writes a full-page PNG to ARCHMAP_SCREENSHOTS, or for failures
-// without it to the temp dir, and logs where.
+// screenshot writes a full-page PNG to ARCHMAP_SCREENSHOTS (a relative
+// path is taken from the repository root, where /screenshots/ is ignored by
+// git), or for failures without it to the temp dir, and logs where.
 func (b *browser) screenshot(name string) {
 	dir := os.Getenv("ARCHMAP_SCREENSHOTS")
+	if dir != "" && !filepath.IsAbs(dir) {
+		dir = filepath.Join("..", dir) // go test runs in server/
+	}
 	if dir == "" {
 		if !strings.HasPrefix(name, "failure-") {
 			return
