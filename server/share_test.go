@@ -517,7 +517,7 @@ func TestWorkspaceShareTab(t *testing.T) {
 		t.Fatalf("share URL %q", link)
 	}
 	row := p.find(t, "share-row").Text()
-	for _, want := range []string{"revision 1", "in 23 hours", "never"} {
+	for _, want := range []string{"revision 1", "in 24 hours", "never"} {
 		if !strings.Contains(row, want) {
 			t.Errorf("share row %q lacks %q", row, want)
 		}

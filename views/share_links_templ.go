@@ -315,7 +315,7 @@ func ShareLinksPage(p Page, d *ShareLinksData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<label class=\"toolbar-check\"><input type=\"checkbox\" name=\"pin\" value=\"1\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<div class=\"radio-row\"><label><input type=\"checkbox\" name=\"pin\" value=\"1\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -325,7 +325,7 @@ func ShareLinksPage(p Page, d *ShareLinksData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, " data-testid=\"share-pin\"> Freeze at the current revision</label><p class=\"hint\">A frozen link keeps showing the model as it is now; otherwise it follows every change.</p><button type=\"submit\" class=\"btn btn-primary\" data-testid=\"share-create-submit\">Create link</button></form></section></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, " data-testid=\"share-pin\"> Freeze at the current revision</label></div><p class=\"hint\">A frozen link keeps showing the model as it is now; otherwise it follows every change.</p><button type=\"submit\" class=\"btn btn-primary\" data-testid=\"share-create-submit\">Create link</button></form></section></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -333,17 +333,19 @@ func ShareLinksPage(p Page, d *ShareLinksData) templ.Component {
 	})
 }
 
+// timeUntil says how far off t is, rounded to the nearest unit: a link made
+// for 7 days reads "in 7 days", not "in 6 days" a second later.
 func timeUntil(t time.Time) string {
 	d := time.Until(t)
 	switch {
 	case d < time.Minute:
 		return "in under a minute"
 	case d < time.Hour:
-		return "in " + plural(int(d/time.Minute), "minute")
+		return "in " + plural(int(d.Round(time.Minute)/time.Minute), "minute")
 	case d < 48*time.Hour:
-		return "in " + plural(int(d/time.Hour), "hour")
+		return "in " + plural(int(d.Round(time.Hour)/time.Hour), "hour")
 	}
-	return "in " + plural(int(d/(24*time.Hour)), "day")
+	return "in " + plural(int(d.Round(24*time.Hour)/(24*time.Hour)), "day")
 }
 
 var _ = templruntime.GeneratedTemplate
