@@ -45,7 +45,7 @@ func dependenciesSection(ed *Editor) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div class=\"table-wrap\"><table class=\"data-table\"><thead><tr><th scope=\"col\">From</th><th scope=\"col\"><span class=\"visually-hidden\">calls</span></th><th scope=\"col\">To</th><th scope=\"col\">Protocol</th><th scope=\"col\">Mode</th><th scope=\"col\">Calls / request</th><th scope=\"col\">Description</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div class=\"table-wrap\"><table class=\"data-table\"><thead><tr><th scope=\"col\">From</th><th scope=\"col\"><span class=\"visually-hidden\">calls</span></th><th scope=\"col\">To</th><th scope=\"col\">Protocol</th><th scope=\"col\">Mode</th><th scope=\"col\" class=\"num\">Calls / request</th><th scope=\"col\">Description</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -457,7 +457,7 @@ func dependencyFields(prefix string, services []string, f *Form) templ.Component
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = selectOptions(services, f.Value("to")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = selectOptions(services, orDefault(f.Value("to"), second(services))).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -70,7 +70,7 @@ func placementsSection(ed *Editor) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, " placements as a list</summary><div class=\"table-wrap\"><table class=\"data-table\"><thead><tr><th scope=\"col\">Service</th><th scope=\"col\">Server</th><th scope=\"col\">Instances</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, " placements as a list</summary><div class=\"table-wrap\"><table class=\"data-table\"><thead><tr><th scope=\"col\">Service</th><th scope=\"col\">Server</th><th scope=\"col\" class=\"num\">Instances</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -130,3 +130,12 @@ func orDefault(v, def string) string {
 	}
 	return v
 }
+
+// second is the default callee of a new dependency: the second service, so
+// that the form does not start as a self-call.
+func second(names []string) string {
+	if len(names) > 1 {
+		return names[1]
+	}
+	return ""
+}
