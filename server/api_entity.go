@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -24,6 +25,7 @@ type entityAPI[T any, R any] struct {
 	update func(ctx context.Context, slug string, id int64, v T, expectedRevision int64) (*R, *store.Workspace, error)
 	remove func(ctx context.Context, slug string, id int64, expectedRevision int64) (*store.Workspace, error)
 	id     func(*R) int64
+	value  func(*R) T // the entity's own fields, without the ids
 }
 
 // Pagination of entity lists: a page is at most maxPageLimit items.
@@ -91,8 +93,8 @@ func (e entityAPI[T, R]) handleCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var v T
-	if err := decodeJSON(c, &v, false); err != nil {
+	v, _, err := e.decode(c)
+	if err != nil {
 		return err
 	}
 	rec, ws, err := e.create(c.Request().Context(), c.Param("slug"), v, expected)
@@ -115,9 +117,12 @@ func (e entityAPI[T, R]) handleUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var v T
-	if err := decodeJSON(c, &v, false); err != nil {
+	v, bodyID, err := e.decode(c)
+	if err != nil {
 		return err
+	}
+	if bodyID != 0 && bodyID != id {
+		return topology.Errorf(topology.EINVALID, "id: the body says %d but the address says %d; ids cannot be changed", bodyID, id)
 	}
 	rec, ws, err := e.update(c.Request().Context(), c.Param("slug"), id, v, expected)
 	if err != nil {
@@ -142,6 +147,48 @@ func (e entityAPI[T, R]) handleDelete(c echo.Context) error {
 	}
 	setETag(c, ws.Revision)
 	return c.NoContent(http.StatusNoContent)
+}
+
+// decode reads an entity from the body. It takes the shape the API answers
+// with (R), so a client can GET an entity, change a field and PUT it back;
+// the ids in it are read-only (names say what a placement or dependency
+// refers to) and only the entity's own id is returned, to be checked.
+func (e entityAPI[T, R]) decode(c echo.Context) (T, int64, error) {
+	var rec R
+	var zero T
+	if err := decodeJSON(c, &rec, false); err != nil {
+		return zero, 0, err
+	}
+	if err := refuseWrittenZeros(c); err != nil {
+		return zero, 0, err
+	}
+	return e.value(&rec), e.id(&rec), nil
+}
+
+// refuseWrittenZeros: a count left out takes its default, but a 0 the client
+// wrote is an error, as in a model file — decoding into the entity alone
+// cannot tell the two apart.
+func refuseWrittenZeros(c echo.Context) error {
+	body, ok := c.Get(rawBodyKey).([]byte)
+	if !ok {
+		return nil
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(body, &fields) != nil {
+		return nil
+	}
+	for _, f := range []struct{ name, rule string }{
+		{"instances", "must be an integer of at least 1"},
+		{"calls_per_request", "must be a number greater than 0"},
+	} {
+		if v, ok := fields[f.name]; ok {
+			var n float64
+			if json.Unmarshal(v, &n) == nil && n == 0 {
+				return topology.Errorf(topology.EINVALID, "%s: %s, got 0", f.name, f.rule)
+			}
+		}
+	}
+	return nil
 }
 
 // pageParams reads ?offset=&limit= of a list route.

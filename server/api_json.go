@@ -20,6 +20,10 @@ import (
 // entity, a simulation, a share); a model is bounded by topology.MaxInputSize.
 const maxAPIBody = 1 << 20
 
+// rawBodyKey keeps the decoded body in the context for checks that need
+// more than the struct it was decoded into.
+const rawBodyKey = "api.rawBody"
+
 // decodeJSON reads the request body as one JSON object into dst, strictly:
 // an unknown field, a wrong type or anything after the object is a 400 that
 // says what and where. An empty body is an error unless emptyOK, when it
@@ -39,6 +43,7 @@ func decodeJSON(c echo.Context, dst any, emptyOK bool) error {
 	if ct := r.Header.Get(echo.HeaderContentType); ct != "" && mediaType(ct) != echo.MIMEApplicationJSON {
 		return echo.NewHTTPError(http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %s is not accepted here; send application/json", strconv.Quote(mediaType(ct))))
 	}
+	c.Set(rawBodyKey, data)
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {

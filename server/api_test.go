@@ -499,7 +499,7 @@ func TestAPIEntities(t *testing.T) {
 					t.Errorf("updated dependency %v", rec)
 				}
 			},
-			invalid: `{"from": "db", "to": "web", "calls_per_request": 0.0, "mode": "sometimes"}`, mention: "mode",
+			invalid: `{"from": "db", "to": "web", "mode": "sometimes"}`, mention: "mode",
 			notFound: `{"from": "db", "to": "ghost"}`,
 		},
 	}
@@ -784,4 +784,34 @@ func TestAPIDiagram(t *testing.T) {
 		}
 	}
 	f.api(t, "GET", "/workspaces/nope/diagram.svg", nil).wantError(t, http.StatusNotFound)
+}
+
+// A client can GET an entity, change a field and PUT the same document back:
+// the ids in it are read-only, and only a different id is refused.
+func TestAPIEntityRoundTripAndWrittenZeros(t *testing.T) {
+	f := newAPIFixture(t)
+	slug := importModel(t, f.db, "shop", shopModel())
+	base := "/workspaces/" + slug
+
+	var list listBody[map[string]any]
+	f.api(t, "GET", base+"/placements", nil).want(t, http.StatusOK).decode(t, &list)
+	p := list.Items[0]
+	id := int64(p["id"].(float64))
+	p["instances"] = 4
+	var got map[string]any
+	f.api(t, "PUT", fmt.Sprintf("%s/placements/%d", base, id), p).want(t, http.StatusOK).decode(t, &got)
+	if got["instances"] != float64(4) {
+		t.Errorf("PUT of the GET document: %v", got)
+	}
+	p["id"] = id + 1000
+	f.api(t, "PUT", fmt.Sprintf("%s/placements/%d", base, id), p).wantError(t, http.StatusBadRequest, "id")
+
+	before := f.api(t, "GET", base+"/model", nil).want(t, http.StatusOK).etag(t)
+	f.api(t, "POST", base+"/placements", map[string]any{"service": "db", "server": "node-b", "instances": 0}).
+		wantError(t, http.StatusBadRequest, "instances", "got 0")
+	f.api(t, "POST", base+"/dependencies", map[string]any{"from": "db", "to": "web", "calls_per_request": 0}).
+		wantError(t, http.StatusBadRequest, "calls_per_request", "got 0")
+	if after := f.api(t, "GET", base+"/model", nil).want(t, http.StatusOK).etag(t); after != before {
+		t.Errorf("refused writes changed the revision: %d → %d", before, after)
+	}
 }
