@@ -388,7 +388,7 @@ func TestEncodeYAMLIsOneDocument(t *testing.T) {
 	models := map[string]*topology.Model{
 		// More services and dependencies than one batch holds.
 		"generated 300": topologytest.Generate(300),
-		"empty":          mustParse(t, "name: Shop\n"),
+		"empty":         mustParse(t, "name: Shop\n"),
 	}
 	for _, name := range goldenModels(t) {
 		models[name] = mustParse(t, string(readFile(t, "testdata/models/"+name)))
