@@ -536,7 +536,7 @@ func (d *decoder) fields(path string, n *yaml.Node, known []string, set func(key
 			d.fail(path, k, "YAML merge keys (<<) are not supported; write the fields out")
 			continue
 		}
-		switch i := index(known, k.Value); {
+		switch i := indexOf(known, k.Value); {
 		case i < 0 && d.full():
 		case i < 0:
 			d.fail(join(path, k.Value), k, "unknown field %s; want one of %s", strconv.Quote(k.Value), strings.Join(known, ", "))
@@ -685,7 +685,7 @@ func describe(n *yaml.Node) string {
 	return "something else"
 }
 
-func index(list []string, s string) int {
+func indexOf(list []string, s string) int {
 	for i, x := range list {
 		if x == s {
 			return i

@@ -471,3 +471,39 @@ func firstDifference(got, want []byte) string {
 	}
 	return fmt.Sprintf("lengths differ: %d lines, want %d", len(gl), len(wl))
 }
+
+// TestLongTextRoundTrips: yaml.v3 folds long lines; long texts must still
+// come back exactly, spaces and all.
+func TestLongTextRoundTrips(t *testing.T) {
+	words := strings.Repeat("lorem ipsum dolor sit amet ", 148) // 3996 characters
+	tests := []struct{ name, text string }{
+		{"words", words},
+		{"double spaces", strings.ReplaceAll(words, " ", "  ")[:4000]},
+		{"trailing spaces", strings.TrimSpace(words)[:3990] + "     "},
+		{"one long word", strings.Repeat("x", 4000)},
+		{"spaces near the fold", strings.Repeat(strings.Repeat("y", 77)+"   ", 50)},
+		{"lines of words", strings.Repeat(words[:200]+"\n", 19)},
+		{"quotes and escapes", strings.Repeat(`say "\n" and 'x' # `, 200)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			name := strings.TrimSpace(tt.text)
+			if r := []rune(name); len(r) > 100 {
+				name = string(r[:100])
+			}
+			m := mustParse(t, "name: Shop\nservices:\n  - name: a\n")
+			m.Description = tt.text
+			m.Services[0].Description = tt.text
+			m.Services[0].Name = name
+			if err := m.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			for _, format := range []string{"yaml", "json"} {
+				back := mustParse(t, string(mustEncode(t, m, format)))
+				if back.Description != tt.text || back.Services[0].Description != tt.text || back.Services[0].Name != name {
+					t.Errorf("%s export changed the text: %q", format, back.Description)
+				}
+			}
+		})
+	}
+}

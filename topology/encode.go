@@ -24,8 +24,8 @@ func (m *Model) Canonical() *Model {
 // yamlBatch is how many list items one yaml.v3 encoder writes. Its emitter
 // keeps every event of a document until the document ends, so a model of
 // 10 000 services written in one piece took seconds and most of a gigabyte;
-// written a batch at a time it takes a fraction of a second, byte for byte
-// the same.
+// written a batch at a time it takes a fraction of a second and gives the
+// same bytes.
 const yamlBatch = 256
 
 // EncodeYAML writes the model file of DESIGN §2 in canonical form.
