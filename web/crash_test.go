@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -54,7 +55,9 @@ func TestCrashSafety(t *testing.T) {
 	h := &crashHistory{services: map[string]bool{}, lastAcked: -1}
 
 	for round := 1; round <= rounds; round++ {
+		roundStart := time.Now()
 		srv := startChild(t, bin, db)
+		started := time.Since(roundStart)
 		api := newAPIClient(srv.url, token, &http.Client{Timeout: 20 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}})
 		if round == 1 {
 			api.createWorkspace(t, "Crash")
@@ -72,18 +75,23 @@ func TestCrashSafety(t *testing.T) {
 		wg.Go(func() { h.replaceModels(t, ctx, api, &killed, round) })
 		wg.Go(func() { pollHealth(t, ctx, srv.url, &killed) })
 
-		time.Sleep(time.Duration(50+rng.IntN(750)) * time.Millisecond)
+		window := time.Duration(50+rng.IntN(1500)) * time.Millisecond
+		time.Sleep(window)
 		killed.Store(true)
 		srv.kill(t)
 		cancel()
 		wg.Wait()
+		killedAt := time.Now()
 		if t.Failed() {
 			t.Fatalf("round %d failed; replay with ARCHMAP_CRASH_SEED=%d", round, seed)
 		}
 
+		waitNoProcesses(t, bin)
+		reaped := time.Since(killedAt)
 		checkIntegrity(t, db)
 		h.checkStore(t, db)
-		t.Logf("round %d: %d services and %d model replaces acknowledged so far", round, len(h.services), h.replaces)
+		t.Logf("round %d: started in %v, killed after %v of writes, workers gone %v later; %d services and %d model replaces acknowledged so far",
+			round, started.Round(time.Millisecond), window, reaped.Round(time.Millisecond), len(h.services), h.replaces)
 		if t.Failed() {
 			t.Fatalf("round %d failed; replay with ARCHMAP_CRASH_SEED=%d", round, seed)
 		}
@@ -199,6 +207,51 @@ func pollHealth(tb testing.TB, ctx context.Context, base string, killed *atomic.
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// waitNoProcesses waits until no process of the binary at bin is left: the
+// render workers of a killed server must notice and exit, not live on as
+// orphans holding memory.
+func waitNoProcesses(tb testing.TB, bin string) {
+	tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		left := processesOf(bin)
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Errorf("10 s after the server was killed, processes of its binary live on: %v", left)
+			for _, pid := range left {
+				if p, err := os.FindProcess(pid); err == nil {
+					_ = p.Kill()
+				}
+			}
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// processesOf lists the pids whose command line starts with bin. bin is a
+// path in a temporary directory of this test, so nothing else can match.
+func processesOf(bin string) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err != nil {
+			continue
+		}
+		if arg0, _, _ := strings.Cut(string(cmdline), "\x00"); arg0 == bin {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
 
 // checkIntegrity opens the file the crash left, read-only, before anything

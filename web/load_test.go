@@ -1,0 +1,512 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/archmap/archmap/topology"
+	"github.com/archmap/archmap/topology/topologytest"
+)
+
+// TestLoad is the load suite (make loadtest): the real server as a child
+// process, 200 clients reading share pages, diagrams and findings for 30 s
+// while 8 writers edit another workspace through the API, and /healthz
+// polled throughout. It reports throughput and latency per route, errors,
+// and writes lost; it fails on any error or lost write. The latency goal
+// (p99 under 100 ms for cached reads) is reported, not asserted: timings
+// depend on the machine.
+//
+// Only ever aimed at 127.0.0.1. ARCHMAP_LOADTEST=1 enables it;
+// ARCHMAP_LOADTEST_CLIENTS, ARCHMAP_LOADTEST_WRITERS and
+// ARCHMAP_LOADTEST_DURATION (a Go duration) change its shape.
+func TestLoad(t *testing.T) {
+	if os.Getenv("ARCHMAP_LOADTEST") == "" {
+		t.Skip("the load suite runs with ARCHMAP_LOADTEST=1 (make loadtest)")
+	}
+	clients := envInt(t, "ARCHMAP_LOADTEST_CLIENTS", 200)
+	writers := envInt(t, "ARCHMAP_LOADTEST_WRITERS", 8)
+	duration := 30 * time.Second
+	if v := os.Getenv("ARCHMAP_LOADTEST_DURATION"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			t.Fatalf("ARCHMAP_LOADTEST_DURATION=%q: want a duration such as 30s", v)
+		}
+		duration = d
+	}
+
+	bin := buildArchmap(t)
+	db := filepath.Join(t.TempDir(), "archmap.db")
+	token := newAPIToken(t, db, "load@example.com")
+	var srv loadTarget
+	if dir := os.Getenv("ARCHMAP_LOADTEST_PROFILE"); dir != "" {
+		// To see where the server's time goes, it runs in this process
+		// and a CPU profile of the run goes to dir/cpu.pprof (the load
+		// generator's own work shows there too, under package main).
+		srv = startProfiled(t, db, dir)
+	} else {
+		srv = startChild(t, bin, db)
+	}
+	transport := &http.Transport{MaxIdleConns: clients + writers + 8, MaxIdleConnsPerHost: clients + writers + 8, IdleConnTimeout: time.Minute}
+	api := newAPIClient(srv.baseURL(), token, &http.Client{Timeout: 30 * time.Second, Transport: transport})
+
+	// The read workspace: a 100-service model shared by a link; the write
+	// workspace: edited by the writers from empty.
+	api.createWorkspace(t, "Read")
+	model, err := topology.EncodeJSON(topologytest.Generate(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api.must(t, http.StatusOK, http.MethodPut, "/api/v1/workspaces/read/model", model)
+	var share struct {
+		URL string `json:"url"`
+	}
+	r := api.must(t, http.StatusCreated, http.MethodPost, "/api/v1/workspaces/read/shares", []byte(`{}`))
+	if err := json.Unmarshal(r.body, &share); err != nil || !strings.Contains(share.URL, "/s/") {
+		t.Fatalf("share link: %s", r.body)
+	}
+	sharePath := share.URL[strings.Index(share.URL, "/s/"):]
+	api.createWorkspace(t, "Write")
+
+	routes := []loadRoute{
+		{name: "share page", path: sharePath, cached: false},
+		{name: "share diagram.svg", path: sharePath + "/diagram.svg?view=services", cached: true},
+		{name: "API diagram.svg (services)", path: "/api/v1/workspaces/read/diagram.svg?view=services", auth: true, cached: true},
+		{name: "API diagram.svg (deployment)", path: "/api/v1/workspaces/read/diagram.svg?view=deployment", auth: true, cached: true},
+		{name: "API findings", path: "/api/v1/workspaces/read/findings", auth: true},
+	}
+	// Lay every diagram out once, so that the run measures cached reads;
+	// the first layouts are reported on their own.
+	for i := range routes {
+		start := time.Now()
+		api.must(t, http.StatusOK, http.MethodGet, routes[i].path, nil)
+		t.Logf("warm-up: %s took %v", routes[i].name, time.Since(start).Round(time.Millisecond))
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), duration)
+	defer cancel()
+	stats := newLoadStats()
+	var wg sync.WaitGroup
+	begin := time.Now()
+	for c := range clients {
+		wg.Go(func() { readLoop(ctx, srv.baseURL(), token, transport, routes, c, stats) })
+	}
+	ws := make([]*editor, writers)
+	for w := range writers {
+		ws[w] = &editor{id: w, api: api, services: map[string]string{}}
+		wg.Go(func() { ws[w].run(ctx, stats) })
+	}
+	wg.Go(func() { healthLoop(ctx, srv.baseURL(), stats) })
+	wg.Wait()
+	elapsed := time.Since(begin)
+
+	// Every write the server acknowledged is there, as last acknowledged.
+	lost := 0
+	var svcs []struct {
+		Name string `json:"name"`
+		Team string `json:"team"`
+	}
+	srv.endRun(t)
+	r = api.must(t, http.StatusOK, http.MethodGet, "/api/v1/workspaces/write/services?limit=10000", nil)
+	var page struct {
+		Items json.RawMessage `json:"items"`
+		Total int             `json:"total"`
+	}
+	if err := json.Unmarshal(r.body, &page); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(page.Items, &svcs); err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]string{}
+	for _, s := range svcs {
+		stored[s.Name] = s.Team
+	}
+	want := 0
+	for _, e := range ws {
+		for name, team := range e.services {
+			want++
+			got, ok := stored[name]
+			if !ok || got != team {
+				lost++
+				if lost <= 10 {
+					t.Errorf("lost write: service %s should be there with team %q; stored: %v %q", name, team, ok, got)
+				}
+			}
+		}
+		for name := range e.deleted {
+			if _, ok := stored[name]; ok {
+				lost++
+				t.Errorf("lost write: service %s was deleted but is there", name)
+			}
+		}
+	}
+	if len(stored) != want {
+		t.Errorf("the write workspace holds %d services, the writers' acknowledged writes make %d", len(stored), want)
+	}
+
+	rss, peak := srv.rssKiB(t)
+	workers := workerRSS(t, srv.binary(bin))
+	t.Logf("%d readers and %d writers for %v against %s", clients, writers, elapsed.Round(time.Millisecond), srv.baseURL())
+	t.Logf("\n%s", stats.table(elapsed))
+	t.Logf("writes: %d acknowledged, %d lost; server RSS %d MiB (peak %d MiB), render workers %v MiB", stats.writes.Load(), lost, rss>>10, peak>>10, workers)
+	for _, rt := range routes {
+		if rt.cached {
+			if p99 := stats.route(rt.name).percentile(0.99); p99 > 100*time.Millisecond {
+				t.Logf("GOAL MISSED: %s p99 %v is over 100 ms", rt.name, p99.Round(time.Millisecond))
+			}
+		}
+	}
+	if n := stats.errors.Load(); n > 0 {
+		t.Errorf("%d requests failed; first ones: %s", n, strings.Join(stats.firstErrors(), "; "))
+	}
+	srv.stop(t)
+}
+
+// loadTarget is the server under load: a child process, or this process
+// when profiling.
+type loadTarget interface {
+	baseURL() string
+	binary(built string) string // the binary its render workers run
+	rssKiB(tb testing.TB) (rss, peak int)
+	endRun(tb testing.TB) // the measured run is over
+	stop(tb testing.TB)
+}
+
+func (c *childServer) baseURL() string            { return c.url }
+func (c *childServer) binary(built string) string { return built }
+func (c *childServer) endRun(testing.TB)          {}
+
+// profiledServer is serve running in this process under the CPU profiler.
+type profiledServer struct {
+	url    string
+	cancel context.CancelFunc
+	done   chan error
+	prof   *os.File
+}
+
+func startProfiled(tb testing.TB, db, dir string) *profiledServer {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	s := &profiledServer{cancel: cancel, done: make(chan error, 1)}
+	go func() {
+		s.done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, strings.NewReader(""), io.Discard, logs)
+	}()
+	s.url = waitForURL(tb, logs, s.done)
+	f, err := os.Create(filepath.Join(dir, "cpu.pprof"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		tb.Fatal(err)
+	}
+	s.prof = f
+	tb.Cleanup(func() {
+		if s.prof != nil {
+			s.endRun(tb)
+		}
+		cancel()
+		<-s.done
+	})
+	return s
+}
+
+func (s *profiledServer) baseURL() string { return s.url }
+
+func (s *profiledServer) binary(string) string {
+	exe, _ := os.Executable()
+	return exe
+}
+
+func (s *profiledServer) rssKiB(tb testing.TB) (int, int) {
+	return procStatusKiB(tb, os.Getpid())
+}
+
+func (s *profiledServer) endRun(tb testing.TB) {
+	if s.prof == nil {
+		return
+	}
+	pprof.StopCPUProfile()
+	if err := s.prof.Close(); err != nil {
+		tb.Error(err)
+	}
+	tb.Logf("CPU profile: go tool pprof -top %s", s.prof.Name())
+	s.prof = nil
+}
+
+func (s *profiledServer) stop(tb testing.TB) {
+	s.cancel()
+	if err := <-s.done; err != nil {
+		tb.Errorf("serve: %v", err)
+	}
+	s.done <- nil // for the cleanup
+}
+
+// loadRoute is one address the readers ask for.
+type loadRoute struct {
+	name   string
+	path   string
+	auth   bool // sends the API token
+	cached bool // a diagram the server has laid out before: the p99 goal applies
+}
+
+// readLoop asks for the routes in turn, starting at a different one per
+// client, until ctx ends.
+func readLoop(ctx context.Context, base, token string, tr *http.Transport, routes []loadRoute, c int, st *loadStats) {
+	hc := &http.Client{Timeout: 30 * time.Second, Transport: tr}
+	for i := c; ctx.Err() == nil; i++ {
+		rt := routes[i%len(routes)]
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+rt.path, nil)
+		if rt.auth {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		start := time.Now()
+		resp, err := hc.Do(req)
+		if err == nil {
+			_, err = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		took := time.Since(start)
+		if ctx.Err() != nil {
+			return // the run ended under this request
+		}
+		switch {
+		case err != nil:
+			st.fail(rt.name, err.Error())
+		case resp.StatusCode != http.StatusOK:
+			st.fail(rt.name, fmt.Sprintf("status %d", resp.StatusCode))
+		default:
+			st.route(rt.name).add(took)
+		}
+	}
+}
+
+// editor is one writer: it creates services in the write workspace,
+// renames their team now and then and deletes some, and remembers what the
+// server acknowledged.
+type editor struct {
+	id       int
+	api      *apiClient
+	services map[string]string // name → team, as last acknowledged
+	deleted  map[string]bool
+	ids      map[string]string // name → id
+}
+
+func (e *editor) run(ctx context.Context, st *loadStats) {
+	e.deleted, e.ids = map[string]bool{}, map[string]string{}
+	rng := rand.New(rand.NewPCG(uint64(e.id), 8))
+	for i := 0; ctx.Err() == nil; i++ {
+		var names []string
+		for n := range e.services {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		op := "create"
+		if len(names) > 3 {
+			switch rng.IntN(5) {
+			case 0:
+				op = "update"
+			case 1:
+				op = "delete"
+			}
+		}
+		start := time.Now()
+		var err error
+		switch op {
+		case "create":
+			name := fmt.Sprintf("e%d-%d", e.id, i)
+			err = e.write(ctx, http.MethodPost, "/services", map[string]string{"name": name, "team": "t0"}, http.StatusCreated, func(id string) {
+				e.services[name], e.ids[name] = "t0", id
+			})
+		case "update":
+			name := names[rng.IntN(len(names))]
+			team := fmt.Sprintf("t%d", i)
+			err = e.write(ctx, http.MethodPut, "/services/"+e.ids[name], map[string]string{"name": name, "team": team}, http.StatusOK, func(string) {
+				e.services[name] = team
+			})
+		case "delete":
+			name := names[rng.IntN(len(names))]
+			err = e.write(ctx, http.MethodDelete, "/services/"+e.ids[name], nil, http.StatusNoContent, func(string) {
+				delete(e.services, name)
+				e.deleted[name] = true
+			})
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			st.fail("API write ("+op+")", err.Error())
+			continue
+		}
+		st.writes.Add(1)
+		st.route("API write (" + op + ")").add(time.Since(start))
+	}
+}
+
+// write sends one edit and calls ok with the new entity's id when the
+// server acknowledged it. Ending the run does not cancel a write in flight,
+// so every write is either acknowledged and recorded, or failed.
+func (e *editor) write(ctx context.Context, method, path string, body any, want int, ok func(id string)) error {
+	var data []byte
+	if body != nil {
+		data, _ = json.Marshal(body)
+	}
+	r, err := e.api.do(context.WithoutCancel(ctx), method, "/api/v1/workspaces/write"+path, data)
+	if err != nil {
+		return err
+	}
+	if r.status != want {
+		return fmt.Errorf("%s %s: status %d: %.200s", method, path, r.status, r.body)
+	}
+	var rec struct {
+		ID int64 `json:"id"`
+	}
+	_ = json.Unmarshal(r.body, &rec)
+	ok(fmt.Sprint(rec.ID))
+	return nil
+}
+
+// healthLoop polls /healthz every 100 ms; a failure or a slow answer (over
+// 2 s) is an error.
+func healthLoop(ctx context.Context, base string, st *loadStats) {
+	hc := &http.Client{Timeout: 2 * time.Second}
+	for ctx.Err() == nil {
+		start := time.Now()
+		resp, err := hc.Get(base + "/healthz")
+		took := time.Since(start)
+		if err == nil {
+			resp.Body.Close()
+		}
+		switch {
+		case err != nil:
+			st.fail("/healthz", err.Error())
+		case resp.StatusCode != http.StatusOK:
+			st.fail("/healthz", fmt.Sprintf("status %d", resp.StatusCode))
+		default:
+			st.route("/healthz").add(took)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// loadStats gathers latencies per route and errors, from every goroutine.
+type loadStats struct {
+	mu     sync.Mutex
+	routes map[string]*latencies
+	order  []string
+	errs   []string
+	errors atomic.Int64
+	writes atomic.Int64
+}
+
+func newLoadStats() *loadStats { return &loadStats{routes: map[string]*latencies{}} }
+
+func (s *loadStats) route(name string) *latencies {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, ok := s.routes[name]
+	if !ok {
+		l = &latencies{}
+		s.routes[name] = l
+		s.order = append(s.order, name)
+	}
+	return l
+}
+
+func (s *loadStats) fail(route, msg string) {
+	s.errors.Add(1)
+	s.route(route).failed.Add(1)
+	s.mu.Lock()
+	if len(s.errs) < 10 {
+		s.errs = append(s.errs, route+": "+msg)
+	}
+	s.mu.Unlock()
+}
+
+func (s *loadStats) firstErrors() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.errs)
+}
+
+// table formats the figures, one route a line, as BENCHMARKS.md shows them.
+func (s *loadStats) table(elapsed time.Duration) string {
+	s.mu.Lock()
+	names := slices.Clone(s.order)
+	s.mu.Unlock()
+	sort.Strings(names)
+	var b strings.Builder
+	fmt.Fprintf(&b, "| route | requests | req/s | p50 | p99 | max | errors |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, n := range names {
+		l := s.route(n)
+		count, p50, p99, mx := l.summary()
+		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %s | %d |\n", n, count, float64(count)/elapsed.Seconds(),
+			ms(p50), ms(p99), ms(mx), l.failed.Load())
+	}
+	return b.String()
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+// latencies keeps every sample of one route; a run makes at most a few
+// hundred thousand.
+type latencies struct {
+	mu     sync.Mutex
+	d      []time.Duration
+	failed atomic.Int64
+}
+
+func (l *latencies) add(d time.Duration) {
+	l.mu.Lock()
+	l.d = append(l.d, d)
+	l.mu.Unlock()
+}
+
+func (l *latencies) percentile(p float64) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.d) == 0 {
+		return 0
+	}
+	s := slices.Clone(l.d)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(p*float64(len(s))))]
+}
+
+func (l *latencies) summary() (n int, p50, p99, mx time.Duration) {
+	p50, p99 = l.percentile(0.50), l.percentile(0.99)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, d := range l.d {
+		mx = max(mx, d)
+	}
+	return len(l.d), p50, p99, mx
+}
+
+// workerRSS lists the resident memory (MiB) of each render worker of bin.
+func workerRSS(tb testing.TB, bin string) []int {
+	tb.Helper()
+	var out []int
+	for _, pid := range processesOf(bin) {
+		cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if strings.Contains(string(cmdline), "render-worker") {
+			rss, _ := procStatusKiB(tb, pid)
+			out = append(out, rss>>10)
+		}
+	}
+	return out
+}
