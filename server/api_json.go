@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -42,6 +43,11 @@ func decodeJSON(c echo.Context, dst any, emptyOK bool) error {
 	}
 	if ct := r.Header.Get(echo.HeaderContentType); ct != "" && mediaType(ct) != echo.MIMEApplicationJSON {
 		return echo.NewHTTPError(http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %s is not accepted here; send application/json", strconv.Quote(mediaType(ct))))
+	}
+	// encoding/json would quietly turn invalid UTF-8 into U+FFFD and store a
+	// name the client never sent.
+	if !utf8.Valid(data) {
+		return topology.Errorf(topology.EINVALID, "invalid JSON: the body is not valid UTF-8 (byte %d)", invalidUTF8At(data))
 	}
 	c.Set(rawBodyKey, data)
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -165,4 +171,15 @@ func ifMatch(c echo.Context) (int64, error) {
 		return 0, topology.Errorf(topology.EINVALID, "If-Match: want the workspace revision as an ETag such as \"12\", got %s", strconv.Quote(raw))
 	}
 	return n, nil
+}
+
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
 }

@@ -815,3 +815,14 @@ func TestAPIEntityRoundTripAndWrittenZeros(t *testing.T) {
 		t.Errorf("refused writes changed the revision: %d → %d", before, after)
 	}
 }
+
+func TestAPIRefusesInvalidUTF8(t *testing.T) {
+	f := newAPIFixture(t)
+	slug := importModel(t, f.db, "shop", shopModel())
+	before := f.api(t, "GET", "/workspaces/"+slug+"/model", nil).want(t, http.StatusOK).etag(t)
+	f.api(t, "POST", "/workspaces/"+slug+"/services", []byte("{\"name\": \"caf\xe9\"}")).
+		wantError(t, http.StatusBadRequest, "UTF-8", "byte 13")
+	if after := f.api(t, "GET", "/workspaces/"+slug+"/model", nil).want(t, http.StatusOK).etag(t); after != before {
+		t.Errorf("refused write changed the revision: %d → %d", before, after)
+	}
+}
