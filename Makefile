@@ -47,10 +47,10 @@ bench:
 # 60 s per fuzz target; failures are kept in testdata/fuzz as regression cases.
 FUZZTIME ?= 60s
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./topology
-	$(GO) test -run '^$$' -fuzz '^FuzzEscape$$' -fuzztime $(FUZZTIME) ./diagram
-	$(GO) test -run '^$$' -fuzz '^FuzzCompose$$' -fuzztime $(FUZZTIME) ./importer
-	$(GO) test -run '^$$' -fuzz '^FuzzKubernetes$$' -fuzztime $(FUZZTIME) ./importer
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./topology
+	$(GO) test -run '^$$' -fuzz '^FuzzEscape$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./diagram
+	$(GO) test -run '^$$' -fuzz '^FuzzCompose$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./importer
+	$(GO) test -run '^$$' -fuzz '^FuzzKubernetes$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./importer
 
 # Kills the server (SIGKILL) at random moments while clients write, round
 # after round; every acknowledged write must survive and the database must
