@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/views"
 )
 
@@ -25,8 +26,13 @@ func (s *Server) handleDiagramDownload(format string) echo.HandlerFunc {
 			return err
 		}
 		ctype := "text/vnd.graphviz; charset=utf-8"
-		if format == "svg" {
+		if format == diagram.FormatSVG {
 			ctype = "image/svg+xml"
+			// The file must open on its own: its stylesheet inside, a title,
+			// nothing that reaches out (as `archmap render` writes it).
+			if out, err = diagram.Standalone(out, m.Name+" — "+opts.View); err != nil {
+				return err
+			}
 		}
 		attachment(c, diagramFilename(ws.Slug, opts, format))
 		return c.Blob(http.StatusOK, ctype, out)

@@ -179,6 +179,9 @@ func TestDiagramDownloads(t *testing.T) {
 	if err := checkSVG([]byte(svg.body)); err != nil {
 		t.Errorf("download is not a valid SVG: %v", err)
 	}
+	if !strings.Contains(svg.body, "<style") || !strings.Contains(svg.body, "<title>Imported shop — deployment</title>") {
+		t.Errorf("download is not standalone (stylesheet and title inside):\n%.600s", svg.body)
+	}
 
 	dot := c.get("/w/" + slug + "/diagram.dot")
 	dot.wantStatus(t, http.StatusOK)
