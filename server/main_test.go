@@ -40,7 +40,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-
 var productionCost string
 
 // testRenderer is shared by every test server of the package: starting
