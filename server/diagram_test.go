@@ -46,6 +46,13 @@ func TestDiagramPage(t *testing.T) {
 	if n := p.find(t, "finding").Length(); n == 0 {
 		t.Error("risk panel lists no findings for a model with a single point of failure")
 	}
+	// Findings start with a service's name, which is shown as typed: a
+	// display that "capitalised" it would rename "web" to "Web".
+	for i, msg := range p.find(t, "finding").Find(".finding-message").EachIter() {
+		if first := strings.Fields(msg.Text()); len(first) > 0 && first[0] == "Web" {
+			t.Errorf("finding %d changed the name web: %q", i, msg.Text())
+		}
+	}
 	if n := p.find(t, "fail-server").Length(); n != 1 {
 		t.Errorf("%d servers to fail, want 1", n)
 	}

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"net/url"
 	"strconv"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/topology"
@@ -158,15 +156,6 @@ func depLabel(d topology.Dependency) string {
 		s += ", ×" + formatNumber(d.CallsPerRequest)
 	}
 	return s
-}
-
-// capitalize upper-cases the first letter of a message for display.
-func capitalize(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 {
-		return s
-	}
-	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // jsonAttr encodes v as JSON for a data-island attribute; templ escapes the
