@@ -60,5 +60,12 @@ CRASH_ROUNDS ?= 25
 crashtest:
 	ARCHMAP_CRASH_ROUNDS=$(CRASH_ROUNDS) $(GO) test -count=1 -timeout 30m -run '^TestCrashSafety$$' -v ./web
 
+# 200 clients for 30 s on share pages, diagrams and findings while 8 writers
+# edit through the API, against a child server on 127.0.0.1 only; prints
+# throughput and latency per route. ARCHMAP_LOADTEST_PROFILE=DIR runs the
+# server in-process and writes DIR/cpu.pprof.
+loadtest:
+	ARCHMAP_LOADTEST=1 $(GO) test -count=1 -timeout 20m -run '^(TestLoad|TestRenderUnderPressure)$$' -v ./web
+
 clean:
 	rm -rf bin

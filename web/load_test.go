@@ -12,6 +12,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -88,6 +89,17 @@ func TestLoad(t *testing.T) {
 		{name: "API diagram.svg (deployment)", path: "/api/v1/workspaces/read/diagram.svg?view=deployment", auth: true, cached: true},
 		{name: "API findings", path: "/api/v1/workspaces/read/findings", auth: true},
 	}
+	if only := os.Getenv("ARCHMAP_LOADTEST_ROUTES"); only != "" {
+		// To look at some routes alone: names containing any of the words.
+		routes = slices.DeleteFunc(routes, func(r loadRoute) bool {
+			for _, w := range strings.Split(only, ",") {
+				if strings.Contains(r.name, w) {
+					return false
+				}
+			}
+			return true
+		})
+	}
 	// Lay every diagram out once, so that the run measures cached reads;
 	// the first layouts are reported on their own.
 	for i := range routes {
@@ -98,6 +110,7 @@ func TestLoad(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), duration)
 	defer cancel()
+	cpuBefore := srv.cpuTime(t)
 	stats := newLoadStats()
 	var wg sync.WaitGroup
 	begin := time.Now()
@@ -112,6 +125,7 @@ func TestLoad(t *testing.T) {
 	wg.Go(func() { healthLoop(ctx, srv.baseURL(), stats) })
 	wg.Wait()
 	elapsed := time.Since(begin)
+	cpu := srv.cpuTime(t) - cpuBefore
 
 	// Every write the server acknowledged is there, as last acknowledged.
 	lost := 0
@@ -163,6 +177,10 @@ func TestLoad(t *testing.T) {
 	t.Logf("%d readers and %d writers for %v against %s", clients, writers, elapsed.Round(time.Millisecond), srv.baseURL())
 	t.Logf("\n%s", stats.table(elapsed))
 	t.Logf("writes: %d acknowledged, %d lost; server RSS %d MiB (peak %d MiB), render workers %v MiB", stats.writes.Load(), lost, rss>>10, peak>>10, workers)
+	// On a shared machine latency says as much about the neighbours as
+	// about us; the CPU time the server spent per request does not.
+	t.Logf("server CPU: %v in %v (%.2f cores), %.2f ms per request", cpu.Round(time.Millisecond), elapsed.Round(time.Millisecond),
+		cpu.Seconds()/elapsed.Seconds(), float64(cpu)/float64(time.Millisecond)/float64(max(1, stats.requests())))
 	for _, rt := range routes {
 		if rt.cached {
 			if p99 := stats.route(rt.name).percentile(0.99); p99 > 100*time.Millisecond {
@@ -183,12 +201,16 @@ type loadTarget interface {
 	binary(built string) string // the binary its render workers run
 	rssKiB(tb testing.TB) (rss, peak int)
 	endRun(tb testing.TB) // the measured run is over
+	cpuTime(tb testing.TB) time.Duration
 	stop(tb testing.TB)
 }
 
 func (c *childServer) baseURL() string            { return c.url }
 func (c *childServer) binary(built string) string { return built }
 func (c *childServer) endRun(testing.TB)          {}
+func (c *childServer) cpuTime(tb testing.TB) time.Duration {
+	return procCPUTime(tb, c.cmd.Process.Pid)
+}
 
 // profiledServer is serve running in this process under the CPU profiler.
 type profiledServer struct {
@@ -234,6 +256,10 @@ func (s *profiledServer) binary(string) string {
 
 func (s *profiledServer) rssKiB(tb testing.TB) (int, int) {
 	return procStatusKiB(tb, os.Getpid())
+}
+
+func (s *profiledServer) cpuTime(tb testing.TB) time.Duration {
+	return procCPUTime(tb, os.Getpid())
 }
 
 func (s *profiledServer) endRun(tb testing.TB) {
@@ -437,6 +463,21 @@ func (s *loadStats) fail(route, msg string) {
 	s.mu.Unlock()
 }
 
+// requests counts the answered requests of every route but /healthz.
+func (s *loadStats) requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for name, l := range s.routes {
+		if name != "/healthz" {
+			l.mu.Lock()
+			n += len(l.d)
+			l.mu.Unlock()
+		}
+	}
+	return n
+}
+
 func (s *loadStats) firstErrors() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -509,4 +550,217 @@ func workerRSS(tb testing.TB, bin string) []int {
 		}
 	}
 	return out
+}
+
+// procCPUTime is the CPU time (user and system) a process has used, from
+// /proc/PID/stat, whose clock ticks are 1/100 s on Linux.
+func procCPUTime(tb testing.TB, pid int) time.Duration {
+	tb.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		tb.Logf("cannot read the CPU time of pid %d: %v", pid, err)
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces: count fields after it.
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(fields) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+// TestRenderUnderPressure runs the server in this process with two render
+// workers and a 5 s time limit (its workers are this test binary, see
+// TestMain) and checks that layouts queue instead of piling up: a burst of
+// distinct uncached diagrams gets each either its diagram or a 503 with
+// Retry-After, never more worker processes than configured; a pathological
+// model is stopped at the time limit with a 504; and meanwhile /healthz and
+// a cached diagram keep answering. The model is small and dense, so that
+// its layouts (about 2 s each, two hops around a service) and not the
+// handlers' own work are what the requests wait for.
+func TestRenderUnderPressure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("lays out dozens of diagrams: not in -short")
+	}
+	const workers, timeout = 2, 5 * time.Second
+	db := filepath.Join(t.TempDir(), "archmap.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db,
+			"--render-workers", strconv.Itoa(workers), "--render-timeout", timeout.String()}, strings.NewReader(""), io.Discard, logs)
+	}()
+	base := waitForURL(t, logs, done)
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	api := newAPIClient(base, newAPIToken(t, db, "render@example.com"), &http.Client{Timeout: time.Minute})
+
+	const cached = "/api/v1/workspaces/demo-shop/diagram.svg?view=services"
+	api.must(t, http.StatusOK, http.MethodGet, cached, nil)
+	api.createWorkspace(t, "Dense")
+	dense, _ := topology.EncodeJSON(denseModel(400, 5))
+	api.must(t, http.StatusOK, http.MethodPut, "/api/v1/workspaces/dense/model", dense)
+
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mon := watchServer(base, api.token, cached, exe)
+
+	// A burst of distinct layouts: focus on 60 services, two hops each; each
+	// is a 504 if it passes the time limit.
+	const burst = 60
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	var wg sync.WaitGroup
+	for i := range burst {
+		wg.Go(func() {
+			path := fmt.Sprintf("/api/v1/workspaces/dense/diagram.svg?focus=s%03d&depth=2", i*6)
+			r, err := api.do(context.Background(), http.MethodGet, path, nil)
+			if err != nil {
+				t.Errorf("%s: %v", path, err)
+				return
+			}
+			mu.Lock()
+			statuses[r.status]++
+			mu.Unlock()
+			switch r.status {
+			case http.StatusOK, http.StatusGatewayTimeout:
+			case http.StatusServiceUnavailable:
+				if r.header.Get("Retry-After") == "" || r.errorText() == "" {
+					t.Errorf("503 without Retry-After or an error message: %v %s", r.header, r.body)
+				}
+			default:
+				t.Errorf("%s: status %d: %.300s", path, r.status, r.body)
+			}
+		})
+	}
+	wg.Wait()
+	t.Logf("burst of %d distinct diagrams: %v (status: count)", burst, statuses)
+	if statuses[http.StatusOK] == 0 || statuses[http.StatusServiceUnavailable] == 0 {
+		t.Errorf("want some diagrams laid out and the rest refused with 503 while the queue is full; got %v", statuses)
+	}
+
+	// A layout that would take minutes is stopped at the time limit.
+	start := time.Now()
+	r := api.must(t, http.StatusGatewayTimeout, http.MethodGet, "/api/v1/workspaces/dense/diagram.svg", nil)
+	t.Logf("pathological model (400 services, %d dependencies): %d after %v: %s", len(denseModel(400, 5).Dependencies), r.status, time.Since(start).Round(time.Millisecond), r.errorText())
+	if r.errorText() == "" {
+		t.Errorf("the 504 has no error message: %s", r.body)
+	}
+
+	// The pool recovered: a new layout succeeds (once the queue has room).
+	for attempt := 0; ; attempt++ {
+		r, err := api.do(context.Background(), http.MethodGet, "/api/v1/workspaces/dense/diagram.svg?focus=s399&depth=1", nil)
+		if err == nil && r.status == http.StatusOK {
+			break
+		}
+		if attempt == 20 || err != nil || r.status != http.StatusServiceUnavailable {
+			t.Fatalf("a layout after the timeout: %v", describeAnswer(r, err))
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+
+	m := mon.stop()
+	t.Logf("meanwhile: /healthz p50 %v max %v, cached diagram p50 %v max %v, at most %d render workers",
+		m.health.percentile(0.5).Round(time.Millisecond), m.health.percentile(1).Round(time.Millisecond),
+		m.cached.percentile(0.5).Round(time.Millisecond), m.cached.percentile(1).Round(time.Millisecond), m.maxWorkers)
+	for _, f := range m.failures {
+		t.Errorf("while rendering under pressure: %s", f)
+	}
+	// A killed worker's replacement may start while it is being reaped.
+	if m.maxWorkers > workers+1 {
+		t.Errorf("%d render workers ran at once; configured %d", m.maxWorkers, workers)
+	}
+}
+
+// denseModel is n services without teams, each calling about `calls` others
+// chosen at random (deterministically): few enough services to be drawn one
+// by one, too many edges to lay out in seconds.
+func denseModel(n, calls int) *topology.Model {
+	rng := rand.New(rand.NewPCG(uint64(n), uint64(calls)))
+	m := &topology.Model{Version: topology.FormatVersion, Name: "Dense"}
+	for i := range n {
+		m.Services = append(m.Services, topology.Service{Name: fmt.Sprintf("s%03d", i)})
+	}
+	seen := map[[2]int]bool{}
+	for i := range n {
+		for range calls {
+			j := rng.IntN(n)
+			if j == i || seen[[2]int{i, j}] {
+				continue
+			}
+			seen[[2]int{i, j}] = true
+			m.Dependencies = append(m.Dependencies, topology.Dependency{From: m.Services[i].Name, To: m.Services[j].Name})
+		}
+	}
+	return m
+}
+
+// serverWatch polls /healthz and a cached diagram every 50 ms, and counts
+// the render worker processes, until stopped.
+type serverWatch struct {
+	health, cached latencies
+	maxWorkers     int
+	failures       []string
+	cancel         context.CancelFunc
+	done           chan struct{}
+}
+
+func watchServer(base, token, cachedPath, exe string) *serverWatch {
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &serverWatch{cancel: cancel, done: make(chan struct{})}
+	hc := &http.Client{Timeout: 10 * time.Second}
+	get := func(path string, auth bool, into *latencies) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
+		if auth {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		start := time.Now()
+		resp, err := hc.Do(req)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			w.failures = append(w.failures, path+": "+err.Error())
+			return
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			w.failures = append(w.failures, fmt.Sprintf("%s: status %d", path, resp.StatusCode))
+			return
+		}
+		into.add(time.Since(start))
+	}
+	go func() {
+		defer close(w.done)
+		for ctx.Err() == nil {
+			get("/healthz", false, &w.health)
+			get(cachedPath, true, &w.cached)
+			n := 0
+			for _, pid := range processesOf(exe) {
+				cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+				if strings.Contains(string(cmdline), "render-worker") {
+					n++
+				}
+			}
+			w.maxWorkers = max(w.maxWorkers, n)
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	return w
+}
+
+func (w *serverWatch) stop() *serverWatch {
+	w.cancel()
+	<-w.done
+	return w
 }
