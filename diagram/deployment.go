@@ -32,6 +32,17 @@ type end struct {
 // does not host b — the fact the risk rules use.
 func (sc *scene) deployment() {
 	m, x := sc.m, sc.x
+	if !sc.grouped && x.hasTeams && sc.placementNodes(false) > MaxPlacementNodes {
+		sc.grouped = true
+		sc.d.Grouped = true
+		sc.d.Note = fmt.Sprintf("Grouped by team: %d placements are too many to lay out one by one. Focus on a service to see where it and its neighbours run.", sc.placementNodes(false))
+	}
+	if n := sc.placementNodes(sc.grouped); n > MaxPlacementNodes {
+		sc.d.ServersOnly = true
+		sc.d.Note = fmt.Sprintf("One box per server: %d placements are too many to lay out one by one, even grouped by team. Focus on a service to see where it and its neighbours run.", sc.placementNodes(false))
+		sc.deploymentServers()
+		return
+	}
 
 	// The ends of each service shown, and the nodes to write per server.
 	ends := make([][]end, len(m.Services))
@@ -157,21 +168,7 @@ func (sc *scene) deployment() {
 	}
 	slices.Sort(zones)
 	for _, z := range zones {
-		id := ZoneID(z)
-		sc.d.Index.Zones[z] = id
-		sc.w.open("subgraph " + plainString("cluster_"+id))
-		sc.w.attr(attrs{}.
-			plain("id", id).
-			plain("class", "zone").
-			label("label", "zone "+z).
-			plain("labelloc", "t").
-			tooltip("zone "+z).
-			plain("style", "rounded,filled").
-			plain("fillcolor", zoneFill).
-			plain("color", zoneStroke).
-			plain("fontcolor", mutedColor).
-			num("fontsize", clusterFontSize).
-			num("penwidth", 1))
+		sc.zoneCluster(z)
 		for _, si := range zoneOf[z] {
 			sc.serverCluster(si, perServer[si])
 		}
@@ -206,6 +203,273 @@ func (sc *scene) deployment() {
 	}
 	sc.legend()
 	sc.w.close()
+}
+
+// placementNodes counts the nodes the deployment view would draw for the
+// services shown, grouped by team or not.
+func (sc *scene) placementNodes(grouped bool) int {
+	saved := sc.grouped
+	sc.grouped = grouped
+	defer func() { sc.grouped = saved }()
+	seen := map[[2]string]bool{}
+	n := 0
+	for i := range sc.m.Services {
+		if !sc.shown[i] {
+			continue
+		}
+		if len(sc.x.placements[i]) == 0 {
+			n++
+			continue
+		}
+		key := sc.m.Services[i].Name
+		if t := sc.groupOf(i); t != "" {
+			key = "team\x00" + t
+		}
+		for _, pi := range sc.x.placements[i] {
+			k := [2]string{key, sc.m.Placements[pi].Server}
+			if !seen[k] {
+				seen[k] = true
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// deploymentServers is the deployment view at its coarsest: a node per
+// server (in its zone's cluster) counting the services on it, one node for
+// the external services and one for the unplaced ones, and an edge between
+// two of them counting the dependencies that cross the network between
+// them.
+func (sc *scene) deploymentServers() {
+	m, x := sc.m, sc.x
+	ends := make([][]end, len(m.Services))
+	on := make([][]int, len(m.Servers)) // server → services shown on it
+	var external, unplaced []int
+	for i := range m.Services {
+		if !sc.shown[i] {
+			continue
+		}
+		s := &m.Services[i]
+		for _, pi := range x.placements[i] {
+			si := x.server[m.Placements[pi].Server]
+			srv := &m.Servers[si]
+			id := ServerID(srv.Name)
+			on[si] = append(on[si], i)
+			ends[i] = append(ends[i], end{node: id, server: srv.Name, zone: srv.Zone, order: si})
+			sc.d.Index.Services[s.Name] = appendNew(sc.d.Index.Services[s.Name], id)
+		}
+		if len(ends[i]) > 0 {
+			continue
+		}
+		id := UnplacedClusterID
+		if s.Kind == topology.KindExternal {
+			id = ExternalClusterID
+			external = append(external, i)
+		} else {
+			unplaced = append(unplaced, i)
+		}
+		ends[i] = []end{{node: id, order: len(m.Servers)}}
+		sc.d.Index.Services[s.Name] = []string{id}
+	}
+	type edge struct {
+		from, to end
+		deps     []int
+	}
+	var edges []*edge
+	edgeAt := map[[2]string]*edge{}
+	for di, d := range m.Dependencies {
+		a, b := x.service[d.From], x.service[d.To]
+		if !sc.shown[a] || !sc.shown[b] {
+			continue
+		}
+		for _, p := range pairEnds(ends[a], ends[b]) {
+			if p[0].node == p[1].node {
+				continue // stays on one server
+			}
+			k := [2]string{p[0].node, p[1].node}
+			e := edgeAt[k]
+			if e == nil {
+				e = &edge{from: p[0], to: p[1]}
+				edgeAt[k] = e
+				edges = append(edges, e)
+			}
+			if !slices.Contains(e.deps, di) {
+				e.deps = append(e.deps, di)
+			}
+		}
+	}
+
+	if len(edges) > maxServerEdges {
+		// Thousands of lines between hundreds of boxes show nothing and take
+		// dot minutes: keep the ones with findings, then the busiest.
+		total := len(edges)
+		rank := func(e *edge) (int, int) {
+			subjects := make([]string, len(e.deps))
+			for i, di := range e.deps {
+				subjects[i] = risk.DependencySubject(m.Dependencies[di].From, m.Dependencies[di].To)
+			}
+			return worst(sc.overlay.collect(subjects...)).Rank(), len(e.deps)
+		}
+		slices.SortStableFunc(edges, func(a, b *edge) int {
+			sa, na := rank(a)
+			sb, nb := rank(b)
+			if sa != sb {
+				return sb - sa
+			}
+			return nb - na
+		})
+		edges = edges[:maxServerEdges]
+		sc.d.Note += fmt.Sprintf(" Of %d connections between servers the %d busiest or riskiest are drawn.", total, maxServerEdges)
+	}
+	nodes := len(m.Servers) + 2
+	bud := newBudget(nodes, len(edges))
+	sc.header("deployment", bud)
+	zoneOf := map[string][]int{}
+	var zones []string
+	var loose []int
+	for si := range m.Servers {
+		if sc.opts.Focus != "" && len(on[si]) == 0 {
+			continue
+		}
+		z := m.Servers[si].Zone
+		if z == "" {
+			loose = append(loose, si)
+			continue
+		}
+		if _, ok := zoneOf[z]; !ok {
+			zones = append(zones, z)
+		}
+		zoneOf[z] = append(zoneOf[z], si)
+	}
+	slices.Sort(zones)
+	for _, z := range zones {
+		sc.zoneCluster(z)
+		for _, si := range zoneOf[z] {
+			sc.serverNode(si, on[si])
+		}
+		sc.w.close()
+	}
+	for _, si := range loose {
+		sc.serverNode(si, on[si])
+	}
+	sc.looseNode(ExternalClusterID, "external services", external)
+	sc.looseNode(UnplacedClusterID, "services not placed on any server", unplaced)
+	for _, e := range edges {
+		where := "network"
+		if e.from.server == "" || e.to.server == "" {
+			where = "unknown"
+		}
+		id := GroupEdgeID(e.from.node, e.to.node)
+		for _, di := range e.deps {
+			sc.indexDep(&m.Dependencies[di], id)
+		}
+		sc.groupEdge(id, e.from.node, e.to.node, e.deps, where, bud)
+	}
+	sc.legend()
+	sc.w.close()
+}
+
+// maxServerEdges bounds the edges of the one-node-per-server view.
+const maxServerEdges = 250
+
+// zoneCluster opens the cluster of a zone; the caller closes it.
+func (sc *scene) zoneCluster(z string) {
+	id := ZoneID(z)
+	sc.d.Index.Zones[z] = id
+	sc.w.open("subgraph " + plainString("cluster_"+id))
+	sc.w.attr(attrs{}.
+		plain("id", id).
+		plain("class", "zone").
+		label("label", "zone "+z).
+		plain("labelloc", "t").
+		tooltip("zone "+z).
+		plain("style", "rounded,filled").
+		plain("fillcolor", zoneFill).
+		plain("color", zoneStroke).
+		plain("fontcolor", mutedColor).
+		num("fontsize", clusterFontSize).
+		num("penwidth", 1))
+}
+
+// serverNode writes a server as one node counting its services (members).
+func (sc *scene) serverNode(si int, members []int) {
+	srv := &sc.m.Servers[si]
+	id := ServerID(srv.Name)
+	sc.d.Index.Servers[srv.Name] = id
+	subjects := []string{risk.ServerSubject(srv.Name)}
+	for _, i := range members {
+		subjects = append(subjects, risk.ServiceSubject(sc.m.Services[i].Name))
+	}
+	fs := sc.overlay.collect(subjects...)
+	sev := worst(fs)
+	sc.noteSeverity(sev)
+	label := fmt.Sprintf("%s · %s\n%d %s", srv.Name, srv.Kind, len(members), plural(len(members), "service", "services"))
+	var tip strings.Builder
+	fmt.Fprintf(&tip, "%s\n%s", srv.Name, srv.Kind)
+	if srv.Zone != "" {
+		fmt.Fprintf(&tip, ", zone %s", srv.Zone)
+	}
+	for i, s := range members {
+		if i == 12 {
+			fmt.Fprintf(&tip, "\n… and %d more", len(members)-i)
+			break
+		}
+		fmt.Fprintf(&tip, "\n• %s", sc.m.Services[s].Name)
+	}
+	findingLines(&tip, fs)
+	st := serverStyleOf(srv.Kind)
+	managed := ""
+	if srv.Kind.Managed() {
+		managed = "managed"
+	}
+	a := attrs{}.
+		plain("id", id).
+		plain("class", classes("server", "server-"+string(srv.Kind), managed, sevClass(sev))).
+		label("label", label).
+		tooltip(tip.String()).
+		plain("shape", "box").
+		plain("style", st.style).
+		plain("fillcolor", "#ffffff")
+	a = sc.outline(a, st.stroke, sev, false)
+	a = widthFor(a, label, "box")
+	sc.w.stmt(plainString(id), a)
+}
+
+// looseNode writes one node standing for services on no server.
+func (sc *scene) looseNode(id, what string, members []int) {
+	if len(members) == 0 {
+		return
+	}
+	subjects := make([]string, len(members))
+	for i, s := range members {
+		subjects[i] = risk.ServiceSubject(sc.m.Services[s].Name)
+	}
+	fs := sc.overlay.collect(subjects...)
+	sev := worst(fs)
+	sc.noteSeverity(sev)
+	var tip strings.Builder
+	fmt.Fprintf(&tip, "%d %s", len(members), what)
+	for i, s := range members {
+		if i == 12 {
+			fmt.Fprintf(&tip, "\n… and %d more", len(members)-i)
+			break
+		}
+		fmt.Fprintf(&tip, "\n• %s", sc.m.Services[s].Name)
+	}
+	findingLines(&tip, fs)
+	a := attrs{}.
+		plain("id", id).
+		plain("class", id).
+		label("label", fmt.Sprintf("%d %s", len(members), what)).
+		tooltip(tip.String()).
+		plain("shape", "box").
+		plain("style", "rounded,dashed").
+		plain("color", "#b8c2d0")
+	if sev != "" {
+		a = a.plain("fontcolor", severityColors[sev])
+	}
+	sc.w.stmt(plainString(id), a)
 }
 
 // serverCluster writes the cluster of one server with its nodes. A server

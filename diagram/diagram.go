@@ -44,10 +44,17 @@ type Options struct {
 	Group string // "" or GroupTeam
 }
 
-// Size budget: past MaxServices services (after focus) a view without a
-// grouping is grouped by team, when the model has teams, because no layout
-// of that many boxes is readable or fast.
-const MaxServices = 400
+// Size budgets. Past MaxServices services (after focus) a view is grouped
+// by team, when the model has teams: no layout of that many boxes is
+// readable, and dot's time grows fast with them (about 1 s for 200
+// services of topologytest.Generate, 4 s for 300). The deployment view
+// draws a node per placement, so it is grouped past MaxPlacementNodes
+// nodes, and when even the team nodes are too many it draws one node per
+// server (DeploymentServers).
+const (
+	MaxServices       = 200
+	MaxPlacementNodes = 200
+)
 
 // Diagram is a generated DOT and what its elements stand for.
 type Diagram struct {
@@ -56,6 +63,9 @@ type Diagram struct {
 	// Grouped is true when the services were collapsed into teams, asked for
 	// or because of the size budget (then Note says so).
 	Grouped bool
+	// ServersOnly is true when a deployment view too big even grouped by
+	// team draws a node per server instead of per placement (Note says so).
+	ServersOnly bool
 	// Note is a sentence for the user when the diagram is not quite what was
 	// asked for ("grouped by team: 1 000 services are too many…"); "" else.
 	Note string

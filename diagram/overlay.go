@@ -8,20 +8,20 @@ import (
 	"github.com/archmap/archmap/risk"
 )
 
-// overlay holds the findings of each subject ("service:NAME", …), most
-// serious first. Subjects are looked up with the risk package's own
-// constructors, never parsed, so names holding "->" or ":" stay unambiguous.
-type overlay map[string][]risk.Finding
+// overlay indexes the findings by subject ("service:NAME", …). Subjects
+// are looked up with the risk package's own constructors, never parsed, so
+// names holding "->" or ":" stay unambiguous.
+type overlay struct {
+	findings []risk.Finding
+	by       map[string][]int // subject → indices in findings
+}
 
 func newOverlay(findings []risk.Finding) overlay {
-	o := overlay{}
-	for _, f := range findings {
+	o := overlay{findings: findings, by: map[string][]int{}}
+	for i, f := range findings {
 		for _, s := range f.Subjects {
-			o[s] = append(o[s], f)
+			o.by[s] = append(o.by[s], i)
 		}
-	}
-	for _, fs := range o {
-		slices.SortStableFunc(fs, func(a, b risk.Finding) int { return b.Severity.Rank() - a.Severity.Rank() })
 	}
 	return o
 }
@@ -29,19 +29,18 @@ func newOverlay(findings []risk.Finding) overlay {
 // collect returns the findings of the subjects, most serious first, each
 // once (a finding about several subjects is indexed under each of them).
 func (o overlay) collect(subjects ...string) []risk.Finding {
-	if len(subjects) == 1 {
-		return o[subjects[0]]
-	}
-	var out []risk.Finding
-	seen := map[string]bool{}
+	var idx []int
 	for _, s := range subjects {
-		for _, f := range o[s] {
-			k := f.Rule + "\x00" + strings.Join(f.Subjects, "\x00") + "\x00" + f.Message
-			if !seen[k] {
-				seen[k] = true
-				out = append(out, f)
-			}
-		}
+		idx = append(idx, o.by[s]...)
+	}
+	if len(idx) == 0 {
+		return nil
+	}
+	slices.Sort(idx)
+	idx = slices.Compact(idx)
+	out := make([]risk.Finding, len(idx))
+	for i, j := range idx {
+		out[i] = o.findings[j]
 	}
 	slices.SortStableFunc(out, func(a, b risk.Finding) int { return b.Severity.Rank() - a.Severity.Rank() })
 	return out

@@ -54,7 +54,7 @@ func runRender(ctx context.Context, e *env, args []string) error {
 	}
 	data := d.DOT
 	if *format == "svg" {
-		svg, err := diagram.RenderLocal(ctx, d.DOT, diagram.FormatSVG)
+		svg, err := renderInProcess(ctx, d.DOT)
 		if err != nil {
 			return err
 		}
@@ -71,6 +71,27 @@ func runRender(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return w.Close()
+}
+
+// renderInProcess lays the diagram out in this process. Graphviz cannot be
+// interrupted, so on ^C or SIGTERM the command returns at once and the
+// process exits with the layout unfinished.
+func renderInProcess(ctx context.Context, dot []byte) ([]byte, error) {
+	type result struct {
+		svg []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		svg, err := diagram.RenderLocal(ctx, dot, diagram.FormatSVG)
+		done <- result{svg, err}
+	}()
+	select {
+	case r := <-done:
+		return r.svg, r.err
+	case <-ctx.Done():
+		return nil, &exitError{code: 130, err: fmt.Errorf("stopped before the layout finished")}
+	}
 }
 
 // loadRenderModel parses the flags (render's own and the import flags) and
