@@ -67,5 +67,11 @@ crashtest:
 loadtest:
 	ARCHMAP_LOADTEST=1 $(GO) test -count=1 -timeout 20m -run '^(TestLoad|TestRenderUnderPressure)$$' -v ./web
 
+# A 10 000-service, 20 000-dependency model through the real binary: check,
+# import, load, analysis, paginated lists, whole-system and focus diagrams;
+# prints the timings and the server's memory.
+scaletest:
+	ARCHMAP_SCALETEST=1 $(GO) test -count=1 -timeout 30m -run '^TestScale$$' -v ./web
+
 clean:
 	rm -rf bin
