@@ -68,7 +68,7 @@ Degraded (5):
 		{"trailing comma", []string{"simulate", "--fail", "server:gke-pool-1,", boutique}, nil, 2,
 			"", `"": want server:NAME`},
 		{"no --fail", []string{"simulate", boutique}, nil, 2, "", "simulate needs --fail"},
-		{"no model", []string{"simulate", "--fail", "server:a"}, nil, 2, "", "one MODEL"},
+		{"no model", []string{"simulate", "--fail", "server:a"}, nil, 2, "", "takes a MODEL"},
 		{"bad format", []string{"simulate", "--fail", "server:gke-pool-1", "--format", "yaml", boutique}, nil, 2, "", "want text or json"},
 		{"invalid model", []string{"simulate", "--fail", "server:a", "-"}, nil, 2, "", "<stdin>:1: name: required"},
 	}
