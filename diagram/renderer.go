@@ -77,8 +77,12 @@ type Renderer struct {
 	closed chan struct{}
 	once   sync.Once
 	procs  sync.WaitGroup // worker processes not yet reaped
+	// mu orders every procs.Add before Close's procs.Wait: once stopping
+	// is set no process starts, so Close cannot return with one running.
+	mu       sync.Mutex
+	stopping bool
 
-	renders, hits, timeouts, starts, rejected atomic.Int64
+	renders, hits, timeouts, starts, rejected, recycled atomic.Int64
 }
 
 // RendererStats are counters since the renderer started.
@@ -88,6 +92,7 @@ type RendererStats struct {
 	Timeouts  int64 // layouts stopped at the time limit
 	Restarts  int64 // workers started to replace one that was retired, killed or died
 	Rejected  int64 // renders refused because the queue was full
+	Recycled  int64 // workers retired after MaxRendersPerWorker layouts or past MaxWorkerRSS
 }
 
 // NewRenderer starts the workers (without waiting for them) and returns the
@@ -188,6 +193,7 @@ func (r *Renderer) Stats() RendererStats {
 		Timeouts:  r.timeouts.Load(),
 		Restarts:  max(0, r.starts.Load()-int64(r.cfg.Workers)),
 		Rejected:  r.rejected.Load(),
+		Recycled:  r.recycled.Load(),
 	}
 }
 
@@ -195,6 +201,9 @@ func (r *Renderer) Stats() RendererStats {
 // ends or is killed. It waits for every worker process to exit.
 func (r *Renderer) Close() error {
 	r.once.Do(func() {
+		r.mu.Lock()
+		r.stopping = true
+		r.mu.Unlock()
 		close(r.closed)
 		for {
 			select {
@@ -297,6 +306,7 @@ func (r *Renderer) release(w *worker) {
 	default:
 	}
 	if w.renders >= r.cfg.MaxRendersPerWorker || w.rss() > r.cfg.MaxWorkerRSS {
+		r.recycled.Add(1)
 		w.stop()
 		go r.replace(0)
 		return
@@ -348,15 +358,25 @@ func (r *Renderer) start() *worker {
 	cmd := exec.Command(r.cfg.Command[0], r.cfg.Command[1:]...)
 	cmd.Env = append(os.Environ(), r.cfg.Env...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, r.cfg.Stderr
+	r.mu.Lock()
+	if r.stopping {
+		r.mu.Unlock()
+		for _, f := range []*os.File{inR, inW, outR, outW} {
+			f.Close()
+		}
+		return &worker{err: errClosed}
+	}
+	r.procs.Add(1)
+	r.mu.Unlock()
 	err = cmd.Start()
 	inR.Close()
 	outW.Close()
 	if err != nil {
+		r.procs.Done()
 		inW.Close()
 		outR.Close()
 		return &worker{err: err}
 	}
-	r.procs.Add(1)
 	w := &worker{
 		cmd:    cmd,
 		pid:    cmd.Process.Pid,

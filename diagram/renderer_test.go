@@ -240,7 +240,7 @@ func TestRendererRecyclesWorkers(t *testing.T) {
 	tests := []struct {
 		name string
 		cfg  func(*RendererConfig)
-		want int64 // restarts after 4 renders
+		want int64 // workers recycled by 4 renders
 	}{
 		{"after N renders", func(c *RendererConfig) { c.MaxRendersPerWorker = 2 }, 2},
 		{"past the memory bound", func(c *RendererConfig) { c.MaxWorkerRSS = 1 }, 4},
@@ -256,8 +256,8 @@ func TestRendererRecyclesWorkers(t *testing.T) {
 					t.Fatalf("render %d: %v", i, err)
 				}
 			}
-			if s := r.Stats(); s.Restarts != tt.want {
-				t.Errorf("stats %+v: want %d restarts", s, tt.want)
+			if s := r.Stats(); s.Recycled != tt.want {
+				t.Errorf("stats %+v: want %d recycled", s, tt.want)
 			}
 		})
 	}
