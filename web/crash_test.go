@@ -184,7 +184,7 @@ func describeAnswer(r *apiResponse, err error) string {
 	if err != nil {
 		return err.Error()
 	}
-	return fmt.Sprintf("status %d: %.300s", r.status, r.body)
+	return fmt.Sprintf("status %d: %.300s", r.status, strings.TrimSpace(string(r.body)))
 }
 
 // pollHealth asks /healthz every 20 ms until the kill; every answer before
