@@ -147,14 +147,16 @@ func readFrame(r io.Reader, limit int) ([]byte, error) {
 	return buf, nil
 }
 
-// warmUpDOT is a layered graph of 200 nodes and 400 edges, about the size
-// of a 200-service diagram, laid out with the big-graph budget.
+// warmUpDOT is a tree of 300 two-line boxes: about 60 ms of layout that
+// grows the memory and warms the code paths a real diagram uses. It makes
+// a fresh worker's first 150-service layout about 10% faster (0.78 s → 0.69 s
+// CPU, mean of three); a 200-node, 400-edge warm-up saved a little more but
+// cost a second.
 var warmUpDOT = func() []byte {
 	var b bytes.Buffer
-	b.WriteString("digraph warmup {\n\tsplines=line; nslimit=2; nslimit1=2; mclimit=0.3; rankdir=LR;\n\tnode [shape=box label=\"warm-up node\\nservice\"];\n")
-	const n = 200
-	for i := range n {
-		fmt.Fprintf(&b, "\tn%d -> n%d;\n\tn%d -> n%d;\n", i, (i*7+1+i%13)%n, i, (i*3+5)%n)
+	b.WriteString("digraph warmup {\n\trankdir=LR;\n\tnode [shape=box style=\"rounded,filled\" label=\"warm-up node\\nservice\"];\n")
+	for i := 1; i < 300; i++ {
+		fmt.Fprintf(&b, "\tn%d -> n%d;\n", i/3, i)
 	}
 	b.WriteString("}\n")
 	return b.Bytes()
