@@ -15,7 +15,11 @@ func (sc *scene) legend() {
 	var b strings.Builder
 	b.WriteString(`<<TABLE BORDER="1" COLOR="#d5dde8" BGCOLOR="#ffffff" STYLE="rounded" CELLBORDER="0" CELLSPACING="1" CELLPADDING="3">`)
 	if sc.d.Note != "" {
-		row(&b, "", "", "<I>"+html.EscapeString(sc.d.Note)+"</I>")
+		var lines []string
+		for _, l := range wrap(sc.d.Note, 64) {
+			lines = append(lines, html.EscapeString(l))
+		}
+		row(&b, "", "", "<I>"+strings.Join(lines, `<BR ALIGN="LEFT"/>`)+`<BR ALIGN="LEFT"/></I>`)
 	}
 	for _, s := range risk.Severities {
 		if sc.sevSeen[s] {
@@ -55,7 +59,10 @@ func row(b *strings.Builder, swatch, sample, text string) {
 	}
 	// Graphviz measures this text a little narrow; the explicit width keeps
 	// it inside the frame.
-	w := int(labelPoints(text, 10)) + 8
+	w := 0
+	for _, l := range strings.Split(text, "<BR") {
+		w = max(w, int(labelPoints(l, 10))+8)
+	}
 	fmt.Fprintf(b, `<TD ALIGN="LEFT" WIDTH="%d"><FONT POINT-SIZE="10" COLOR="%s">%s</FONT></TD></TR>`, w, inkColor, text)
 }
 
@@ -65,4 +72,21 @@ func line(color string, dashed bool) string {
 		s = "╍╍╍"
 	}
 	return `<FONT POINT-SIZE="9" COLOR="` + color + `">` + s + `</FONT>`
+}
+
+// wrap breaks s into lines of at most width characters at spaces.
+func wrap(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return append(lines, line)
 }

@@ -270,6 +270,11 @@ func widthFor(a attrs, label, shape string) attrs {
 func (sc *scene) dependencyEdge(id, from, to string, d *topology.Dependency, where string, b budget) {
 	fs := sc.overlay.collect(risk.DependencySubject(d.From, d.To))
 	sev := worst(fs)
+	if where == "local" {
+		// The dependency findings (chatty-cross-network, ipc-across-servers)
+		// are about the calls that cross the network, not this one.
+		sev = ""
+	}
 	sc.noteSeverity(sev)
 
 	var tip strings.Builder
