@@ -644,7 +644,9 @@ func TestRenderUnderPressure(t *testing.T) {
 	}
 	wg.Wait()
 	t.Logf("burst of %d distinct diagrams: %v (status: count)", burst, statuses)
-	if statuses[http.StatusOK] == 0 || statuses[http.StatusServiceUnavailable] == 0 {
+	// Some were taken (laid out, or stopped at the time limit on a slow
+	// machine) and the rest refused at once: the queue is bounded.
+	if statuses[http.StatusOK]+statuses[http.StatusGatewayTimeout] == 0 || statuses[http.StatusServiceUnavailable] == 0 {
 		t.Errorf("want some diagrams laid out and the rest refused with 503 while the queue is full; got %v", statuses)
 	}
 
@@ -717,7 +719,8 @@ type serverWatch struct {
 func watchServer(base, token, cachedPath, exe string) *serverWatch {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &serverWatch{cancel: cancel, done: make(chan struct{})}
-	hc := &http.Client{Timeout: 10 * time.Second}
+	// Hang detectors, not latency goals: the figures are logged.
+	hc := &http.Client{Timeout: 30 * time.Second}
 	get := func(path string, auth bool, into *latencies) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 		if auth {
