@@ -29,7 +29,10 @@ func BenchmarkRender(b *testing.B) {
 				b.Fatal(err)
 			}
 			name := fmt.Sprintf("%s-%d", view, n)
-			if d.Grouped {
+			switch {
+			case d.ServersOnly:
+				name += "-servers"
+			case d.Grouped:
 				name += "-grouped"
 			}
 			b.Run(name+"/worker", func(b *testing.B) { benchWorker(b, d.DOT) })
