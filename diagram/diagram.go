@@ -12,8 +12,9 @@
 //	team nodes        team [sev-…]
 //	dependency edges  dependency sync|async proto-<protocol> [local|network|unknown] [sev-…]
 //	team edges        dependency group-edge sync|async|mixed [local|network|unknown] [sev-…]
-//	server clusters   server server-<kind> [managed] [sev-…]
+//	server clusters   server server-<kind> [managed] [sev-…]  (nodes in the one-node-per-server view)
 //	zone clusters     zone
+//	others            legend; empty (placeholder in an idle server); external, unplaced
 //
 // (Graphviz adds node, edge or cluster in front.)
 package diagram
