@@ -45,7 +45,7 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 // requestLog logs one line per request. Paths go through logPath so that no
 // share token reaches the log; query strings are not logged at all.
 func (s *Server) requestLog() echo.MiddlewareFunc {
-	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+	logger := middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		HandleError: true,
 		LogMethod:   true,
 		LogURIPath:  true,
@@ -67,6 +67,17 @@ func (s *Server) requestLog() echo.MiddlewareFunc {
 			return nil
 		},
 	})
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		h := logger(next)
+		return func(c echo.Context) error {
+			// With HandleError the logger has already answered the error
+			// through handleError (to log the status sent); passed on, it
+			// would reach handleError a second time, with the response
+			// committed, and be logged as an internal error.
+			_ = h(c)
+			return nil
+		}
+	}
 }
 
 // maxBodyBytes bounds every request body. Imports are bounded again, exactly,
