@@ -826,3 +826,30 @@ func TestAPIRefusesInvalidUTF8(t *testing.T) {
 		t.Errorf("refused write changed the revision: %d → %d", before, after)
 	}
 }
+
+// The API's diagrams are cached by workspace, revision and options: a repeat
+// is served from the cache, and a write is seen at once.
+func TestAPIDiagramCacheFollowsRevisions(t *testing.T) {
+	f := newAPIFixture(t)
+	slug := importModel(t, f.db, "shop", shopModel())
+	url := "/workspaces/" + slug + "/diagram.svg?view=services"
+
+	first := f.api(t, "GET", url, nil).want(t, http.StatusOK)
+	hits := testRenderer.Stats().CacheHits
+	again := f.api(t, "GET", url, nil).want(t, http.StatusOK)
+	if string(again.body) != string(first.body) {
+		t.Error("a repeated request drew a different diagram")
+	}
+	if testRenderer.Stats().CacheHits <= hits {
+		t.Error("a repeated request was not served from the cache")
+	}
+
+	f.api(t, "POST", "/workspaces/"+slug+"/services", map[string]any{"name": "brandnewservice"}).want(t, http.StatusCreated)
+	after := f.api(t, "GET", url, nil).want(t, http.StatusOK)
+	if !strings.Contains(string(after.body), "brandnewservice") {
+		t.Error("the diagram after a write does not show the new service: served stale from the cache")
+	}
+	if after.etag(t) == first.etag(t) {
+		t.Error("the diagram's ETag did not move with the revision")
+	}
+}
