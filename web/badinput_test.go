@@ -296,6 +296,7 @@ func testBadInputAPI(t *testing.T, s *inProcessServer) {
 			if after := s.api.revision(t, "demo-shop"); after != before {
 				t.Errorf("a refused request moved the revision from %s to %s", before, after)
 			}
+			s.api.must(t, http.StatusOK, http.MethodGet, "/healthz", nil)
 		})
 	}
 }
@@ -467,6 +468,7 @@ func testBadInputForms(t *testing.T, s *inProcessServer) {
 			if after := s.api.revision(t, "demo-shop"); after != before {
 				t.Errorf("a refused form moved the revision from %s to %s", before, after)
 			}
+			s.api.must(t, http.StatusOK, http.MethodGet, "/healthz", nil)
 		})
 	}
 
@@ -498,6 +500,7 @@ func testBadInputForms(t *testing.T, s *inProcessServer) {
 			if after := s.api.revision(t, "demo-shop"); after != before {
 				t.Errorf("a refused import moved the revision from %s to %s", before, after)
 			}
+			s.api.must(t, http.StatusOK, http.MethodGet, "/healthz", nil)
 		})
 	}
 }
