@@ -38,11 +38,7 @@ func (s *Server) handleDependencyEdit(c echo.Context) error {
 
 func (s *Server) handleDependencyUpdate(c echo.Context) error {
 	slug := c.Param("slug")
-	id, err := parseID(c, "id")
-	if err != nil {
-		return err
-	}
-	rev, err := formRevision(c)
+	id, rev, err := idAndRevision(c)
 	if err != nil {
 		return err
 	}
@@ -58,21 +54,6 @@ func (s *Server) handleDependencyUpdate(c echo.Context) error {
 	}
 	if _, _, err := s.db.UpdateDependency(c.Request().Context(), slug, id, d, rev); err != nil {
 		return editFailed(c, f, err, "dependency-"+itoa(id), form)
-	}
-	return s.renderEditor(c, http.StatusOK, nil)
-}
-
-func (s *Server) handleDependencyDelete(c echo.Context) error {
-	id, err := parseID(c, "id")
-	if err != nil {
-		return err
-	}
-	rev, err := formRevision(c)
-	if err != nil {
-		return err
-	}
-	if _, err := s.db.DeleteDependency(c.Request().Context(), c.Param("slug"), id, rev); err != nil {
-		return err
 	}
 	return s.renderEditor(c, http.StatusOK, nil)
 }

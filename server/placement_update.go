@@ -35,11 +35,7 @@ func (s *Server) handlePlacementEdit(c echo.Context) error {
 
 func (s *Server) handlePlacementUpdate(c echo.Context) error {
 	slug := c.Param("slug")
-	id, err := parseID(c, "id")
-	if err != nil {
-		return err
-	}
-	rev, err := formRevision(c)
+	id, rev, err := idAndRevision(c)
 	if err != nil {
 		return err
 	}
@@ -56,21 +52,6 @@ func (s *Server) handlePlacementUpdate(c echo.Context) error {
 	}
 	if _, _, err := s.db.UpdatePlacement(c.Request().Context(), slug, id, pl, rev); err != nil {
 		return editFailed(c, f, err, "placement-"+itoa(id), form)
-	}
-	return s.renderEditor(c, http.StatusOK, nil)
-}
-
-func (s *Server) handlePlacementDelete(c echo.Context) error {
-	id, err := parseID(c, "id")
-	if err != nil {
-		return err
-	}
-	rev, err := formRevision(c)
-	if err != nil {
-		return err
-	}
-	if _, err := s.db.DeletePlacement(c.Request().Context(), c.Param("slug"), id, rev); err != nil {
-		return err
 	}
 	return s.renderEditor(c, http.StatusOK, nil)
 }

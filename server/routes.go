@@ -70,7 +70,7 @@ func (s *Server) registerServiceRoutes(g *echo.Group) {
 	g.GET("/w/:slug/services/:id", s.handleServiceRow)
 	g.GET("/w/:slug/services/:id/edit", s.handleServiceEdit)
 	g.POST("/w/:slug/services/:id", s.handleServiceUpdate)
-	g.POST("/w/:slug/services/:id/delete", s.handleServiceDelete)
+	g.POST("/w/:slug/services/:id/delete", s.handleEntityDelete(s.db.DeleteService))
 }
 
 func (s *Server) registerServerRoutes(g *echo.Group) {
@@ -78,7 +78,7 @@ func (s *Server) registerServerRoutes(g *echo.Group) {
 	g.GET("/w/:slug/servers/:id", s.handleServerRow)
 	g.GET("/w/:slug/servers/:id/edit", s.handleServerEdit)
 	g.POST("/w/:slug/servers/:id", s.handleServerUpdate)
-	g.POST("/w/:slug/servers/:id/delete", s.handleServerDelete)
+	g.POST("/w/:slug/servers/:id/delete", s.handleEntityDelete(s.db.DeleteServer))
 }
 
 func (s *Server) registerPlacementRoutes(g *echo.Group) {
@@ -87,7 +87,7 @@ func (s *Server) registerPlacementRoutes(g *echo.Group) {
 	g.GET("/w/:slug/placements/:id", s.handlePlacementRow)
 	g.GET("/w/:slug/placements/:id/edit", s.handlePlacementEdit)
 	g.POST("/w/:slug/placements/:id", s.handlePlacementUpdate)
-	g.POST("/w/:slug/placements/:id/delete", s.handlePlacementDelete)
+	g.POST("/w/:slug/placements/:id/delete", s.handleEntityDelete(s.db.DeletePlacement))
 }
 
 func (s *Server) registerDependencyRoutes(g *echo.Group) {
@@ -95,7 +95,7 @@ func (s *Server) registerDependencyRoutes(g *echo.Group) {
 	g.GET("/w/:slug/dependencies/:id", s.handleDependencyRow)
 	g.GET("/w/:slug/dependencies/:id/edit", s.handleDependencyEdit)
 	g.POST("/w/:slug/dependencies/:id", s.handleDependencyUpdate)
-	g.POST("/w/:slug/dependencies/:id/delete", s.handleDependencyDelete)
+	g.POST("/w/:slug/dependencies/:id/delete", s.handleEntityDelete(s.db.DeleteDependency))
 }
 
 func (s *Server) registerModelRoutes(g *echo.Group) {

@@ -34,11 +34,7 @@ func (s *Server) handleServerEdit(c echo.Context) error {
 
 func (s *Server) handleServerUpdate(c echo.Context) error {
 	slug := c.Param("slug")
-	id, err := parseID(c, "id")
-	if err != nil {
-		return err
-	}
-	rev, err := formRevision(c)
+	id, rev, err := idAndRevision(c)
 	if err != nil {
 		return err
 	}
@@ -46,21 +42,6 @@ func (s *Server) handleServerUpdate(c echo.Context) error {
 	srv := serverFromForm(f)
 	if _, _, err := s.db.UpdateServer(c.Request().Context(), slug, id, srv, rev); err != nil {
 		return editFailed(c, f, err, "server-"+itoa(id), views.ServerEditRow(slug, views.ServerRow{ID: id, Server: srv}, f))
-	}
-	return s.renderEditor(c, http.StatusOK, nil)
-}
-
-func (s *Server) handleServerDelete(c echo.Context) error {
-	id, err := parseID(c, "id")
-	if err != nil {
-		return err
-	}
-	rev, err := formRevision(c)
-	if err != nil {
-		return err
-	}
-	if _, err := s.db.DeleteServer(c.Request().Context(), c.Param("slug"), id, rev); err != nil {
-		return err
 	}
 	return s.renderEditor(c, http.StatusOK, nil)
 }

@@ -32,11 +32,7 @@ func (s *Server) handleServiceEdit(c echo.Context) error {
 
 func (s *Server) handleServiceUpdate(c echo.Context) error {
 	slug := c.Param("slug")
-	id, err := parseID(c, "id")
-	if err != nil {
-		return err
-	}
-	rev, err := formRevision(c)
+	id, rev, err := idAndRevision(c)
 	if err != nil {
 		return err
 	}
@@ -45,21 +41,6 @@ func (s *Server) handleServiceUpdate(c echo.Context) error {
 	if _, _, err := s.db.UpdateService(c.Request().Context(), slug, id, svc, rev); err != nil {
 		row := views.ServiceRow{ID: id, Service: svc}
 		return editFailed(c, f, err, "service-"+itoa(id), views.ServiceEditRow(slug, row, f))
-	}
-	return s.renderEditor(c, http.StatusOK, nil)
-}
-
-func (s *Server) handleServiceDelete(c echo.Context) error {
-	id, err := parseID(c, "id")
-	if err != nil {
-		return err
-	}
-	rev, err := formRevision(c)
-	if err != nil {
-		return err
-	}
-	if _, err := s.db.DeleteService(c.Request().Context(), c.Param("slug"), id, rev); err != nil {
-		return err
 	}
 	return s.renderEditor(c, http.StatusOK, nil)
 }
