@@ -149,34 +149,9 @@ func (sc *scene) deployment() {
 	sc.header("deployment", bud)
 
 	// Clusters: zones (when the model has any) holding servers.
-	zoneOf := map[string][]int{}
-	var zones []string
-	var loose []int // servers without a zone
-	for si := range m.Servers {
-		if sc.opts.Focus != "" && len(perServer[si]) == 0 {
-			continue // a focus shows only the servers its services run on
-		}
-		z := m.Servers[si].Zone
-		if z == "" {
-			loose = append(loose, si)
-			continue
-		}
-		if _, ok := zoneOf[z]; !ok {
-			zones = append(zones, z)
-		}
-		zoneOf[z] = append(zoneOf[z], si)
-	}
-	slices.Sort(zones)
-	for _, z := range zones {
-		sc.zoneCluster(z)
-		for _, si := range zoneOf[z] {
-			sc.serverCluster(si, perServer[si])
-		}
-		sc.w.close()
-	}
-	for _, si := range loose {
+	sc.zonedServers(func(si int) bool { return len(perServer[si]) > 0 }, func(si int) {
 		sc.serverCluster(si, perServer[si])
-	}
+	})
 	sc.looseCluster(ExternalClusterID, "outside our servers", external)
 	sc.looseCluster(UnplacedClusterID, "not placed on any server", unplaced)
 
@@ -325,34 +300,9 @@ func (sc *scene) deploymentServers() {
 	nodes := len(m.Servers) + 2
 	bud := newBudget(nodes, len(edges))
 	sc.header("deployment", bud)
-	zoneOf := map[string][]int{}
-	var zones []string
-	var loose []int
-	for si := range m.Servers {
-		if sc.opts.Focus != "" && len(on[si]) == 0 {
-			continue
-		}
-		z := m.Servers[si].Zone
-		if z == "" {
-			loose = append(loose, si)
-			continue
-		}
-		if _, ok := zoneOf[z]; !ok {
-			zones = append(zones, z)
-		}
-		zoneOf[z] = append(zoneOf[z], si)
-	}
-	slices.Sort(zones)
-	for _, z := range zones {
-		sc.zoneCluster(z)
-		for _, si := range zoneOf[z] {
-			sc.serverNode(si, on[si])
-		}
-		sc.w.close()
-	}
-	for _, si := range loose {
+	sc.zonedServers(func(si int) bool { return len(on[si]) > 0 }, func(si int) {
 		sc.serverNode(si, on[si])
-	}
+	})
 	sc.looseNode(ExternalClusterID, "external services", external)
 	sc.looseNode(UnplacedClusterID, "services not placed on any server", unplaced)
 	for _, e := range edges {
@@ -607,4 +557,37 @@ func appendNew(s []string, v string) []string {
 		return s
 	}
 	return append(s, v)
+}
+
+// zonedServers draws every server with draw: inside a cluster per zone
+// (zones sorted by name) when it has one, then the servers without a zone.
+// Under a focus only the servers for which used holds are drawn.
+func (sc *scene) zonedServers(used func(si int) bool, draw func(si int)) {
+	zoneOf := map[string][]int{}
+	var zones []string
+	var loose []int
+	for si, srv := range sc.m.Servers {
+		if sc.opts.Focus != "" && !used(si) {
+			continue // a focus shows only the servers its services run on
+		}
+		if srv.Zone == "" {
+			loose = append(loose, si)
+			continue
+		}
+		if _, ok := zoneOf[srv.Zone]; !ok {
+			zones = append(zones, srv.Zone)
+		}
+		zoneOf[srv.Zone] = append(zoneOf[srv.Zone], si)
+	}
+	slices.Sort(zones)
+	for _, z := range zones {
+		sc.zoneCluster(z)
+		for _, si := range zoneOf[z] {
+			draw(si)
+		}
+		sc.w.close()
+	}
+	for _, si := range loose {
+		draw(si)
+	}
 }
