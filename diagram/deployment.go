@@ -298,7 +298,7 @@ func (sc *scene) deploymentServers() {
 		sc.d.Note += fmt.Sprintf(" Of %d connections between servers the %d busiest or riskiest are drawn.", total, maxServerEdges)
 	}
 	nodes := len(m.Servers) + 2
-	bud := newBudget(nodes, len(edges))
+	bud := serversBudget(nodes, len(edges))
 	sc.header("deployment", bud)
 	sc.zonedServers(func(si int) bool { return len(on[si]) > 0 }, func(si int) {
 		sc.serverNode(si, on[si])

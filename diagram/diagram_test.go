@@ -492,6 +492,26 @@ func TestSizeBudgetGroups(t *testing.T) {
 	}
 }
 
+// The one-box-per-server view has few nodes but thousands of virtual ones
+// (long edges between zones): its layout bounds crossing minimisation and
+// must not cap network simplex by the node count, which makes Graphviz 12
+// take six times longer (see serversBudget).
+func TestServersOnlyLayoutBudget(t *testing.T) {
+	d := mustBuild(t, topologytest.Generate(300), Options{View: ViewDeployment})
+	if !d.ServersOnly {
+		t.Fatal("the deployment view of 300 services is not one box per server")
+	}
+	dot := string(d.DOT)
+	for _, want := range []string{"mclimit=0.3;", "remincross=\"false\";", "searchsize=20;"} {
+		if !strings.Contains(dot, want) {
+			t.Errorf("the DOT does not set %s", want)
+		}
+	}
+	if strings.Contains(dot, "nslimit") {
+		t.Error("the DOT limits network simplex (nslimit)")
+	}
+}
+
 func TestStandalone(t *testing.T) {
 	m := loadModel(t, "testdata/shop.yaml")
 	svg := mustRender(t, mustBuild(t, m, Options{}).DOT)
