@@ -219,19 +219,32 @@ func TestShares(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantModel := withDefaults(sampleModel())
-	sm, err := db.ResolveShare(ctx, hash("pinned"), now)
-	if err != nil {
+	resolve := func(token string) (*SharedLink, *topology.Model, int64) {
+		t.Helper()
+		l, err := db.ResolveShare(ctx, hash(token), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, rev, err := db.LoadSharedModel(ctx, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l, m, rev
+	}
+	l, m, rev := resolve("pinned")
+	if !l.Pinned() || l.Revision != ws.Revision || rev != ws.Revision || l.Workspace.Slug != ws.Slug || !reflect.DeepEqual(m, wantModel) {
+		t.Errorf("pinned share shows revision %d/%d: %+v", l.Revision, rev, m)
+	}
+	l, m, rev = resolve("live")
+	if l.Pinned() || l.Revision != ws.Revision+1 || rev != ws.Revision+1 || len(m.Services) != len(wantModel.Services)+1 {
+		t.Errorf("live share shows revision %d/%d with %d services", l.Revision, rev, len(m.Services))
+	}
+	// A live link loaded after a write shows the write, at its revision.
+	if _, _, err := db.CreateService(ctx, ws.Slug, topology.Service{Name: "later-still"}, 0); err != nil {
 		t.Fatal(err)
 	}
-	if sm.Revision != ws.Revision || sm.Workspace.Slug != ws.Slug || !reflect.DeepEqual(sm.Model, wantModel) {
-		t.Errorf("pinned share shows revision %d: %+v", sm.Revision, sm.Model)
-	}
-	sm, err = db.ResolveShare(ctx, hash("live"), now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sm.Revision != ws.Revision+1 || len(sm.Model.Services) != len(wantModel.Services)+1 {
-		t.Errorf("live share shows revision %d with %d services", sm.Revision, len(sm.Model.Services))
+	if m, rev, err := db.LoadSharedModel(ctx, l); err != nil || rev != ws.Revision+2 || len(m.Services) != len(wantModel.Services)+2 {
+		t.Errorf("live share loaded after a write: revision %d, err %v", rev, err)
 	}
 
 	list, err := db.ListShares(ctx, ws.Slug)
@@ -247,6 +260,8 @@ func TestShares(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantCode(t, db.RevokeShare(ctx, ws.Slug, live.ID), topology.ENOTFOUND)
+	_, _, err = db.LoadSharedModel(ctx, l)
+	wantCode(t, err, topology.ENOTFOUND) // revoked between resolving and loading
 	if l, _ := db.ListShares(ctx, ws.Slug); len(l) != 1 {
 		t.Errorf("a revoked share is still listed: %+v", l)
 	}

@@ -25,15 +25,20 @@ type Share struct {
 	LastUsedAt time.Time `json:"last_used_at,omitzero"`
 }
 
-// SharedModel is what a share link shows.
-type SharedModel struct {
+// SharedLink is what a share link resolves to: the link, its workspace and
+// the revision it shows. It holds no model: a caller that already has that
+// revision's model (revisions never change) needs nothing more, and
+// LoadSharedModel reads it for the others.
+type SharedLink struct {
 	Share     *Share
 	Workspace *Workspace
-	// Model is the frozen copy for a pinned link, else the live model.
-	Model *topology.Model
-	// Revision is the revision Model is at.
+	// Revision is the pinned revision of a pinned link, else the
+	// workspace's revision when the link was resolved.
 	Revision int64
 }
+
+// Pinned reports whether the link shows a frozen copy of the model.
+func (l *SharedLink) Pinned() bool { return l.Share.PinnedRevision != 0 }
 
 // CreateShare records a share link of the workspace under the hash of its
 // token. expiresAt zero means never; pin freezes the link at the current
@@ -143,56 +148,93 @@ func errShareNotFound() error {
 
 // ResolveShare returns what the link with this token hash shows at time
 // now, and records its use. Unknown, revoked and expired links are all the
-// same ENOTFOUND.
-func (db *DB) ResolveShare(ctx context.Context, tokenHash []byte, now time.Time) (*SharedModel, error) {
-	sm, err := db.resolveShare(ctx, tokenHash, now)
+// same ENOTFOUND. It reads two rows, never the model.
+func (db *DB) ResolveShare(ctx context.Context, tokenHash []byte, now time.Time) (*SharedLink, error) {
+	l, err := db.resolveShare(ctx, tokenHash, now)
 	if err != nil {
 		return nil, fail("resolve share", err)
 	}
-	if err := db.touch(ctx, "shares", sm.Share.ID, sm.Share.LastUsedAt, now); err != nil {
+	if err := db.touch(ctx, "shares", l.Share.ID, l.Share.LastUsedAt, now); err != nil {
 		return nil, fail("resolve share", err)
 	}
-	return sm, nil
+	return l, nil
 }
 
-func (db *DB) resolveShare(ctx context.Context, tokenHash []byte, now time.Time) (*SharedModel, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-
-	var pinned []byte
-	row := tx.QueryRowContext(ctx, "SELECT pinned_model, "+shareColumns+` FROM shares
+func (db *DB) resolveShare(ctx context.Context, tokenHash []byte, now time.Time) (*SharedLink, error) {
+	// Two single statements, no transaction: every request of a share page
+	// starts here, and the link and its workspace need not be read in one
+	// snapshot (the workspace's revision is whatever is newest).
+	row := db.read.QueryRowContext(ctx, "SELECT "+shareColumns+` FROM shares
 		WHERE token_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`,
 		tokenHash, formatTime(now))
-	s, err := scanShare(prefixScanner{row, []any{&pinned}})
+	s, err := scanShare(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errShareNotFound()
 	}
 	if err != nil {
 		return nil, err
 	}
-	ws, set, err := scanWorkspace(tx.QueryRowContext(ctx, "SELECT "+workspaceColumns+" FROM workspaces WHERE id = ?", s.WorkspaceID))
+	ws, _, err := scanWorkspace(db.read.QueryRowContext(ctx, "SELECT "+workspaceColumns+" FROM workspaces WHERE id = ?", s.WorkspaceID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errShareNotFound() // deleted a moment ago
+	}
 	if err != nil {
 		return nil, err
 	}
-	sm := &SharedModel{Share: s, Workspace: ws}
-	if s.PinnedRevision != 0 {
-		if sm.Model, err = topology.Parse(pinned); err != nil {
+	l := &SharedLink{Share: s, Workspace: ws, Revision: ws.Revision}
+	if l.Pinned() {
+		l.Revision = s.PinnedRevision
+	}
+	return l, nil
+}
+
+// LoadSharedModel returns the model a resolved link shows and its revision:
+// the frozen copy of a pinned link, else the workspace's model as it is now
+// (which may be a newer revision than the link resolved to). A link revoked
+// or a workspace deleted since is ENOTFOUND.
+func (db *DB) LoadSharedModel(ctx context.Context, l *SharedLink) (*topology.Model, int64, error) {
+	m, rev, err := db.loadSharedModel(ctx, l)
+	if err != nil {
+		return nil, 0, fail("load shared model", err)
+	}
+	return m, rev, nil
+}
+
+func (db *DB) loadSharedModel(ctx context.Context, l *SharedLink) (*topology.Model, int64, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	var pinned []byte
+	err = tx.QueryRowContext(ctx, "SELECT pinned_model FROM shares WHERE id = ? AND revoked_at IS NULL", l.Share.ID).Scan(&pinned)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, errShareNotFound()
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if l.Pinned() {
+		m, err := topology.Parse(pinned)
+		if err != nil {
 			// Not %w: a frozen copy we cannot read back is our fault, not
 			// the visitor's invalid input.
-			return nil, fmt.Errorf("pinned model of share %d does not parse: %v", s.ID, err)
+			return nil, 0, fmt.Errorf("pinned model of share %d does not parse: %v", l.Share.ID, err)
 		}
-		sm.Revision = s.PinnedRevision
-		return sm, nil
+		return m, l.Share.PinnedRevision, nil
+	}
+	ws, set, err := scanWorkspace(tx.QueryRowContext(ctx, "SELECT "+workspaceColumns+" FROM workspaces WHERE id = ?", l.Workspace.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, errShareNotFound()
+	}
+	if err != nil {
+		return nil, 0, err
 	}
 	r, err := loadRecords(ctx, tx, ws, set)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	sm.Model, sm.Revision = r.Model(), ws.Revision
-	return sm, nil
+	return r.Model(), ws.Revision, nil
 }
 
 const shareColumns = "id, workspace_id, created_at, expires_at, pinned_revision, last_used_at"

@@ -146,13 +146,14 @@ func (db *DB) CreateWorkspace(ctx context.Context, name, description string) (*W
 }
 
 // GetWorkspace returns the workspace named by slug, or ENOTFOUND.
+//
+// One statement needs no transaction of its own; this is the lookup every
+// cached read starts with, so it costs one query and nothing more.
 func (db *DB) GetWorkspace(ctx context.Context, slug string) (*Workspace, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, fail("get workspace", err)
+	ws, _, err := scanWorkspace(db.read.QueryRowContext(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE slug = ?`, slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, topology.Errorf(topology.ENOTFOUND, "workspace %s not found", strconv.Quote(slug))
 	}
-	defer tx.Rollback()
-	ws, _, err := findWorkspace(ctx, tx, slug)
 	if err != nil {
 		return nil, fail("get workspace", err)
 	}
