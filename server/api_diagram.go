@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/archmap/archmap/diagram"
-	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/views"
 )
@@ -26,56 +25,51 @@ func (s *Server) handleAPIDiagram(format string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if out, ok := s.renderer.Cached(diagramKey(head, c, format)); ok {
-			return writeDiagram(c, out, format, head.Revision)
+		if b, ok := s.responses.get(diagramKey(workspaceKey(head, head.Revision), c, format)); ok {
+			return writeDiagram(c, b, format, head.Revision)
 		}
-		m, ws, err := s.db.LoadModel(ctx, c.Param("slug"))
+		sn, err := s.snapshotOf(ctx, head)
 		if err != nil {
 			return err
 		}
-		opts, err := diagramOptions(c, m)
+		opts, err := diagramOptions(c, sn.model)
 		if topology.ErrorCode(err) == topology.ENOTFOUND {
 			return topology.Errorf(topology.EINVALID, "focus: %s", topology.ErrorMessage(err))
 		}
 		if err != nil {
 			return err
 		}
-		_, out, err := s.renderDiagram(ctx, m, opts, format)
-		if err != nil {
-			return err
-		}
-		// Keyed by the revision that was loaded, so a write in between
-		// cannot file newer output under an older revision.
-		s.renderer.Remember(diagramKey(ws, c, format), out)
-		return writeDiagram(c, out, format, ws.Revision)
+		return s.serveDiagram(c, sn, opts, format)
 	}
 }
 
-// diagramKey names one rendering of one workspace's model: its identity
-// (the id alone could be reused after a delete; with its creation time it
-// cannot), the revision, the format and the raw diagram options. Only
+// diagramKey names one rendering of one model snapshot: the snapshot's key
+// (workspace, revision), the format and the raw diagram options. Only
 // options that rendered successfully are ever stored, so raw values are safe.
-func diagramKey(ws *store.Workspace, c echo.Context, format string) string {
+func diagramKey(snapshotKey string, c echo.Context, format string) string {
 	q := c.QueryParams()
-	return fmt.Sprintf("ws:%d:%d:%d:%s:%q:%q:%q:%q", ws.ID, ws.CreatedAt.UnixNano(), ws.Revision, format,
-		q.Get("view"), q.Get("focus"), q.Get("depth"), q.Get("group"))
+	return fmt.Sprintf("%s:%s:%q:%q:%q:%q", snapshotKey, format, q.Get("view"), q.Get("focus"), q.Get("depth"), q.Get("group"))
 }
 
 // serveDiagram answers with the rendered diagram, tagged with the revision
-// of the model it shows.
-func (s *Server) serveDiagram(c echo.Context, m *topology.Model, opts views.DiagramOptions, format string, revision int64) error {
-	_, out, err := s.renderDiagram(c.Request().Context(), m, opts, format)
+// of the model it shows, and keeps it for the next request for the same
+// revision and options.
+func (s *Server) serveDiagram(c echo.Context, sn *snapshot, opts views.DiagramOptions, format string) error {
+	_, out, err := s.renderDiagram(c.Request().Context(), sn, opts, format)
 	if err != nil {
 		return err
 	}
-	return writeDiagram(c, out, format, revision)
+	// Keyed by the revision that was loaded, so a write in between
+	// cannot file newer output under an older revision.
+	b := s.responses.put(diagramKey(sn.key, c, format), out)
+	return writeDiagram(c, b, format, sn.revision)
 }
 
-func writeDiagram(c echo.Context, out []byte, format string, revision int64) error {
+func writeDiagram(c echo.Context, b *cachedBody, format string, revision int64) error {
 	ctype := "text/vnd.graphviz; charset=utf-8"
 	if format == diagram.FormatSVG {
 		ctype = "image/svg+xml"
 	}
 	setETag(c, revision)
-	return c.Blob(http.StatusOK, ctype, out)
+	return writeCached(c, http.StatusOK, ctype, b)
 }

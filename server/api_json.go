@@ -138,13 +138,22 @@ func wantsYAML(c echo.Context) bool {
 // writeJSON answers with v as JSON. User text stays as typed (no \u003c):
 // the API's answers are data, never put into a page unescaped.
 func writeJSON(c echo.Context, status int, v any) error {
+	body, err := encodeJSON(v)
+	if err != nil {
+		return err
+	}
+	return c.Blob(status, echo.MIMEApplicationJSON, body)
+}
+
+// encodeJSON is the API's JSON: one line, "<" and "&" as they are.
+func encodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return err
+		return nil, err
 	}
-	return c.Blob(status, echo.MIMEApplicationJSON, buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 // etag is the entity tag of a workspace revision: the revision in quotes.

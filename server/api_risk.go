@@ -10,14 +10,31 @@ import (
 )
 
 // handleAPIFindings answers with the findings JSON of DESIGN §3.
+// The analysis and its JSON are made once per revision.
 func (s *Server) handleAPIFindings(c echo.Context) error {
-	m, ws, err := s.db.LoadModel(c.Request().Context(), c.Param("slug"))
+	ctx := c.Request().Context()
+	head, err := s.db.GetWorkspace(ctx, c.Param("slug"))
 	if err != nil {
 		return err
 	}
-	setETag(c, ws.Revision)
-	return writeJSON(c, http.StatusOK, risk.Analyze(m))
+	rev := head.Revision
+	b, ok := s.responses.get(findingsKey(workspaceKey(head, rev)))
+	if !ok {
+		sn, err := s.snapshotOf(ctx, head)
+		if err != nil {
+			return err
+		}
+		body, err := encodeJSON(sn.report)
+		if err != nil {
+			return err
+		}
+		rev, b = sn.revision, s.responses.put(findingsKey(sn.key), body)
+	}
+	setETag(c, rev)
+	return writeCached(c, http.StatusOK, echo.MIMEApplicationJSON, b)
 }
+
+func findingsKey(snapshotKey string) string { return "findings:" + snapshotKey }
 
 // simulateInput is the body of a simulation: what fails, as
 // "server:NAME", "zone:NAME" or "service:NAME".
@@ -35,15 +52,15 @@ func (s *Server) handleAPISimulate(c echo.Context) error {
 	if err := decodeJSON(c, &in, false); err != nil {
 		return err
 	}
-	m, ws, err := s.db.LoadModel(c.Request().Context(), c.Param("slug"))
+	sn, err := s.workspaceSnapshot(c.Request().Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}
-	sim, err := simulateFailures(m, in.Fail)
+	sim, err := simulateFailures(sn.model, in.Fail)
 	if err != nil {
 		return err
 	}
-	setETag(c, ws.Revision)
+	setETag(c, sn.revision)
 	return writeJSON(c, http.StatusOK, sim)
 }
 

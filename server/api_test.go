@@ -835,12 +835,12 @@ func TestAPIDiagramCacheFollowsRevisions(t *testing.T) {
 	url := "/workspaces/" + slug + "/diagram.svg?view=services"
 
 	first := f.api(t, "GET", url, nil).want(t, http.StatusOK)
-	hits := testRenderer.Stats().CacheHits
+	hits := f.srv.responses.hits.Load()
 	again := f.api(t, "GET", url, nil).want(t, http.StatusOK)
 	if string(again.body) != string(first.body) {
 		t.Error("a repeated request drew a different diagram")
 	}
-	if testRenderer.Stats().CacheHits <= hits {
+	if f.srv.responses.hits.Load() <= hits {
 		t.Error("a repeated request was not served from the cache")
 	}
 

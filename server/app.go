@@ -12,7 +12,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync/atomic"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -35,6 +37,11 @@ type Config struct {
 	// TrustProxy takes the client address from X-Forwarded-For (for the
 	// login rate limit and logs). Only set it behind a proxy that sets it.
 	TrustProxy bool
+	// HeavyWork bounds the model loads and diagram builds running at once
+	// (0: the number of CPUs); HeavyWait is how long a request waits for
+	// its turn before it gets 503 (0: 10 s).
+	HeavyWork int
+	HeavyWait time.Duration
 }
 
 // Server serves the web app. Build it with New.
@@ -51,6 +58,10 @@ type Server struct {
 
 	logins  *loginLimiter
 	hashing chan struct{} // bounds concurrent password hashing (memory-hard)
+
+	heavy     *admission     // bounds CPU-heavy work at once
+	snapshots *snapshotCache // models and their analysis, by revision
+	responses *responseCache // diagrams, findings, share pages, by revision
 }
 
 // New builds the server and its routes.
@@ -72,6 +83,15 @@ func New(cfg Config) (*Server, error) {
 		logins:   newLoginLimiter(),
 		hashing:  make(chan struct{}, maxConcurrentHashes),
 	}
+	if cfg.HeavyWork <= 0 {
+		cfg.HeavyWork = runtime.GOMAXPROCS(0)
+	}
+	if cfg.HeavyWait <= 0 {
+		cfg.HeavyWait = 10 * time.Second
+	}
+	s.heavy = newAdmission(cfg.HeavyWork, cfg.HeavyWait)
+	s.snapshots = newSnapshotCache(snapshotCacheWeight, s.heavy)
+	s.responses = newResponseCache(responseCacheBytes)
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true

@@ -13,15 +13,16 @@ import (
 // opens in any browser or editor) or its DOT source.
 func (s *Server) handleDiagramDownload(format string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		m, ws, err := s.db.LoadModel(c.Request().Context(), c.Param("slug"))
+		sn, err := s.workspaceSnapshot(c.Request().Context(), c.Param("slug"))
 		if err != nil {
 			return err
 		}
+		m, ws := sn.model, sn.workspace
 		opts, err := diagramOptions(c, m)
 		if err != nil {
 			return err
 		}
-		_, out, err := s.renderDiagram(c.Request().Context(), m, opts, format)
+		_, out, err := s.renderDiagram(c.Request().Context(), sn, opts, format)
 		if err != nil {
 			return err
 		}

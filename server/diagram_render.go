@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/archmap/archmap/diagram"
-	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/views"
 )
@@ -19,18 +18,18 @@ import (
 // diagram's place, not in a page of its own.
 func (s *Server) handleDiagramFragment(c echo.Context) error {
 	slug := c.Param("slug")
-	m, _, err := s.db.LoadModel(c.Request().Context(), slug)
+	sn, err := s.workspaceSnapshot(c.Request().Context(), slug)
 	if err != nil {
 		return err
 	}
-	if len(m.Services) == 0 {
+	if len(sn.model.Services) == 0 {
 		return render(c, http.StatusOK, views.DiagramEmpty(views.WorkspaceURL(slug)))
 	}
-	opts, err := diagramOptions(c, m)
+	opts, err := diagramOptions(c, sn.model)
 	if err != nil {
 		return err
 	}
-	frag, err := s.diagramFragment(c.Request().Context(), m, opts, views.WorkspaceURL(slug)+"/diagram/panel")
+	frag, err := s.diagramFragment(c.Request().Context(), sn, opts, views.WorkspaceURL(slug)+"/diagram/panel")
 	if err != nil {
 		switch code := topology.ErrorCode(err); code {
 		case topology.ETIMEOUT, topology.EUNAVAILABLE:
@@ -46,8 +45,8 @@ func (s *Server) handleDiagramFragment(c echo.Context) error {
 
 // diagramFragment draws the model and returns the fragment for the page.
 // panelURL is where the page fetches a service's side panel.
-func (s *Server) diagramFragment(ctx context.Context, m *topology.Model, opts views.DiagramOptions, panelURL string) (templ.Component, error) {
-	d, svg, err := s.renderDiagram(ctx, m, opts, "svg")
+func (s *Server) diagramFragment(ctx context.Context, sn *snapshot, opts views.DiagramOptions, panelURL string) (templ.Component, error) {
+	d, svg, err := s.renderDiagram(ctx, sn, opts, "svg")
 	if err != nil {
 		return nil, err
 	}
@@ -55,15 +54,21 @@ func (s *Server) diagramFragment(ctx context.Context, m *topology.Model, opts vi
 	if err != nil {
 		return nil, err
 	}
-	data := diagramData(m, d.Index, panelURL)
+	data := diagramData(sn.model, d.Index, panelURL)
 	return views.DiagramFragment(string(clean), d.Note, data), nil
 }
 
 // renderDiagram builds the DOT of the diagram and renders it in format
 // ("svg"; "dot" returns the DOT itself).
-func (s *Server) renderDiagram(ctx context.Context, m *topology.Model, opts views.DiagramOptions, format string) (*diagram.Diagram, []byte, error) {
-	report := risk.Analyze(m)
-	d, err := diagram.Build(m, report.Findings, diagram.Options{View: opts.View, Focus: opts.Focus, Depth: opts.Depth, Group: opts.Group})
+func (s *Server) renderDiagram(ctx context.Context, sn *snapshot, opts views.DiagramOptions, format string) (*diagram.Diagram, []byte, error) {
+	// Generating the DOT of a big model is heavy work of its own; the
+	// layout is bounded by the renderer's pool and queue.
+	release, err := s.heavy.enter(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := diagram.Build(sn.model, sn.report.Findings, diagram.Options{View: opts.View, Focus: opts.Focus, Depth: opts.Depth, Group: opts.Group})
+	release()
 	if err != nil {
 		return nil, nil, err
 	}

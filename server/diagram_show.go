@@ -7,7 +7,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/views"
 )
@@ -22,15 +21,16 @@ const (
 // itself loads as a fragment (handleDiagramFragment) behind a loading
 // indicator, since a big layout can take seconds.
 func (s *Server) handleDiagramShow(c echo.Context) error {
-	m, ws, err := s.db.LoadModel(c.Request().Context(), c.Param("slug"))
+	sn, err := s.workspaceSnapshot(c.Request().Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}
-	opts, err := diagramOptions(c, m)
+	ws := sn.workspace
+	opts, err := diagramOptions(c, sn.model)
 	if err != nil {
 		return err
 	}
-	d := diagramPageData(m, opts, views.WorkspaceURL(ws.Slug))
+	d := diagramPageData(sn, opts, views.WorkspaceURL(ws.Slug))
 	d.Slug = ws.Slug
 	p := s.workspacePage(c, ws, "diagram")
 	return render(c, http.StatusOK, views.Layout(p, views.DiagramPage(p, d)))
@@ -38,8 +38,9 @@ func (s *Server) handleDiagramShow(c echo.Context) error {
 
 // diagramPageData gathers what the diagram page shows beside the diagram.
 // base is the path its URLs hang off.
-func diagramPageData(m *topology.Model, opts views.DiagramOptions, base string) *views.DiagramPageData {
-	d := &views.DiagramPageData{Options: opts, Servers: m.Servers, Report: risk.Analyze(m), Base: base}
+func diagramPageData(sn *snapshot, opts views.DiagramOptions, base string) *views.DiagramPageData {
+	m := sn.model
+	d := &views.DiagramPageData{Options: opts, Servers: m.Servers, Report: sn.report, Base: base}
 	teams := map[string]bool{}
 	for _, svc := range m.Services {
 		d.Services = append(d.Services, svc.Name)
@@ -61,8 +62,22 @@ func diagramPageData(m *topology.Model, opts views.DiagramOptions, base string) 
 	return d
 }
 
-// diagramOptions reads the toolbar's choices from the query string.
+// diagramOptions reads the toolbar's choices from the query string; the
+// service to focus on must be one of m's.
 func diagramOptions(c echo.Context, m *topology.Model) (views.DiagramOptions, error) {
+	o, err := parseDiagramOptions(c)
+	if err != nil {
+		return o, err
+	}
+	if o.Focus != "" && !slices.ContainsFunc(m.Services, func(s topology.Service) bool { return s.Name == o.Focus }) {
+		return o, topology.Errorf(topology.ENOTFOUND, "There is no service %q to focus on.", o.Focus)
+	}
+	return o, nil
+}
+
+// parseDiagramOptions reads the toolbar's choices without a model to check
+// the focus against.
+func parseDiagramOptions(c echo.Context) (views.DiagramOptions, error) {
 	o := views.DiagramOptions{View: c.QueryParam("view"), Focus: c.QueryParam("focus"), Depth: defaultDepth, Group: c.QueryParam("group")}
 	switch o.View {
 	case "":
@@ -80,9 +95,6 @@ func diagramOptions(c echo.Context, m *topology.Model) (views.DiagramOptions, er
 			return o, topology.Errorf(topology.EINVALID, "The depth must be a whole number from 1 to %d.", maxDepth)
 		}
 		o.Depth = n
-	}
-	if o.Focus != "" && !slices.ContainsFunc(m.Services, func(s topology.Service) bool { return s.Name == o.Focus }) {
-		return o, topology.Errorf(topology.ENOTFOUND, "There is no service %q to focus on.", o.Focus)
 	}
 	return o, nil
 }

@@ -15,7 +15,7 @@ import (
 // services that go down or are degraded; the page marks them on the diagram.
 // It changes nothing stored: POST only because it is a form of questions.
 func (s *Server) handleDiagramSimulate(c echo.Context) error {
-	m, _, err := s.db.LoadModel(c.Request().Context(), c.Param("slug"))
+	sn, err := s.workspaceSnapshot(c.Request().Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}
@@ -23,7 +23,7 @@ func (s *Server) handleDiagramSimulate(c echo.Context) error {
 	if err != nil {
 		return topology.Errorf(topology.EINVALID, "Unreadable form.")
 	}
-	d, err := simulation(m, form["fail"])
+	d, err := simulation(sn.model, form["fail"])
 	if err != nil {
 		return err
 	}

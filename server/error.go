@@ -44,6 +44,13 @@ func statusOf(code string) int {
 // retryAfterSeconds is sent with 503: the render queue drains in seconds.
 const retryAfterSeconds = "5"
 
+// setRetryAfter tells a client that got 503 when to come back.
+func setRetryAfter(c echo.Context, status int) {
+	if status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", retryAfterSeconds)
+	}
+}
+
 // handleError is Echo's HTTPErrorHandler: every error a handler or
 // middleware returns ends here. Users see the message of a domain error or a
 // generic text; the cause of anything internal goes to the log only.
@@ -53,9 +60,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, msg := s.describe(err, c)
-	if status == http.StatusServiceUnavailable {
-		c.Response().Header().Set("Retry-After", retryAfterSeconds)
-	}
+	setRetryAfter(c, status)
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(status)
 	} else if isAPI(c) {

@@ -14,8 +14,8 @@ import (
 // buffer first so that a failing component becomes a clean error response
 // instead of half a page.
 func render(c echo.Context, status int, cmp templ.Component) error {
-	var buf bytes.Buffer
-	if err := cmp.Render(c.Request().Context(), &buf); err != nil {
+	html, err := renderHTML(c, cmp)
+	if err != nil {
 		return err
 	}
 	// Pages hold a CSRF token and the user's data: no cache may keep them
@@ -23,7 +23,16 @@ func render(c echo.Context, status int, cmp templ.Component) error {
 	if c.Response().Header().Get("Cache-Control") == "" {
 		c.Response().Header().Set("Cache-Control", "no-store")
 	}
-	return c.HTMLBlob(status, buf.Bytes())
+	return c.HTMLBlob(status, html)
+}
+
+// renderHTML renders a component into memory.
+func renderHTML(c echo.Context, cmp templ.Component) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := cmp.Render(c.Request().Context(), &buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // page returns the layout data of the current request.

@@ -15,18 +15,19 @@ import (
 // its details, where it runs, its callers and callees, and its risks. It
 // takes the service by name, as the diagram knows it.
 func (s *Server) handleServicePanel(c echo.Context) error {
-	m, _, err := s.db.LoadModel(c.Request().Context(), c.Param("slug"))
+	sn, err := s.workspaceSnapshot(c.Request().Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}
-	d, err := servicePanel(m, c.QueryParam("service"))
+	d, err := servicePanel(sn, c.QueryParam("service"))
 	if err != nil {
 		return err
 	}
 	return render(c, http.StatusOK, views.ServicePanel(d))
 }
 
-func servicePanel(m *topology.Model, name string) (*views.ServicePanelData, error) {
+func servicePanel(sn *snapshot, name string) (*views.ServicePanelData, error) {
+	m := sn.model
 	i := slices.IndexFunc(m.Services, func(s topology.Service) bool { return s.Name == name })
 	if i < 0 {
 		return nil, topology.Errorf(topology.ENOTFOUND, "There is no service %q.", name)
@@ -46,7 +47,7 @@ func servicePanel(m *topology.Model, name string) (*views.ServicePanelData, erro
 		}
 	}
 	subject := risk.ServiceSubject(name)
-	for _, f := range risk.Analyze(m).Findings {
+	for _, f := range sn.report.Findings {
 		if slices.Contains(f.Subjects, subject) {
 			d.Findings = append(d.Findings, f)
 		}

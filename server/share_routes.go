@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -42,7 +43,7 @@ func (s *Server) registerShareRoutes(e *echo.Echo) {
 const shareCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-const sharedModelKey = "shared-model"
+const sharedLinkKey = "shared-link"
 
 // shareHeaders marks every answer under /s/ as private to its link: no
 // Referer carries the token on, no search engine indexes it, no cache keeps
@@ -70,7 +71,7 @@ func (s *Server) shareHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 // links, so that nobody learns which of them a token is.
 var errShareNotFound = topology.Errorf(topology.ENOTFOUND, "This link does not exist or no longer works. Ask whoever shared it for a new one.")
 
-// resolveShare finds the shared model of the token in the path. Failed
+// resolveShare finds the link of the token in the path. Failed
 // lookups count against the client's address; once it has failed too often
 // every lookup from it is refused for a while, right or wrong.
 func (s *Server) resolveShare(lim *failureLimiter) echo.MiddlewareFunc {
@@ -83,9 +84,9 @@ func (s *Server) resolveShare(lim *failureLimiter) echo.MiddlewareFunc {
 			}
 			token := c.Param("token")
 			var err error = errShareNotFound
-			var sm *store.SharedModel
+			var l *store.SharedLink
 			if len(token) == secretLen {
-				sm, err = s.db.ResolveShare(c.Request().Context(), hashSecret(token), now)
+				l, err = s.db.ResolveShare(c.Request().Context(), hashSecret(token), now)
 			}
 			if topology.ErrorCode(err) == topology.ENOTFOUND {
 				lim.fail(ip, now)
@@ -94,15 +95,24 @@ func (s *Server) resolveShare(lim *failureLimiter) echo.MiddlewareFunc {
 			if err != nil {
 				return err
 			}
-			c.Set(sharedModelKey, sm)
+			c.Set(sharedLinkKey, l)
 			return next(c)
 		}
 	}
 }
 
-func sharedModel(c echo.Context) *store.SharedModel {
-	sm, _ := c.Get(sharedModelKey).(*store.SharedModel)
-	return sm
+func sharedLink(c echo.Context) *store.SharedLink {
+	l, _ := c.Get(sharedLinkKey).(*store.SharedLink)
+	return l
+}
+
+// sharedSnapshot is the model the request's link shows.
+func (s *Server) sharedSnapshot(c echo.Context) (*snapshot, error) {
+	sn, err := s.shareSnapshot(c.Request().Context(), sharedLink(c))
+	if topology.ErrorCode(err) == topology.ENOTFOUND {
+		return nil, errShareNotFound // revoked or deleted a moment ago
+	}
+	return sn, err
 }
 
 // sharePath is the base of a share page's own addresses.
@@ -112,6 +122,7 @@ func sharePath(c echo.Context) string { return "/s/" + c.Param("token") }
 // else a page in the share layout.
 func (s *Server) shareError(c echo.Context, err error) error {
 	status, msg := s.describe(err, c)
+	setRetryAfter(c, status)
 	switch {
 	case c.Request().Method == http.MethodHead:
 		return c.NoContent(status)
@@ -126,30 +137,57 @@ func (s *Server) shareError(c echo.Context, err error) error {
 
 // handleShareShow is the shared diagram page, with the view options of the
 // query string like the workspace's diagram tab.
+//
+// The page is a function of the link's revision, its address and the view
+// options alone (no session, no CSRF token), so it is made once per
+// revision and options, like the diagram.
 func (s *Server) handleShareShow(c echo.Context) error {
-	sm := sharedModel(c)
-	opts, err := diagramOptions(c, sm.Model)
-	if err != nil {
-		return err
+	key := sharePageKey(shareKey(sharedLink(c)), c)
+	b, ok := s.responses.get(key)
+	if !ok {
+		sn, err := s.sharedSnapshot(c)
+		if err != nil {
+			return err
+		}
+		opts, err := diagramOptions(c, sn.model)
+		if err != nil {
+			return err
+		}
+		d := diagramPageData(sn, opts, sharePath(c))
+		d.ReadOnly = true
+		info := views.ShareInfo{Name: sn.model.Name, Description: sn.model.Description, Revision: sn.revision, Pinned: sharedLink(c).Pinned()}
+		html, err := renderHTML(c, views.ShareLayout(info.Name, views.SharePage(info, d)))
+		if err != nil {
+			return err
+		}
+		b = s.responses.put(sharePageKey(sn.key, c), html)
 	}
-	d := diagramPageData(sm.Model, opts, sharePath(c))
-	d.ReadOnly = true
-	info := views.ShareInfo{Name: sm.Model.Name, Description: sm.Model.Description, Revision: sm.Revision, Pinned: sm.Share.PinnedRevision != 0}
-	return render(c, http.StatusOK, views.ShareLayout(info.Name, views.SharePage(info, d)))
+	return writeCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, b)
+}
+
+// sharePageKey names one share page: the snapshot, the address (which
+// holds the token the page's links repeat) and the raw view options. Only
+// pages that rendered are stored, so raw values are safe.
+func sharePageKey(snapshotKey string, c echo.Context) string {
+	q := c.QueryParams()
+	return fmt.Sprintf("sharepage:%s:%q:%q:%q:%q:%q", snapshotKey, c.Request().URL.Path, q.Get("view"), q.Get("focus"), q.Get("depth"), q.Get("group"))
 }
 
 // handleShareFragment is the diagram of a share page, loaded behind its
 // loading indicator like the workspace's.
 func (s *Server) handleShareFragment(c echo.Context) error {
-	m := sharedModel(c).Model
-	if len(m.Services) == 0 {
-		return render(c, http.StatusOK, views.ShareDiagramEmpty())
-	}
-	opts, err := diagramOptions(c, m)
+	sn, err := s.sharedSnapshot(c)
 	if err != nil {
 		return err
 	}
-	frag, err := s.diagramFragment(c.Request().Context(), m, opts, sharePath(c)+"/diagram/panel")
+	if len(sn.model.Services) == 0 {
+		return render(c, http.StatusOK, views.ShareDiagramEmpty())
+	}
+	opts, err := diagramOptions(c, sn.model)
+	if err != nil {
+		return err
+	}
+	frag, err := s.diagramFragment(c.Request().Context(), sn, opts, sharePath(c)+"/diagram/panel")
 	if err != nil {
 		switch code := topology.ErrorCode(err); code {
 		case topology.ETIMEOUT, topology.EUNAVAILABLE:
@@ -164,21 +202,36 @@ func (s *Server) handleShareFragment(c echo.Context) error {
 }
 
 // handleShareDownload serves the shared diagram as a file, named after the
-// model (a share knows no slug to name it by).
+// model (a share knows no slug to name it by). Like the API's, it looks the
+// diagram up by revision and options before it loads anything.
 func (s *Server) handleShareDownload(format string) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		sm := sharedModel(c)
-		opts, err := diagramOptions(c, sm.Model)
+		l := sharedLink(c)
+		if b, ok := s.responses.get(diagramKey(shareKey(l), c, format)); ok {
+			// Only options that rendered are ever cached, so these are valid.
+			opts, _ := parseDiagramOptions(c)
+			attachment(c, diagramFilename("shared", opts, format))
+			return writeDiagram(c, b, format, l.Revision)
+		}
+		sn, err := s.sharedSnapshot(c)
+		if err != nil {
+			return err
+		}
+		opts, err := diagramOptions(c, sn.model)
 		if err != nil {
 			return err
 		}
 		attachment(c, diagramFilename("shared", opts, format))
-		return s.serveDiagram(c, sm.Model, opts, format, sm.Revision)
+		return s.serveDiagram(c, sn, opts, format)
 	}
 }
 
 func (s *Server) handleSharePanel(c echo.Context) error {
-	d, err := servicePanel(sharedModel(c).Model, c.QueryParam("service"))
+	sn, err := s.sharedSnapshot(c)
+	if err != nil {
+		return err
+	}
+	d, err := servicePanel(sn, c.QueryParam("service"))
 	if err != nil {
 		return err
 	}
@@ -192,7 +245,11 @@ func (s *Server) handleShareSimulate(c echo.Context) error {
 	if err != nil {
 		return topology.Errorf(topology.EINVALID, "Unreadable form.")
 	}
-	d, err := simulation(sharedModel(c).Model, form["fail"])
+	sn, err := s.sharedSnapshot(c)
+	if err != nil {
+		return err
+	}
+	d, err := simulation(sn.model, form["fail"])
 	if err != nil {
 		return err
 	}

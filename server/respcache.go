@@ -1,0 +1,155 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/labstack/echo/v4"
+)
+
+// responseCache keeps response bodies that are a pure function of a key —
+// a model revision plus the request's options: diagrams, findings, share
+// pages — so that reading the same thing again costs a lookup. A body is
+// gzip-encoded at most once, on the first request that accepts gzip: a
+// diagram's SVG shrinks about six-fold, and copying megabytes per second
+// through the network stack was what the load suite's profile showed
+// once nothing was computed twice. Bounded in bytes, least recently used
+// out first.
+type responseCache struct {
+	maxBytes int
+
+	mu    sync.Mutex
+	bytes int
+	lru   *list.List // of *cachedBody, most recent first
+	items map[string]*list.Element
+
+	hits atomic.Int64
+}
+
+// Bound of the response cache: about a hundred big diagrams.
+const responseCacheBytes = 64 << 20
+
+// cachedBody is one response body and, once asked for, its gzip encoding.
+type cachedBody struct {
+	key string
+	raw []byte
+
+	gzOnce sync.Once
+	gz     []byte // nil when gzip does not make it smaller
+}
+
+func newResponseCache(maxBytes int) *responseCache {
+	return &responseCache{maxBytes: maxBytes, lru: list.New(), items: map[string]*list.Element{}}
+}
+
+// get returns the body filed under key.
+func (rc *responseCache) get(key string) (*cachedBody, bool) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	el, ok := rc.items[key]
+	if !ok {
+		return nil, false
+	}
+	rc.lru.MoveToFront(el)
+	rc.hits.Add(1)
+	return el.Value.(*cachedBody), true
+}
+
+// put files raw under key and returns it as a cachedBody. A body over an
+// eighth of the cache is served but not kept.
+func (rc *responseCache) put(key string, raw []byte) *cachedBody {
+	b := &cachedBody{key: key, raw: raw}
+	if len(raw) > rc.maxBytes/8 {
+		return b
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if el, ok := rc.items[key]; ok {
+		return el.Value.(*cachedBody) // another request got there first
+	}
+	rc.items[key] = rc.lru.PushFront(b)
+	// Counted as twice its size: room for the gzip encoding, which comes
+	// later and is far smaller.
+	rc.bytes += 2 * len(raw)
+	for rc.bytes > rc.maxBytes {
+		old := rc.lru.Remove(rc.lru.Back()).(*cachedBody)
+		delete(rc.items, old.key)
+		rc.bytes -= 2 * len(old.raw)
+	}
+	return b
+}
+
+// minGzipSize: below it the encoding saves less than it costs.
+const minGzipSize = 1024
+
+func (b *cachedBody) gzipped() []byte {
+	b.gzOnce.Do(func() {
+		if len(b.raw) < minGzipSize {
+			return
+		}
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // the level is valid
+		zw.Write(b.raw)                                    // writes to a bytes.Buffer cannot fail
+		zw.Close()
+		if buf.Len() < len(b.raw) {
+			b.gz = buf.Bytes()
+		}
+	})
+	return b.gz
+}
+
+// writeCached answers with a cached body, gzip-encoded when the client
+// accepts it.
+func writeCached(c echo.Context, status int, contentType string, b *cachedBody) error {
+	h := c.Response().Header()
+	h.Add("Vary", "Accept-Encoding")
+	if acceptsGzip(c.Request()) {
+		if gz := b.gzipped(); gz != nil {
+			h.Set("Content-Encoding", "gzip")
+			return c.Blob(status, contentType, gz)
+		}
+	}
+	return c.Blob(status, contentType, b.raw)
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip
+// (RFC 9110 §12.5.3): listed by name or as "*", without q=0.
+func acceptsGzip(r *http.Request) bool {
+	named, star := 0, 0 // 0 absent, 1 allowed, -1 refused (q=0)
+	for _, v := range r.Header.Values("Accept-Encoding") {
+		for part := range strings.SplitSeq(v, ",") {
+			coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			verdict := 1
+			if zeroQuality(params) {
+				verdict = -1
+			}
+			switch strings.ToLower(strings.TrimSpace(coding)) {
+			case "gzip", "x-gzip":
+				named = verdict
+			case "*":
+				star = verdict
+			}
+		}
+	}
+	if named != 0 {
+		return named > 0 // a coding named outright overrides "*"
+	}
+	return star > 0
+}
+
+func zeroQuality(params string) bool {
+	for p := range strings.SplitSeq(params, ";") {
+		name, val, ok := strings.Cut(strings.TrimSpace(p), "=")
+		if ok && strings.EqualFold(strings.TrimSpace(name), "q") {
+			q, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+			return err == nil && q == 0
+		}
+	}
+	return false
+}

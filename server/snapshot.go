@@ -1,0 +1,222 @@
+package server
+
+import (
+	"container/list"
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/archmap/archmap/risk"
+	"github.com/archmap/archmap/store"
+	"github.com/archmap/archmap/topology"
+)
+
+// A snapshot is one revision of one workspace's model with its analysis,
+// loaded once and then shared, read-only, by every request that reads that
+// revision: diagrams, findings, share pages, side panels. A revision never
+// changes, so a snapshot never goes stale; a write makes a new revision and
+// with it a new key. Nothing may modify a snapshot's model or report.
+type snapshot struct {
+	key       string
+	workspace *store.Workspace // the workspace; its Revision may be older than revision
+	revision  int64            // the revision model is at
+	model     *topology.Model
+	report    *risk.Report
+}
+
+// workspaceKey names a revision of a workspace: the id alone could be
+// reused after a delete; with the creation time it cannot.
+func workspaceKey(ws *store.Workspace, revision int64) string {
+	return fmt.Sprintf("ws:%d:%d:%d", ws.ID, ws.CreatedAt.UnixNano(), revision)
+}
+
+// pinnedKey names the frozen copy of a pinned share link.
+func pinnedKey(sh *store.Share) string {
+	return fmt.Sprintf("pin:%d:%d", sh.ID, sh.PinnedRevision)
+}
+
+// weight approximates a snapshot's memory by its number of entities.
+func (sn *snapshot) weight() int {
+	m := sn.model
+	return 1 + len(m.Services) + len(m.Servers) + len(m.Placements) + len(m.Dependencies) + len(sn.report.Findings)
+}
+
+// snapshotCache keeps the most recently used snapshots, bounded by their
+// total weight, and loads each missing one once however many requests ask
+// for it at the same time.
+type snapshotCache struct {
+	maxWeight int
+	admit     *admission
+
+	mu     sync.Mutex
+	weight int
+	lru    *list.List // of *snapshot, most recent first
+	items  map[string]*list.Element
+	loads  singleflight.Group
+	loaded atomic.Int64 // loads done, for tests and figures
+}
+
+// Bounds of the snapshot cache: a 10 000-service model weighs about 60 000.
+const (
+	snapshotCacheWeight = 400_000
+)
+
+func newSnapshotCache(maxWeight int, admit *admission) *snapshotCache {
+	return &snapshotCache{maxWeight: maxWeight, admit: admit, lru: list.New(), items: map[string]*list.Element{}}
+}
+
+// get returns the snapshot filed under key, or loads it. load may return a
+// newer revision than key names (a write came in between); it is filed
+// under its own key and returned all the same, since it is what the
+// database holds now.
+func (c *snapshotCache) get(ctx context.Context, key string, load func(context.Context) (*snapshot, error)) (*snapshot, error) {
+	if sn := c.lookup(key); sn != nil {
+		return sn, nil
+	}
+	ch := c.loads.DoChan(key, func() (any, error) {
+		if sn := c.lookup(key); sn != nil {
+			return sn, nil // filed while this call was being set up
+		}
+		// The load is shared by every request waiting for it, so one of
+		// them going away must not cancel it for the others.
+		ctx := context.WithoutCancel(ctx)
+		release, err := c.admit.enter(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		sn, err := load(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.loaded.Add(1)
+		c.add(sn)
+		return sn, nil
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*snapshot), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (c *snapshotCache) lookup(key string) *snapshot {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
+		return nil
+	}
+	c.lru.MoveToFront(el)
+	return el.Value.(*snapshot)
+}
+
+func (c *snapshotCache) add(sn *snapshot) {
+	w := sn.weight()
+	if w > c.maxWeight {
+		return // served to its requests, never kept
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.items[sn.key]; ok {
+		return
+	}
+	c.items[sn.key] = c.lru.PushFront(sn)
+	c.weight += w
+	for c.weight > c.maxWeight {
+		last := c.lru.Back()
+		old := c.lru.Remove(last).(*snapshot)
+		delete(c.items, old.key)
+		c.weight -= old.weight()
+	}
+}
+
+// newSnapshot analyses m, the model of ws at revision, and files it under key.
+func newSnapshot(key string, ws *store.Workspace, revision int64, m *topology.Model) *snapshot {
+	return &snapshot{key: key, workspace: ws, revision: revision, model: m, report: risk.Analyze(m)}
+}
+
+// workspaceSnapshot returns the workspace's model at its current revision.
+func (s *Server) workspaceSnapshot(ctx context.Context, slug string) (*snapshot, error) {
+	head, err := s.db.GetWorkspace(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	return s.snapshotOf(ctx, head)
+}
+
+// snapshotOf returns the model of head's workspace at head's revision, or
+// at a newer one if it was written since.
+func (s *Server) snapshotOf(ctx context.Context, head *store.Workspace) (*snapshot, error) {
+	return s.snapshots.get(ctx, workspaceKey(head, head.Revision), func(ctx context.Context) (*snapshot, error) {
+		m, ws, err := s.db.LoadModel(ctx, head.Slug)
+		if err != nil {
+			return nil, err
+		}
+		return newSnapshot(workspaceKey(ws, ws.Revision), ws, ws.Revision, m), nil
+	})
+}
+
+// shareKey is the key of the snapshot a resolved share link shows.
+func shareKey(l *store.SharedLink) string {
+	if l.Pinned() {
+		return pinnedKey(l.Share)
+	}
+	return workspaceKey(l.Workspace, l.Revision)
+}
+
+// shareSnapshot returns the model a share link shows. A live link shares its
+// snapshots with the workspace's own pages and API.
+func (s *Server) shareSnapshot(ctx context.Context, l *store.SharedLink) (*snapshot, error) {
+	return s.snapshots.get(ctx, shareKey(l), func(ctx context.Context) (*snapshot, error) {
+		m, rev, err := s.db.LoadSharedModel(ctx, l)
+		if err != nil {
+			return nil, err
+		}
+		key := pinnedKey(l.Share)
+		if !l.Pinned() {
+			key = workspaceKey(l.Workspace, rev)
+		}
+		return newSnapshot(key, l.Workspace, rev, m), nil
+	})
+}
+
+// admission bounds the CPU-heavy work (loading and analysing a model,
+// generating a diagram's DOT) running at once, so that a burst of it queues
+// instead of starving every other request, /healthz included. A request
+// that cannot get in within wait is refused with 503 and Retry-After.
+type admission struct {
+	slots chan struct{}
+	wait  time.Duration
+}
+
+func newAdmission(n int, wait time.Duration) *admission {
+	return &admission{slots: make(chan struct{}, max(1, n)), wait: wait}
+}
+
+// enter waits for a slot; the caller must call release when done.
+func (a *admission) enter(ctx context.Context) (release func(), err error) {
+	select {
+	case a.slots <- struct{}{}:
+		return func() { <-a.slots }, nil
+	default:
+	}
+	t := time.NewTimer(a.wait)
+	defer t.Stop()
+	select {
+	case a.slots <- struct{}{}:
+		return func() { <-a.slots }, nil
+	case <-t.C:
+		return nil, topology.Errorf(topology.EUNAVAILABLE, "The server is busy with other large models; try again in a few seconds.")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
