@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/a-h/templ"
@@ -17,19 +18,35 @@ import (
 // A diagram that cannot be drawn (too slow, renderer busy) says so in the
 // diagram's place, not in a page of its own.
 func (s *Server) handleDiagramFragment(c echo.Context) error {
+	ctx := c.Request().Context()
 	slug := c.Param("slug")
-	sn, err := s.workspaceSnapshot(c.Request().Context(), slug)
+	head, err := s.db.GetWorkspace(ctx, slug)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store") // as every signed-in page
+	if b, ok := s.responses.get(pageKey("fragment", workspaceKey(head, head.Revision), c)); ok {
+		return writeCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, b)
+	}
+	sn, err := s.snapshotOf(ctx, head)
 	if err != nil {
 		return err
 	}
 	if len(sn.model.Services) == 0 {
 		return render(c, http.StatusOK, views.DiagramEmpty(views.WorkspaceURL(slug)))
 	}
+	return s.serveFragment(c, sn, views.WorkspaceURL(slug)+"/diagram/panel")
+}
+
+// serveFragment answers with the diagram fragment of sn for the request's
+// options, and keeps it for the next request for the same revision,
+// address and options: sanitizing a big SVG costs more than looking it up.
+func (s *Server) serveFragment(c echo.Context, sn *snapshot, panelURL string) error {
 	opts, err := diagramOptions(c, sn.model)
 	if err != nil {
 		return err
 	}
-	frag, err := s.diagramFragment(c.Request().Context(), sn, opts, views.WorkspaceURL(slug)+"/diagram/panel")
+	frag, err := s.diagramFragment(c.Request().Context(), sn, opts, panelURL)
 	if err != nil {
 		switch code := topology.ErrorCode(err); code {
 		case topology.ETIMEOUT, topology.EUNAVAILABLE:
@@ -40,7 +57,20 @@ func (s *Server) handleDiagramFragment(c echo.Context) error {
 		}
 		return err
 	}
-	return render(c, http.StatusOK, frag)
+	html, err := renderHTML(c, frag)
+	if err != nil {
+		return err
+	}
+	b := s.responses.put(pageKey("fragment", sn.key, c), html)
+	return writeCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, b)
+}
+
+// pageKey names one HTML answer of a kind ("fragment", "sharepage") for one
+// snapshot: the address (its links repeat it) and the raw view options.
+// Only answers that rendered are stored, so raw values are safe.
+func pageKey(kind, snapshotKey string, c echo.Context) string {
+	q := c.QueryParams()
+	return fmt.Sprintf("%s:%s:%q:%q:%q:%q:%q", kind, snapshotKey, c.Request().URL.Path, q.Get("view"), q.Get("focus"), q.Get("depth"), q.Get("group"))
 }
 
 // diagramFragment draws the model and returns the fragment for the page.

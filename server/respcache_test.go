@@ -60,6 +60,7 @@ func TestCachedResponsesAreGzippedOnRequest(t *testing.T) {
 		"/api/v1/workspaces/" + slug + "/diagram.dot?view=deployment",
 		"/s/" + share,
 		"/s/" + share + "/diagram.svg",
+		"/s/" + share + "/diagram/fragment",
 	} {
 		auth := []string{"Authorization", "Bearer " + f.token}
 		for round := range 2 { // computed, then from the cache

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -142,7 +141,7 @@ func (s *Server) shareError(c echo.Context, err error) error {
 // options alone (no session, no CSRF token), so it is made once per
 // revision and options, like the diagram.
 func (s *Server) handleShareShow(c echo.Context) error {
-	key := sharePageKey(shareKey(sharedLink(c)), c)
+	key := pageKey("sharepage", shareKey(sharedLink(c)), c)
 	b, ok := s.responses.get(key)
 	if !ok {
 		sn, err := s.sharedSnapshot(c)
@@ -160,22 +159,17 @@ func (s *Server) handleShareShow(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		b = s.responses.put(sharePageKey(sn.key, c), html)
+		b = s.responses.put(pageKey("sharepage", sn.key, c), html)
 	}
 	return writeCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, b)
-}
-
-// sharePageKey names one share page: the snapshot, the address (which
-// holds the token the page's links repeat) and the raw view options. Only
-// pages that rendered are stored, so raw values are safe.
-func sharePageKey(snapshotKey string, c echo.Context) string {
-	q := c.QueryParams()
-	return fmt.Sprintf("sharepage:%s:%q:%q:%q:%q:%q", snapshotKey, c.Request().URL.Path, q.Get("view"), q.Get("focus"), q.Get("depth"), q.Get("group"))
 }
 
 // handleShareFragment is the diagram of a share page, loaded behind its
 // loading indicator like the workspace's.
 func (s *Server) handleShareFragment(c echo.Context) error {
+	if b, ok := s.responses.get(pageKey("fragment", shareKey(sharedLink(c)), c)); ok {
+		return writeCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, b)
+	}
 	sn, err := s.sharedSnapshot(c)
 	if err != nil {
 		return err
@@ -183,22 +177,7 @@ func (s *Server) handleShareFragment(c echo.Context) error {
 	if len(sn.model.Services) == 0 {
 		return render(c, http.StatusOK, views.ShareDiagramEmpty())
 	}
-	opts, err := diagramOptions(c, sn.model)
-	if err != nil {
-		return err
-	}
-	frag, err := s.diagramFragment(c.Request().Context(), sn, opts, sharePath(c)+"/diagram/panel")
-	if err != nil {
-		switch code := topology.ErrorCode(err); code {
-		case topology.ETIMEOUT, topology.EUNAVAILABLE:
-			if code == topology.EUNAVAILABLE {
-				c.Response().Header().Set("Retry-After", retryAfterSeconds)
-			}
-			return render(c, statusOf(code), views.DiagramFailed(topology.ErrorMessage(err)))
-		}
-		return err
-	}
-	return render(c, http.StatusOK, frag)
+	return s.serveFragment(c, sn, sharePath(c)+"/diagram/panel")
 }
 
 // handleShareDownload serves the shared diagram as a file, named after the

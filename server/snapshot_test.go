@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/archmap/archmap/risk"
+	"github.com/archmap/archmap/topology"
 )
 
 // TestSnapshotsFollowRevisions: every read served from a snapshot shows a
@@ -32,8 +33,10 @@ func TestSnapshotsFollowRevisions(t *testing.T) {
 		{"API diagram", "/api/v1/workspaces/" + slug + "/diagram.dot?view=services"},
 		{"live share page", "/s/" + live},
 		{"live share diagram", "/s/" + live + "/diagram.dot"},
+		{"live share fragment", "/s/" + live + "/diagram/fragment"},
 		{"pinned share page", "/s/" + pinned},
 		{"pinned share diagram", "/s/" + pinned + "/diagram.dot"},
+		{"pinned share fragment", "/s/" + pinned + "/diagram/fragment?view=deployment"},
 	}
 	get := func(path string) string {
 		t.Helper()
@@ -172,5 +175,25 @@ func TestSnapshotsUnderConcurrentWrites(t *testing.T) {
 	f.api(t, "GET", "/workspaces/"+slug+"/findings", nil).want(t, http.StatusOK).decode(t, &rep)
 	if !strings.Contains(fmtSubjects(rep), "service:wt") {
 		t.Errorf("findings after the writes do not show the last one: %s", fmtSubjects(rep))
+	}
+}
+
+// TestWorkspaceFragmentFollowsRevisions: the signed-in diagram, kept per
+// revision, shows a write at once and is never stored for other caches.
+func TestWorkspaceFragmentFollowsRevisions(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.signedIn(t)
+	slug := c.importShop(t, "Shop")
+	path := "/w/" + slug + "/diagram/fragment?view=services"
+	first := c.get(path)
+	first.wantStatus(t, http.StatusOK)
+	if again := c.get(path); again.body != first.body || again.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("second fragment: same body %v, Cache-Control %q", again.body == first.body, again.Header.Get("Cache-Control"))
+	}
+	if _, _, err := ts.db.CreateService(t.Context(), slug, topology.Service{Name: "fresh-service"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if after := c.get(path); !strings.Contains(after.body, "fresh-service") {
+		t.Error("the fragment after a write does not show it")
 	}
 }
