@@ -82,11 +82,15 @@ func TestLoad(t *testing.T) {
 	sharePath := share.URL[strings.Index(share.URL, "/s/"):]
 	api.createWorkspace(t, "Write")
 
+	// Every read is of a revision the server has seen before: pages,
+	// diagrams and findings are kept per revision, so all are cached reads
+	// (the share page's diagram fragment is what a browser fetches next).
 	routes := []loadRoute{
-		{name: "share page", path: sharePath, cached: false},
-		{name: "share diagram.svg", path: sharePath + "/diagram.svg?view=services", cached: true},
-		{name: "API diagram.svg (services)", path: "/api/v1/workspaces/read/diagram.svg?view=services", auth: true, cached: true},
-		{name: "API diagram.svg (deployment)", path: "/api/v1/workspaces/read/diagram.svg?view=deployment", auth: true, cached: true},
+		{name: "share page", path: sharePath},
+		{name: "share diagram fragment", path: sharePath + "/diagram/fragment"},
+		{name: "share diagram.svg", path: sharePath + "/diagram.svg?view=services"},
+		{name: "API diagram.svg (services)", path: "/api/v1/workspaces/read/diagram.svg?view=services", auth: true},
+		{name: "API diagram.svg (deployment)", path: "/api/v1/workspaces/read/diagram.svg?view=deployment", auth: true},
 		{name: "API findings", path: "/api/v1/workspaces/read/findings", auth: true},
 	}
 	if only := os.Getenv("ARCHMAP_LOADTEST_ROUTES"); only != "" {
@@ -182,10 +186,8 @@ func TestLoad(t *testing.T) {
 	t.Logf("server CPU: %v in %v (%.2f cores), %.2f ms per request", cpu.Round(time.Millisecond), elapsed.Round(time.Millisecond),
 		cpu.Seconds()/elapsed.Seconds(), float64(cpu)/float64(time.Millisecond)/float64(max(1, stats.requests())))
 	for _, rt := range routes {
-		if rt.cached {
-			if p99 := stats.route(rt.name).percentile(0.99); p99 > 100*time.Millisecond {
-				t.Logf("GOAL MISSED: %s p99 %v is over 100 ms", rt.name, p99.Round(time.Millisecond))
-			}
+		if p99 := stats.route(rt.name).percentile(0.99); p99 > 100*time.Millisecond {
+			t.Logf("GOAL MISSED: %s p99 %v is over 100 ms", rt.name, p99.Round(time.Millisecond))
 		}
 	}
 	if n := stats.errors.Load(); n > 0 {
@@ -284,10 +286,9 @@ func (s *profiledServer) stop(tb testing.TB) {
 
 // loadRoute is one address the readers ask for.
 type loadRoute struct {
-	name   string
-	path   string
-	auth   bool // sends the API token
-	cached bool // a diagram the server has laid out before: the p99 goal applies
+	name string
+	path string
+	auth bool // sends the API token
 }
 
 // readLoop asks for the routes in turn, starting at a different one per
