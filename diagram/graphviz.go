@@ -5,6 +5,8 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"runtime"
+	"runtime/debug"
 	"sync"
 
 	"github.com/goccy/go-graphviz"
@@ -71,6 +73,7 @@ func renderWith(ctx context.Context, gv *graphviz.Graphviz, dot []byte, format s
 			err = &crashError{fmt.Sprint(r)}
 		}
 	}()
+	defer pauseGC()()
 	g, err := graphviz.ParseBytes(dot)
 	if err != nil {
 		return nil, topology.Errorf(topology.EINVALID, "graphviz cannot read the diagram: %v", err)
@@ -82,6 +85,29 @@ func renderWith(ctx context.Context, gv *graphviz.Graphviz, dot []byte, format s
 	}
 	return buf.Bytes(), nil
 }
+
+// pauseGC stops Go's garbage collector until the returned func is called,
+// unless the heap grows by more than layoutHeapBound meanwhile. A collection
+// that starts while Graphviz's WebAssembly code runs makes that layout two to
+// three times slower (the 300-service services view: 13 ms warm, 38 ms when a
+// collection ran during it), and a layout allocates little on the Go heap
+// beyond Graphviz's own memory when it grows. The bound keeps a huge layout,
+// whose memory is mostly that, from growing the heap without limit.
+func pauseGC() (resume func()) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	limit := debug.SetMemoryLimit(-1)
+	percent := debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(min(limit, int64(ms.HeapSys+ms.StackSys)+layoutHeapBound))
+	return func() {
+		debug.SetGCPercent(percent)
+		debug.SetMemoryLimit(limit)
+	}
+}
+
+// layoutHeapBound is how much the heap may grow during a layout before the
+// collector runs again: a few times the memory of a 300-service layout.
+const layoutHeapBound = 256 << 20
 
 // crashError is a panic inside Graphviz: the instance is now unusable.
 type crashError struct{ msg string }
