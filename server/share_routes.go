@@ -100,6 +100,17 @@ func (s *Server) resolveShare(lim *failureLimiter) echo.MiddlewareFunc {
 	}
 }
 
+// sharedView is the model the request's link shows and the view options
+// the request asks for.
+func (s *Server) sharedView(c echo.Context) (*snapshot, views.DiagramOptions, error) {
+	sn, err := s.sharedSnapshot(c)
+	if err != nil {
+		return nil, views.DiagramOptions{}, err
+	}
+	opts, err := diagramOptions(c, sn.model)
+	return sn, opts, err
+}
+
 func sharedLink(c echo.Context) *store.SharedLink {
 	l, _ := c.Get(sharedLinkKey).(*store.SharedLink)
 	return l
@@ -144,11 +155,7 @@ func (s *Server) handleShareShow(c echo.Context) error {
 	key := pageKey("sharepage", shareKey(sharedLink(c)), c)
 	b, ok := s.responses.get(key)
 	if !ok {
-		sn, err := s.sharedSnapshot(c)
-		if err != nil {
-			return err
-		}
-		opts, err := diagramOptions(c, sn.model)
+		sn, opts, err := s.sharedView(c)
 		if err != nil {
 			return err
 		}
@@ -192,11 +199,7 @@ func (s *Server) handleShareDownload(format string) echo.HandlerFunc {
 			attachment(c, diagramFilename("shared", opts, format))
 			return writeDiagram(c, b, format, l.Revision)
 		}
-		sn, err := s.sharedSnapshot(c)
-		if err != nil {
-			return err
-		}
-		opts, err := diagramOptions(c, sn.model)
+		sn, opts, err := s.sharedView(c)
 		if err != nil {
 			return err
 		}
