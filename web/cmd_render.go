@@ -27,7 +27,12 @@ func runRender(ctx context.Context, e *env, args []string) error {
 	group := fs.String("group", "", "collapse services into their teams: team")
 	format := fs.String("format", "svg", "output: svg or dot (the Graphviz source)")
 	out := fs.String("o", "", "write to this file instead of standard output")
-	m, err := loadRenderModel(e, fs, args)
+	m, err := loadRenderModel(e, fs, args, func() {
+		if *format == "svg" {
+			// Graphviz starts on the other core while this one reads the model.
+			go diagram.WarmLocal(ctx)
+		}
+	})
 	if err != nil {
 		return err
 	}
@@ -94,14 +99,15 @@ func renderInProcess(ctx context.Context, dot []byte) ([]byte, error) {
 	}
 }
 
-// loadRenderModel parses the flags (render's own and the import flags) and
-// reads the MODEL arguments: a model file, - for standard input, or with
-// --from compose files or Kubernetes manifests.
-func loadRenderModel(e *env, fs *flag.FlagSet, args []string) (*topology.Model, error) {
+// loadRenderModel parses the flags (render's own and the import flags),
+// calls parsed, and reads the MODEL arguments: a model file, - for standard
+// input, or with --from compose files or Kubernetes manifests.
+func loadRenderModel(e *env, fs *flag.FlagSet, args []string, parsed func()) (*topology.Model, error) {
 	imp := addImportFlags(fs)
 	if err := parseFlags(e, fs, args); err != nil {
 		return nil, err
 	}
+	parsed()
 	if fs.NArg() < 1 {
 		fs.Usage()
 		return nil, usageError("render takes a MODEL: a model file, or - for standard input (or compose files or Kubernetes manifests with --from)")
