@@ -49,7 +49,7 @@ func (db *DB) CreateSession(ctx context.Context, userID int64, tokenHash []byte,
 // GetSessionUser returns the user of a live session; an unknown or expired
 // session is ENOTFOUND.
 func (db *DB) GetSessionUser(ctx context.Context, tokenHash []byte) (*User, error) {
-	u, err := scanUser(db.read.QueryRowContext(ctx, "SELECT "+userColumnsOf+
+	u, err := scanUser(db.queryRow(ctx, "SELECT "+userColumnsOf+
 		" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?",
 		tokenHash, formatTime(db.now())))
 	if errors.Is(err, sql.ErrNoRows) {

@@ -164,7 +164,7 @@ func (db *DB) resolveShare(ctx context.Context, tokenHash []byte, now time.Time)
 	// Two single statements, no transaction: every request of a share page
 	// starts here, and the link and its workspace need not be read in one
 	// snapshot (the workspace's revision is whatever is newest).
-	row := db.read.QueryRowContext(ctx, "SELECT "+shareColumns+` FROM shares
+	row := db.queryRow(ctx, "SELECT "+shareColumns+` FROM shares
 		WHERE token_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`,
 		tokenHash, formatTime(now))
 	s, err := scanShare(row)
@@ -174,7 +174,7 @@ func (db *DB) resolveShare(ctx context.Context, tokenHash []byte, now time.Time)
 	if err != nil {
 		return nil, err
 	}
-	ws, _, err := scanWorkspace(db.read.QueryRowContext(ctx, "SELECT "+workspaceColumns+" FROM workspaces WHERE id = ?", s.WorkspaceID))
+	ws, _, err := scanWorkspace(db.queryRow(ctx, "SELECT "+workspaceColumns+" FROM workspaces WHERE id = ?", s.WorkspaceID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, errShareNotFound() // deleted a moment ago
 	}

@@ -95,7 +95,7 @@ func (db *DB) DeleteAPIToken(ctx context.Context, userID, id int64) error {
 func (db *DB) GetAPITokenUser(ctx context.Context, tokenHash []byte) (*User, error) {
 	var tokenID int64
 	var lastUsed sql.NullString
-	row := db.read.QueryRowContext(ctx, "SELECT t.id, t.last_used_at, "+userColumnsOf+
+	row := db.queryRow(ctx, "SELECT t.id, t.last_used_at, "+userColumnsOf+
 		" FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?", tokenHash)
 	u, err := scanUser(prefixScanner{row, []any{&tokenID, &lastUsed}})
 	if errors.Is(err, sql.ErrNoRows) {

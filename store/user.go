@@ -123,7 +123,7 @@ func (db *DB) GetUserByEmail(ctx context.Context, email string) (*User, error) {
 
 // GetUser returns the account with that id, or ENOTFOUND.
 func (db *DB) GetUser(ctx context.Context, id int64) (*User, error) {
-	u, err := scanUser(db.read.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
+	u, err := scanUser(db.queryRow(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, topology.Errorf(topology.ENOTFOUND, "user %d not found", id)
 	}

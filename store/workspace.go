@@ -150,7 +150,7 @@ func (db *DB) CreateWorkspace(ctx context.Context, name, description string) (*W
 // One statement needs no transaction of its own; this is the lookup every
 // cached read starts with, so it costs one query and nothing more.
 func (db *DB) GetWorkspace(ctx context.Context, slug string) (*Workspace, error) {
-	ws, _, err := scanWorkspace(db.read.QueryRowContext(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE slug = ?`, slug))
+	ws, _, err := scanWorkspace(db.queryRow(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE slug = ?`, slug))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, topology.Errorf(topology.ENOTFOUND, "workspace %s not found", strconv.Quote(slug))
 	}
