@@ -20,7 +20,7 @@ import (
 //
 //	go test ./diagram -run '^$' -bench Render -benchtime 3x
 func BenchmarkRender(b *testing.B) {
-	for _, n := range []int{50, 200, 500, 1000} {
+	for _, n := range []int{50, 200, 300, 500, 1000} {
 		m := topologytest.Generate(n)
 		findings := risk.Analyze(m).Findings
 		for _, view := range []string{ViewServices, ViewDeployment} {
