@@ -57,6 +57,8 @@ type DB struct {
 	write *sql.DB // exactly one connection: writers queue here
 	read  *sql.DB
 	stmts sync.Map // query text → *sql.Stmt on read, see queryRow
+	// touched: "table:id" → when this process last recorded a use, see touch.
+	touched sync.Map
 
 	// now is the clock; tests move it to expire sessions and shares.
 	now func() time.Time

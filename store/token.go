@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/archmap/archmap/topology"
@@ -115,12 +116,30 @@ func (db *DB) GetAPITokenUser(ctx context.Context, tokenHash []byte) (*User, err
 }
 
 // touch records a use of a token or share when the last one recorded is
-// older than lastUsedGrain (or none is).
+// older than lastUsedGrain (or none is). Of the requests that find it stale
+// at the same moment — a popular link, a busy token — one writes: the
+// others would each queue for the one write connection.
 func (db *DB) touch(ctx context.Context, table string, id int64, last, now time.Time) error {
 	if !last.IsZero() && now.Sub(last) < lastUsedGrain {
 		return nil
 	}
+	key := table + ":" + strconv.FormatInt(id, 10)
+	for {
+		prev, loaded := db.touched.LoadOrStore(key, now)
+		if !loaded {
+			break
+		}
+		if now.Sub(prev.(time.Time)) < lastUsedGrain {
+			return nil // recorded a moment ago, or being recorded
+		}
+		if db.touched.CompareAndSwap(key, prev, now) {
+			break
+		}
+	}
 	_, err := db.write.ExecContext(ctx, "UPDATE "+table+" SET last_used_at = ? WHERE id = ?", formatTime(now), id)
+	if err != nil {
+		db.touched.Delete(key) // not recorded: the next use tries again
+	}
 	return err
 }
 
