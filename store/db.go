@@ -113,7 +113,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
 	}
-	n := max(4, runtime.NumCPU())
+	// Readers are many and short (a lookup of 10 µs), but a reader that
+	// loses its CPU while holding a connection makes the others queue: with
+	// 4 connections and 200 requests in flight the load suite's requests
+	// waited 1.6 ms each on average for one (block profile), with 16 1.1 ms.
+	n := max(16, runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	db.read = r

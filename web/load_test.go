@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"sort"
@@ -251,6 +252,7 @@ type profiledServer struct {
 	cancel context.CancelFunc
 	done   chan error
 	prof   *os.File
+	dir    string
 	logs   *syncBuffer
 }
 
@@ -270,7 +272,9 @@ func startProfiled(tb testing.TB, db, dir string) *profiledServer {
 	if err := pprof.StartCPUProfile(f); err != nil {
 		tb.Fatal(err)
 	}
-	s.prof = f
+	// Where requests wait rather than work: channels, locks, the pools.
+	runtime.SetBlockProfileRate(int(10 * time.Microsecond))
+	s.prof, s.dir = f, dir
 	tb.Cleanup(func() {
 		if s.prof != nil {
 			s.endRun(tb)
@@ -305,7 +309,17 @@ func (s *profiledServer) endRun(tb testing.TB) {
 	if err := s.prof.Close(); err != nil {
 		tb.Error(err)
 	}
-	tb.Logf("CPU profile: go tool pprof -top %s", s.prof.Name())
+	runtime.SetBlockProfileRate(0)
+	block := filepath.Join(s.dir, "block.pprof")
+	f, err := os.Create(block)
+	if err == nil {
+		err = pprof.Lookup("block").WriteTo(f, 0)
+		f.Close()
+	}
+	if err != nil {
+		tb.Error(err)
+	}
+	tb.Logf("CPU profile: go tool pprof -top %s; where requests waited: go tool pprof -top %s", s.prof.Name(), block)
 	s.prof = nil
 }
 
