@@ -145,7 +145,7 @@ func (sc *scene) deployment() {
 	for _, ns := range perServer {
 		nodes += max(len(ns), 1)
 	}
-	bud := newBudget(nodes, len(edges))
+	bud := deploymentBudget(nodes, len(edges))
 	sc.header("deployment", bud)
 
 	// Clusters: zones (when the model has any) holding servers.
