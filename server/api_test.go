@@ -318,8 +318,11 @@ func TestAPIWorkspaces(t *testing.T) {
 		t.Fatalf("%d workspaces after bad requests, want 2", list.Total)
 	}
 
-	f.api(t, "DELETE", "/workspaces/online-shop", nil, "If-Match", `"1"`).wantError(t, http.StatusBadRequest, "If-Match")
-	f.api(t, "DELETE", "/workspaces/online-shop", nil).want(t, http.StatusNoContent)
+	f.api(t, "DELETE", "/workspaces/online-shop", nil, "If-Match", `"abc"`).wantError(t, http.StatusBadRequest, "If-Match")
+	rev := f.api(t, "GET", "/workspaces/online-shop/model", nil).want(t, http.StatusOK).etag(t)
+	f.api(t, "DELETE", "/workspaces/online-shop", nil, "If-Match", etag(rev+1)).wantError(t, http.StatusPreconditionFailed, "changed")
+	f.api(t, "GET", "/workspaces/online-shop", nil).want(t, http.StatusOK) // still there
+	f.api(t, "DELETE", "/workspaces/online-shop", nil, "If-Match", etag(rev)).want(t, http.StatusNoContent)
 	f.api(t, "GET", "/workspaces/online-shop", nil).wantError(t, http.StatusNotFound, "online-shop")
 	f.api(t, "DELETE", "/workspaces/online-shop", nil).wantError(t, http.StatusNotFound)
 }

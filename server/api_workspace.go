@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/archmap/archmap/store"
-	"github.com/archmap/archmap/topology"
 )
 
 // apiWorkspacePath is the API address of a workspace.
@@ -65,14 +64,13 @@ func (s *Server) handleAPIWorkspaceGet(c echo.Context) error {
 }
 
 // handleAPIWorkspaceDelete deletes a workspace with its model and share
-// links. The store deletes without a revision check, and a check made
-// before the delete could not be atomic with it; so an If-Match is refused
-// rather than silently not honoured.
+// links; with If-Match, only if nobody changed it since that revision.
 func (s *Server) handleAPIWorkspaceDelete(c echo.Context) error {
-	if c.Request().Header.Get("If-Match") != "" {
-		return topology.Errorf(topology.EINVALID, "If-Match is not supported when deleting a workspace")
+	rev, err := ifMatch(c)
+	if err != nil {
+		return err
 	}
-	if err := s.db.DeleteWorkspace(c.Request().Context(), c.Param("slug")); err != nil {
+	if err := s.db.DeleteWorkspace(c.Request().Context(), c.Param("slug"), rev); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

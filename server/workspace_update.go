@@ -59,7 +59,7 @@ func (s *Server) handleWorkspaceDelete(c echo.Context) error {
 		f := &views.Form{Values: map[string]string{"name": ws.Name, "description": ws.Description}}
 		return s.renderSettings(c, http.StatusUnprocessableEntity, ws, f, false, del)
 	}
-	if err := s.db.DeleteWorkspace(ctx, slug); err != nil {
+	if err := s.db.DeleteWorkspace(ctx, slug, 0); err != nil {
 		return err
 	}
 	return redirect(c, "/")

@@ -192,13 +192,15 @@ func (db *DB) UpdateWorkspace(ctx context.Context, slug, name, description strin
 }
 
 // DeleteWorkspace deletes a workspace with its model and share links.
-func (db *DB) DeleteWorkspace(ctx context.Context, slug string) error {
+// expectedRevision 0 skips the check for a concurrent change, else a
+// mismatch is EPRECONDITION and nothing is deleted.
+func (db *DB) DeleteWorkspace(ctx context.Context, slug string, expectedRevision int64) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return fail("delete workspace", err)
 	}
 	defer tx.Rollback()
-	ws, _, err := findWorkspace(ctx, tx, slug)
+	ws, err := findWorkspaceForWrite(ctx, tx, slug, expectedRevision)
 	if err != nil {
 		return fail("delete workspace", err)
 	}

@@ -90,12 +90,16 @@ func TestWorkspaceCRUD(t *testing.T) {
 		t.Errorf("ListWorkspaces names = %q", names)
 	}
 
-	if err := db.DeleteWorkspace(ctx, "demo-shop"); err != nil {
+	wantCode(t, db.DeleteWorkspace(ctx, "demo-shop", ws.Revision), topology.EPRECONDITION) // stale: renamed since
+	if _, err := db.GetWorkspace(ctx, "demo-shop"); err != nil {
+		t.Fatalf("a refused delete deleted: %v", err)
+	}
+	if err := db.DeleteWorkspace(ctx, "demo-shop", up.Revision); err != nil {
 		t.Fatal(err)
 	}
 	_, err = db.GetWorkspace(ctx, "demo-shop")
 	wantCode(t, err, topology.ENOTFOUND)
-	wantCode(t, db.DeleteWorkspace(ctx, "demo-shop"), topology.ENOTFOUND)
+	wantCode(t, db.DeleteWorkspace(ctx, "demo-shop", 0), topology.ENOTFOUND)
 	_, err = db.UpdateWorkspace(ctx, "nope", "x", "", 0)
 	wantCode(t, err, topology.ENOTFOUND)
 }
@@ -137,7 +141,7 @@ func TestDeleteWorkspaceCascades(t *testing.T) {
 	if _, err := db.CreateShare(ctx, ws.Slug, hash("s"), timeZero, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.DeleteWorkspace(ctx, ws.Slug); err != nil {
+	if err := db.DeleteWorkspace(ctx, ws.Slug, 0); err != nil {
 		t.Fatal(err)
 	}
 	for _, table := range []string{"services", "servers", "placements", "dependencies", "shares"} {
