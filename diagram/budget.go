@@ -46,15 +46,14 @@ func deploymentBudget(nodes, edges int) budget {
 // serversBudget is the budget of the one-box-per-server deployment view,
 // which is drawn only for models too big for anything else. Its few nodes
 // sit in zone clusters and most of its edges run between zones, across many
-// ranks, so dot lays out thousands of virtual nodes (9 600 for the 80
-// servers of topologytest.Generate(300)) that a count of nodes and edges
-// does not see. Crossing minimisation over them is most of the layout:
-// bounding it makes the 300-service model's layout 2.3 times faster with
-// Graphviz 12 (1.35 s → 0.6 s; native dot 2.43: 0.95 s → 0.7 s) and draws
-// about as many crossings. nslimit is left out: it caps network simplex at a
-// multiple of the real nodes, far too few iterations for that many virtual
-// ones, which leaves positions dot then needs 3.8 s to route splines
-// around.
+// ranks, so dot works on thousands of virtual nodes (a positioning graph of
+// 9 600 nodes for the 75 servers of topologytest.Generate(300)) that a count
+// of nodes and edges does not see. Crossing minimisation over them is most
+// of the layout: bounding it makes that model's layout 2.2 times faster with
+// Graphviz 12 (1.32 s → 0.61 s CPU; native dot 2.43: 0.93 s → 0.69 s), and
+// the picture looks the same. nslimit is left out: it caps network simplex
+// at a multiple of the real nodes, few for that many virtual ones, and with
+// it Graphviz 12 takes 3.8 s.
 func serversBudget(nodes, edges int) budget {
 	b := newBudget(nodes, edges)
 	b.mincross, b.nslimit = true, false
