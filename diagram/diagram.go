@@ -55,6 +55,9 @@ type Options struct {
 const (
 	MaxServices       = 200
 	MaxPlacementNodes = 200
+	// MaxTeams is where the grouped services view stops being laid out in
+	// dot's columns (forceBudget).
+	MaxTeams = 200
 )
 
 // Diagram is a generated DOT and what its elements stand for.

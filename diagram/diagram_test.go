@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/topology"
@@ -509,6 +510,50 @@ func TestServersOnlyLayoutBudget(t *testing.T) {
 	}
 	if strings.Contains(dot, "nslimit") {
 		t.Error("the DOT limits network simplex (nslimit)")
+	}
+}
+
+// Grouped into more teams than dot lays out in time (300 take native dot
+// 3.9 s, 500 over 25 s), the services view is placed by force (sfdp): it
+// renders, in real Graphviz, with every team in it, and says why it looks
+// as it does.
+func TestManyTeamsArePlacedByForce(t *testing.T) {
+	m := topologytest.Generate(20 * (MaxTeams + 50)) // 20 services a team
+	d := mustBuild(t, m, Options{})
+	if !d.Grouped || len(d.Index.Teams) <= MaxTeams {
+		t.Fatalf("grouped %v into %d teams", d.Grouped, len(d.Index.Teams))
+	}
+	dot := string(d.DOT)
+	if !strings.Contains(dot, `layout="sfdp";`) || !strings.Contains(dot, `overlap="scale";`) {
+		t.Fatal("the DOT of 250 teams does not ask for sfdp")
+	}
+	if !strings.Contains(d.Note, "placed by how they connect") {
+		t.Errorf("note %q does not say why", d.Note)
+	}
+	cfg := testRendererConfig()
+	cfg.Workers = 1
+	svg, err := newTestRenderer(t, cfg).Render(context.Background(), d.DOT, FormatSVG)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg = bytes.ReplaceAll(svg, []byte("&#45;"), []byte("-")) // Graphviz's spelling of "-" in ids
+	for team, ids := range d.Index.Teams {
+		if !bytes.Contains(svg, []byte(`id="`+ids[0]+`"`)) {
+			t.Fatalf("team %s (%s) is not in the SVG", team, ids[0])
+		}
+	}
+	// Graphviz honours the engine a DOT names (its "layout" attribute), in
+	// the worker too: a graph dot needs minutes for renders within seconds
+	// when it asks for sfdp.
+	cfg.Timeout = 20 * time.Second
+	force := bytes.Replace(slowDOT(1), []byte("{\n"), []byte("{\nlayout=\"sfdp\";\n"), 1)
+	if _, err := newTestRenderer(t, cfg).Render(context.Background(), force, FormatSVG); err != nil {
+		t.Errorf("a slow graph asking for sfdp: %v", err)
+	}
+	// A grouped view of fewer teams keeps dot's columns.
+	small := mustBuild(t, topologytest.Generate(MaxServices+1), Options{})
+	if strings.Contains(string(small.DOT), "sfdp") {
+		t.Error("a few teams are placed by force")
 	}
 }
 

@@ -75,6 +75,10 @@ func (sc *scene) services() {
 	}
 
 	b := newBudget(len(nodes), len(edges))
+	if sc.grouped && len(teamOrder) > MaxTeams {
+		b = forceBudget()
+		sc.d.Note += fmt.Sprintf(" Even %d teams are too many to arrange in columns: they are placed by how they connect. Zoom in to read them.", len(teamOrder))
+	}
 	sc.header("services", b)
 	for _, n := range nodes {
 		n()
