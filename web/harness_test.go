@@ -42,8 +42,33 @@ func buildArchmap(tb testing.TB) string {
 type childServer struct {
 	cmd  *exec.Cmd
 	url  string
-	logs *syncBuffer
+	logs *fileLog
 	done chan error
+}
+
+// fileLog is a child's standard error, written straight to a file. A pipe
+// would make the server's every log line wait for this process to read it:
+// under load the pipe fills, the server's logger blocks with its lock held,
+// and every answer waits behind it.
+type fileLog struct{ f *os.File }
+
+func newFileLog(tb testing.TB) *fileLog {
+	tb.Helper()
+	f, err := os.CreateTemp(tb.TempDir(), "serve-*.log")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { f.Close() })
+	return &fileLog{f}
+}
+
+// String returns everything logged so far.
+func (l *fileLog) String() string {
+	b, err := os.ReadFile(l.f.Name())
+	if err != nil {
+		return fmt.Sprintf("(the log cannot be read: %v)", err)
+	}
+	return string(b)
 }
 
 // childEnv is this process's environment without ARCHMAP_* variables, so a
@@ -62,11 +87,11 @@ func childEnv() []string {
 // db and waits until it listens.
 func startChild(tb testing.TB, bin, db string, args ...string) *childServer {
 	tb.Helper()
-	c := &childServer{logs: &syncBuffer{}, done: make(chan error, 1)}
+	c := &childServer{logs: newFileLog(tb), done: make(chan error, 1)}
 	c.cmd = exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, args...)...)
 	c.cmd.Env = childEnv()
 	c.cmd.Stdout = io.Discard
-	c.cmd.Stderr = c.logs
+	c.cmd.Stderr = c.logs.f
 	if err := c.cmd.Start(); err != nil {
 		tb.Fatalf("start %s: %v", bin, err)
 	}

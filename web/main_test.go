@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -225,7 +226,7 @@ func TestServeEndToEnd(t *testing.T) {
 
 var servingRE = regexp.MustCompile(`url=(http://[^ \n]+)`)
 
-func waitForURL(tb testing.TB, logs *syncBuffer, done <-chan error) string {
+func waitForURL(tb testing.TB, logs fmt.Stringer, done <-chan error) string {
 	tb.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
