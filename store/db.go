@@ -10,12 +10,17 @@
 // Every write is one transaction on a single writer connection, taken with
 // BEGIN IMMEDIATE, so writers queue in Go instead of failing with "database
 // is locked"; reads use a separate pool of read-only connections that WAL
-// lets run beside the writer. Validation runs inside the write transaction
-// on the whole resulting model, so nothing invalid is ever stored, whichever
-// path the change came by.
+// lets run beside the writer.
+//
+// Nothing invalid is ever stored, whichever path a change comes by: a whole
+// model is validated (topology.Model.Validate) inside the transaction that
+// replaces it; an entity is validated on its own, and the rules between
+// entities — unique names, placements and dependencies, references that
+// exist — are the schema's UNIQUE and FOREIGN KEY constraints, so an edit
+// costs the same in a model of ten services or ten thousand.
 //
 // Conventions: workspaces are named by slug. Every write to a workspace or
-// its model (but deleting it) takes an expectedRevision (0: do not check;
+// its model takes an expectedRevision (0: do not check;
 // else a mismatch is EPRECONDITION) and returns the workspace after the
 // change, whose Revision is the new one.
 // Errors meant for users are *topology.Error or *topology.ValidationError

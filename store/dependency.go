@@ -65,9 +65,6 @@ func (db *DB) CreateDependency(ctx context.Context, slug string, d topology.Depe
 	if err != nil {
 		return nil, nil, fail("create dependency", err)
 	}
-	if err := validateModel(ctx, tx, ws.ID); err != nil {
-		return nil, nil, fail("create dependency", err)
-	}
 	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
 		return nil, nil, fail("create dependency", err)
 	}
@@ -93,9 +90,6 @@ func (db *DB) UpdateDependency(ctx context.Context, slug string, id int64, d top
 	if err != nil {
 		return nil, nil, fail("update dependency", err)
 	}
-	if err := validateModel(ctx, tx, ws.ID); err != nil {
-		return nil, nil, fail("update dependency", err)
-	}
 	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
 		return nil, nil, fail("update dependency", err)
 	}
@@ -118,9 +112,6 @@ func (db *DB) DeleteDependency(ctx context.Context, slug string, id int64, expec
 		return nil, fail("delete dependency", err)
 	}
 	if err := deleteEntity(ctx, tx, "dependencies", "dependency", ws.ID, id); err != nil {
-		return nil, fail("delete dependency", err)
-	}
-	if err := validateModel(ctx, tx, ws.ID); err != nil {
 		return nil, fail("delete dependency", err)
 	}
 	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {

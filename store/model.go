@@ -221,21 +221,6 @@ func loadRecords(ctx context.Context, tx *Tx, ws *Workspace, set topology.Settin
 	return r, nil
 }
 
-// validateModel checks the whole model of workspace id as it stands inside
-// tx, after a change and before commit: whichever path a change came by, it
-// meets every rule of DESIGN §2, or the transaction rolls back.
-func validateModel(ctx context.Context, tx *Tx, id int64) error {
-	ws, set, err := scanWorkspace(tx.QueryRowContext(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE id = ?`, id))
-	if err != nil {
-		return err
-	}
-	r, err := loadRecords(ctx, tx, ws, set)
-	if err != nil {
-		return err
-	}
-	return r.Model().Validate()
-}
-
 // queryList runs a query and scans each row with scan.
 func queryList[T any](ctx context.Context, tx *Tx, query string, scan func(scanner) (T, error), args ...any) ([]T, error) {
 	return queryListCap(ctx, tx, 0, query, scan, args...)

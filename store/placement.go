@@ -65,9 +65,6 @@ func (db *DB) CreatePlacement(ctx context.Context, slug string, p topology.Place
 	if err != nil {
 		return nil, nil, fail("create placement", err)
 	}
-	if err := validateModel(ctx, tx, ws.ID); err != nil {
-		return nil, nil, fail("create placement", err)
-	}
 	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
 		return nil, nil, fail("create placement", err)
 	}
@@ -93,9 +90,6 @@ func (db *DB) UpdatePlacement(ctx context.Context, slug string, id int64, p topo
 	if err != nil {
 		return nil, nil, fail("update placement", err)
 	}
-	if err := validateModel(ctx, tx, ws.ID); err != nil {
-		return nil, nil, fail("update placement", err)
-	}
 	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
 		return nil, nil, fail("update placement", err)
 	}
@@ -118,9 +112,6 @@ func (db *DB) DeletePlacement(ctx context.Context, slug string, id int64, expect
 		return nil, fail("delete placement", err)
 	}
 	if err := deleteEntity(ctx, tx, "placements", "placement", ws.ID, id); err != nil {
-		return nil, fail("delete placement", err)
-	}
-	if err := validateModel(ctx, tx, ws.ID); err != nil {
 		return nil, fail("delete placement", err)
 	}
 	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {

@@ -61,9 +61,6 @@ func (db *DB) CreateServer(ctx context.Context, slug string, s topology.Server, 
 	if err != nil {
 		return nil, nil, fail("create server", err)
 	}
-	if err := validateModel(ctx, tx, ws.ID); err != nil {
-		return nil, nil, fail("create server", err)
-	}
 	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
 		return nil, nil, fail("create server", err)
 	}
@@ -89,9 +86,6 @@ func (db *DB) UpdateServer(ctx context.Context, slug string, id int64, s topolog
 	if err != nil {
 		return nil, nil, fail("update server", err)
 	}
-	if err := validateModel(ctx, tx, ws.ID); err != nil {
-		return nil, nil, fail("update server", err)
-	}
 	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
 		return nil, nil, fail("update server", err)
 	}
@@ -114,9 +108,6 @@ func (db *DB) DeleteServer(ctx context.Context, slug string, id int64, expectedR
 		return nil, fail("delete server", err)
 	}
 	if err := deleteEntity(ctx, tx, "servers", "server", ws.ID, id); err != nil {
-		return nil, fail("delete server", err)
-	}
-	if err := validateModel(ctx, tx, ws.ID); err != nil {
 		return nil, fail("delete server", err)
 	}
 	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {

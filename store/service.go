@@ -62,9 +62,6 @@ func (db *DB) CreateService(ctx context.Context, slug string, s topology.Service
 	if err != nil {
 		return nil, nil, fail("create service", err)
 	}
-	if err := validateModel(ctx, tx, ws.ID); err != nil {
-		return nil, nil, fail("create service", err)
-	}
 	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
 		return nil, nil, fail("create service", err)
 	}
@@ -91,9 +88,6 @@ func (db *DB) UpdateService(ctx context.Context, slug string, id int64, s topolo
 	if err != nil {
 		return nil, nil, fail("update service", err)
 	}
-	if err := validateModel(ctx, tx, ws.ID); err != nil {
-		return nil, nil, fail("update service", err)
-	}
 	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
 		return nil, nil, fail("update service", err)
 	}
@@ -116,9 +110,6 @@ func (db *DB) DeleteService(ctx context.Context, slug string, id int64, expected
 		return nil, fail("delete service", err)
 	}
 	if err := deleteEntity(ctx, tx, "services", "service", ws.ID, id); err != nil {
-		return nil, fail("delete service", err)
-	}
-	if err := validateModel(ctx, tx, ws.ID); err != nil {
 		return nil, fail("delete service", err)
 	}
 	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {

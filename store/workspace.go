@@ -179,9 +179,6 @@ func (db *DB) UpdateWorkspace(ctx context.Context, slug, name, description strin
 	if _, err := tx.ExecContext(ctx, "UPDATE workspaces SET name = ?, description = ? WHERE id = ?", name, description, ws.ID); err != nil {
 		return nil, fail("update workspace", err)
 	}
-	if err := validateModel(ctx, tx, ws.ID); err != nil {
-		return nil, fail("update workspace", err)
-	}
 	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
 		return nil, fail("update workspace", err)
 	}
