@@ -64,6 +64,7 @@ type DB struct {
 	stmts sync.Map // query text → *sql.Stmt on read, see queryRow
 	// touched: "table:id" → when this process last recorded a use, see touch.
 	touched sync.Map
+	tokens  tokenCache
 
 	// now is the clock; tests move it to expire sessions and shares.
 	now func() time.Time

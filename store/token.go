@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/archmap/archmap/topology"
@@ -88,12 +89,17 @@ func (db *DB) DeleteAPIToken(ctx context.Context, userID, id int64) error {
 	if n == 0 {
 		return topology.Errorf(topology.ENOTFOUND, "API token %d not found", id)
 	}
+	db.tokens.forget(id)
 	return nil
 }
 
 // GetAPITokenUser returns the user a token belongs to and records its use;
 // an unknown token is ENOTFOUND.
 func (db *DB) GetAPITokenUser(ctx context.Context, tokenHash []byte) (*User, error) {
+	now := db.now()
+	if u, ok := db.tokens.get(tokenHash, now); ok {
+		return u, nil
+	}
 	var tokenID int64
 	var lastUsed sql.NullString
 	row := db.queryRow(ctx, "SELECT t.id, t.last_used_at, "+userColumnsOf+
@@ -109,10 +115,65 @@ func (db *DB) GetAPITokenUser(ctx context.Context, tokenHash []byte) (*User, err
 	if err != nil {
 		return nil, fail("get API token", err)
 	}
-	if err := db.touch(ctx, "api_tokens", tokenID, last, db.now()); err != nil {
+	if err := db.touch(ctx, "api_tokens", tokenID, last, now); err != nil {
 		return nil, fail("get API token", err)
 	}
+	db.tokens.put(tokenHash, tokenID, u, now)
 	return u, nil
+}
+
+// tokenCache remembers, for tokenCacheTTL, whose the tokens recently used
+// are: a program calling the API many times a second then costs no query a
+// call for it (it was the costliest query of the load suite). Deleting a
+// token through the store forgets it at once, and nothing else deletes
+// tokens; a second process sharing the file would see a deletion within the
+// TTL. Unknown tokens are never remembered, so guessing cannot fill it.
+type tokenCache struct {
+	mu      sync.Mutex
+	entries map[string]tokenEntry // by token hash
+}
+
+type tokenEntry struct {
+	tokenID int64
+	user    User
+	at      time.Time
+}
+
+const tokenCacheTTL = 10 * time.Second
+
+func (c *tokenCache) get(hash []byte, now time.Time) (*User, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[string(hash)]
+	if !ok || now.Sub(e.at) >= tokenCacheTTL || now.Before(e.at) {
+		return nil, false
+	}
+	u := e.user // a copy: callers may keep or change theirs
+	return &u, true
+}
+
+func (c *tokenCache) put(hash []byte, tokenID int64, u *User, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = map[string]tokenEntry{}
+	}
+	for k, e := range c.entries { // few tokens are in use; drop the stale
+		if now.Sub(e.at) >= tokenCacheTTL {
+			delete(c.entries, k)
+		}
+	}
+	c.entries[string(hash)] = tokenEntry{tokenID: tokenID, user: *u, at: now}
+}
+
+func (c *tokenCache) forget(tokenID int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.entries {
+		if e.tokenID == tokenID {
+			delete(c.entries, k)
+		}
+	}
 }
 
 // touch records a use of a token or share when the last one recorded is
