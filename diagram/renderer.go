@@ -139,23 +139,6 @@ func NewRenderer(cfg RendererConfig) (*Renderer, error) {
 	return r, nil
 }
 
-// Cached returns output stored by Remember under key. Callers key it by what
-// went into a diagram (a model's identity and revision, the view, the
-// options), so a repeated request skips loading, analysing and generating
-// DOT, not only the layout. It shares the render cache's byte bound.
-func (r *Renderer) Cached(key string) ([]byte, bool) {
-	out, ok := r.cache.get("input:" + key)
-	if ok {
-		r.hits.Add(1)
-	}
-	return out, ok
-}
-
-// Remember stores output under a caller's key for Cached.
-func (r *Renderer) Remember(key string, out []byte) {
-	r.cache.add("input:"+key, out)
-}
-
 // Render returns the output of laying out dot in format (FormatSVG or
 // FormatLaidOutDOT). Identical requests share one layout and its cached
 // result; the returned slice is shared and must not be modified.

@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
-	"container/list"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,13 +22,8 @@ import (
 // out first.
 type responseCache struct {
 	maxBytes int
-
-	mu    sync.Mutex
-	bytes int
-	lru   *list.List // of *cachedBody, most recent first
-	items map[string]*list.Element
-
-	hits atomic.Int64
+	bodies   *lru[*cachedBody]
+	hits     atomic.Int64
 }
 
 // Bound of the response cache: about a hundred big diagrams.
@@ -37,7 +31,6 @@ const responseCacheBytes = 64 << 20
 
 // cachedBody is one response body and, once asked for, its gzip encoding.
 type cachedBody struct {
-	key string
 	raw []byte
 
 	gzOnce sync.Once
@@ -45,44 +38,29 @@ type cachedBody struct {
 }
 
 func newResponseCache(maxBytes int) *responseCache {
-	return &responseCache{maxBytes: maxBytes, lru: list.New(), items: map[string]*list.Element{}}
+	// A body counts twice its size: room for its gzip encoding, which
+	// comes later and is far smaller.
+	return &responseCache{maxBytes: maxBytes, bodies: newLRU(maxBytes, func(b *cachedBody) int { return 2 * len(b.raw) })}
 }
 
 // get returns the body filed under key.
 func (rc *responseCache) get(key string) (*cachedBody, bool) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	el, ok := rc.items[key]
-	if !ok {
-		return nil, false
+	b, ok := rc.bodies.get(key)
+	if ok {
+		rc.hits.Add(1)
 	}
-	rc.lru.MoveToFront(el)
-	rc.hits.Add(1)
-	return el.Value.(*cachedBody), true
+	return b, ok
 }
 
-// put files raw under key and returns it as a cachedBody. A body over an
-// eighth of the cache is served but not kept.
+// put files raw under key and returns it as a cachedBody (or the one
+// another request filed first). A body over an eighth of the cache is
+// served but not kept: it would push out most of the rest.
 func (rc *responseCache) put(key string, raw []byte) *cachedBody {
-	b := &cachedBody{key: key, raw: raw}
-	if len(raw) > rc.maxBytes/8 {
+	b := &cachedBody{raw: raw}
+	if 2*len(raw) > rc.maxBytes/8 {
 		return b
 	}
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	if el, ok := rc.items[key]; ok {
-		return el.Value.(*cachedBody) // another request got there first
-	}
-	rc.items[key] = rc.lru.PushFront(b)
-	// Counted as twice its size: room for the gzip encoding, which comes
-	// later and is far smaller.
-	rc.bytes += 2 * len(raw)
-	for rc.bytes > rc.maxBytes {
-		old := rc.lru.Remove(rc.lru.Back()).(*cachedBody)
-		delete(rc.items, old.key)
-		rc.bytes -= 2 * len(old.raw)
-	}
-	return b
+	return rc.bodies.add(key, b)
 }
 
 // minGzipSize: below it the encoding saves less than it costs.

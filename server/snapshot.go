@@ -1,10 +1,8 @@
 package server
 
 import (
-	"container/list"
 	"context"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -49,13 +47,8 @@ func (sn *snapshot) weight() int {
 // total weight, and loads each missing one once however many requests ask
 // for it at the same time.
 type snapshotCache struct {
-	maxWeight int
-	admit     *admission
-
-	mu     sync.Mutex
-	weight int
-	lru    *list.List // of *snapshot, most recent first
-	items  map[string]*list.Element
+	admit  *admission
+	kept   *lru[*snapshot]
 	loads  singleflight.Group
 	loaded atomic.Int64 // loads done, for tests and figures
 }
@@ -66,7 +59,7 @@ const (
 )
 
 func newSnapshotCache(maxWeight int, admit *admission) *snapshotCache {
-	return &snapshotCache{maxWeight: maxWeight, admit: admit, lru: list.New(), items: map[string]*list.Element{}}
+	return &snapshotCache{admit: admit, kept: newLRU(maxWeight, (*snapshot).weight)}
 }
 
 // get returns the snapshot filed under key, or loads it. load may return a
@@ -74,11 +67,11 @@ func newSnapshotCache(maxWeight int, admit *admission) *snapshotCache {
 // under its own key and returned all the same, since it is what the
 // database holds now.
 func (c *snapshotCache) get(ctx context.Context, key string, load func(context.Context) (*snapshot, error)) (*snapshot, error) {
-	if sn := c.lookup(key); sn != nil {
+	if sn, ok := c.kept.get(key); ok {
 		return sn, nil
 	}
 	ch := c.loads.DoChan(key, func() (any, error) {
-		if sn := c.lookup(key); sn != nil {
+		if sn, ok := c.kept.get(key); ok {
 			return sn, nil // filed while this call was being set up
 		}
 		// The load is shared by every request waiting for it, so one of
@@ -94,8 +87,7 @@ func (c *snapshotCache) get(ctx context.Context, key string, load func(context.C
 			return nil, err
 		}
 		c.loaded.Add(1)
-		c.add(sn)
-		return sn, nil
+		return c.kept.add(sn.key, sn), nil
 	})
 	select {
 	case r := <-ch:
@@ -105,37 +97,6 @@ func (c *snapshotCache) get(ctx context.Context, key string, load func(context.C
 		return r.Val.(*snapshot), nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
-	}
-}
-
-func (c *snapshotCache) lookup(key string) *snapshot {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.items[key]
-	if !ok {
-		return nil
-	}
-	c.lru.MoveToFront(el)
-	return el.Value.(*snapshot)
-}
-
-func (c *snapshotCache) add(sn *snapshot) {
-	w := sn.weight()
-	if w > c.maxWeight {
-		return // served to its requests, never kept
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.items[sn.key]; ok {
-		return
-	}
-	c.items[sn.key] = c.lru.PushFront(sn)
-	c.weight += w
-	for c.weight > c.maxWeight {
-		last := c.lru.Back()
-		old := c.lru.Remove(last).(*snapshot)
-		delete(c.items, old.key)
-		c.weight -= old.weight()
 	}
 }
 
