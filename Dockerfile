@@ -12,11 +12,15 @@ FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \
 	&& rm -rf /var/lib/apt/lists/* \
 	&& useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin archmap \
-	&& mkdir -p /data && chown archmap /data
+	&& mkdir -p /data && chown archmap /data \
+	&& mkdir -m 0700 /var/cache/archmap && chown archmap /var/cache/archmap
 COPY --from=build /out/archmap /usr/local/bin/archmap
 USER archmap
 VOLUME ["/data"]
-ENV ARCHMAP_ADDR=:8080 ARCHMAP_DB=/data/archmap.db
+# go-graphviz keeps Graphviz's compiled WebAssembly in $TMPDIR/go-graphviz
+# and every archmap process runs that code: it belongs in a directory only
+# archmap can write, not in a shared /tmp.
+ENV ARCHMAP_ADDR=:8080 ARCHMAP_DB=/data/archmap.db TMPDIR=/var/cache/archmap
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s CMD ["/usr/local/bin/archmap", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/archmap"]
