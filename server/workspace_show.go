@@ -7,7 +7,6 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
-	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/views"
@@ -44,7 +43,16 @@ func (s *Server) loadEditor(ctx context.Context, slug string) (*views.Editor, *s
 	for _, x := range r.Dependencies {
 		ed.Dependencies = append(ed.Dependencies, views.DependencyRow{ID: x.ID, Dependency: x.Dependency})
 	}
-	sum := risk.Analyze(r.Model()).Summary
+	// The records are this revision's model: file them as its snapshot, so
+	// that the analysis is made once per revision, here or by the diagram.
+	key := workspaceKey(r.Workspace, r.Workspace.Revision)
+	sn, err := s.snapshots.get(ctx, key, func(context.Context) (*snapshot, error) {
+		return newSnapshot(key, r.Workspace, r.Workspace.Revision, r.Model()), nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	sum := sn.report.Summary
 	ed.Findings = views.FindingCounts{High: sum.High, Medium: sum.Medium, Low: sum.Low, Info: sum.Info}
 	return ed, r.Workspace, nil
 }
