@@ -20,7 +20,7 @@ import (
 // with it a new key. Nothing may modify a snapshot's model or report.
 type snapshot struct {
 	key       string
-	workspace *store.Workspace // the workspace; its Revision may be older than revision
+	workspace *store.Workspace // as read with the model (a pinned link's: as it is now)
 	revision  int64            // the revision model is at
 	model     *topology.Model
 	report    *risk.Report
@@ -138,15 +138,17 @@ func shareKey(l *store.SharedLink) string {
 // snapshots with the workspace's own pages and API.
 func (s *Server) shareSnapshot(ctx context.Context, l *store.SharedLink) (*snapshot, error) {
 	return s.snapshots.get(ctx, shareKey(l), func(ctx context.Context) (*snapshot, error) {
-		m, rev, err := s.db.LoadSharedModel(ctx, l)
+		sm, err := s.db.LoadSharedModel(ctx, l)
 		if err != nil {
 			return nil, err
 		}
 		key := pinnedKey(l.Share)
 		if !l.Pinned() {
-			key = workspaceKey(l.Workspace, rev)
+			key = workspaceKey(sm.Workspace, sm.Revision)
 		}
-		return newSnapshot(key, l.Workspace, rev, m), nil
+		// The workspace as read with the model: a live link's snapshot
+		// serves the workspace's own pages too, which show its name.
+		return newSnapshot(key, sm.Workspace, sm.Revision, sm.Model), nil
 	})
 }
 

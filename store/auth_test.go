@@ -225,11 +225,11 @@ func TestShares(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, rev, err := db.LoadSharedModel(ctx, l)
+		sm, err := db.LoadSharedModel(ctx, l)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return l, m, rev
+		return l, sm.Model, sm.Revision
 	}
 	l, m, rev := resolve("pinned")
 	if !l.Pinned() || l.Revision != ws.Revision || rev != ws.Revision || l.Workspace.Slug != ws.Slug || !reflect.DeepEqual(m, wantModel) {
@@ -243,8 +243,8 @@ func TestShares(t *testing.T) {
 	if _, _, err := db.CreateService(ctx, ws.Slug, topology.Service{Name: "later-still"}, 0); err != nil {
 		t.Fatal(err)
 	}
-	if m, rev, err := db.LoadSharedModel(ctx, l); err != nil || rev != ws.Revision+2 || len(m.Services) != len(wantModel.Services)+2 {
-		t.Errorf("live share loaded after a write: revision %d, err %v", rev, err)
+	if sm, err := db.LoadSharedModel(ctx, l); err != nil || sm.Revision != ws.Revision+2 || sm.Workspace.Revision != sm.Revision || len(sm.Model.Services) != len(wantModel.Services)+2 {
+		t.Errorf("live share loaded after a write: %+v, err %v", sm, err)
 	}
 
 	list, err := db.ListShares(ctx, ws.Slug)
@@ -260,7 +260,7 @@ func TestShares(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantCode(t, db.RevokeShare(ctx, ws.Slug, live.ID), topology.ENOTFOUND)
-	_, _, err = db.LoadSharedModel(ctx, l)
+	_, err = db.LoadSharedModel(ctx, l)
 	wantCode(t, err, topology.ENOTFOUND) // revoked between resolving and loading
 	if l, _ := db.ListShares(ctx, ws.Slug); len(l) != 1 {
 		t.Errorf("a revoked share is still listed: %+v", l)

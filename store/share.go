@@ -188,53 +188,63 @@ func (db *DB) resolveShare(ctx context.Context, tokenHash []byte, now time.Time)
 	return l, nil
 }
 
-// LoadSharedModel returns the model a resolved link shows and its revision:
-// the frozen copy of a pinned link, else the workspace's model as it is now
-// (which may be a newer revision than the link resolved to). A link revoked
-// or a workspace deleted since is ENOTFOUND.
-func (db *DB) LoadSharedModel(ctx context.Context, l *SharedLink) (*topology.Model, int64, error) {
-	m, rev, err := db.loadSharedModel(ctx, l)
-	if err != nil {
-		return nil, 0, fail("load shared model", err)
-	}
-	return m, rev, nil
+// SharedModel is the model a link shows, as LoadSharedModel read it.
+type SharedModel struct {
+	Model *topology.Model
+	// Workspace is the link's workspace as it was read with the model.
+	Workspace *Workspace
+	// Revision is the revision Model is at: the pinned one of a pinned
+	// link, else Workspace.Revision.
+	Revision int64
 }
 
-func (db *DB) loadSharedModel(ctx context.Context, l *SharedLink) (*topology.Model, int64, error) {
+// LoadSharedModel returns the model a resolved link shows: the frozen copy
+// of a pinned link, else the workspace's model as it is now (which may be a
+// newer revision than the link resolved to). A link revoked or a workspace
+// deleted since is ENOTFOUND.
+func (db *DB) LoadSharedModel(ctx context.Context, l *SharedLink) (*SharedModel, error) {
+	sm, err := db.loadSharedModel(ctx, l)
+	if err != nil {
+		return nil, fail("load shared model", err)
+	}
+	return sm, nil
+}
+
+func (db *DB) loadSharedModel(ctx context.Context, l *SharedLink) (*SharedModel, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	defer tx.Rollback()
 	var pinned []byte
 	err = tx.QueryRowContext(ctx, "SELECT pinned_model FROM shares WHERE id = ? AND revoked_at IS NULL", l.Share.ID).Scan(&pinned)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, 0, errShareNotFound()
+		return nil, errShareNotFound()
 	}
 	if err != nil {
-		return nil, 0, err
+		return nil, err
+	}
+	ws, set, err := scanWorkspace(tx.QueryRowContext(ctx, "SELECT "+workspaceColumns+" FROM workspaces WHERE id = ?", l.Workspace.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errShareNotFound()
+	}
+	if err != nil {
+		return nil, err
 	}
 	if l.Pinned() {
 		m, err := topology.Parse(pinned)
 		if err != nil {
 			// Not %w: a frozen copy we cannot read back is our fault, not
 			// the visitor's invalid input.
-			return nil, 0, fmt.Errorf("pinned model of share %d does not parse: %v", l.Share.ID, err)
+			return nil, fmt.Errorf("pinned model of share %d does not parse: %v", l.Share.ID, err)
 		}
-		return m, l.Share.PinnedRevision, nil
-	}
-	ws, set, err := scanWorkspace(tx.QueryRowContext(ctx, "SELECT "+workspaceColumns+" FROM workspaces WHERE id = ?", l.Workspace.ID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, 0, errShareNotFound()
-	}
-	if err != nil {
-		return nil, 0, err
+		return &SharedModel{Model: m, Workspace: ws, Revision: l.Share.PinnedRevision}, nil
 	}
 	r, err := loadRecords(ctx, tx, ws, set)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return r.Model(), ws.Revision, nil
+	return &SharedModel{Model: r.Model(), Workspace: ws, Revision: ws.Revision}, nil
 }
 
 const shareColumns = "id, workspace_id, created_at, expires_at, pinned_revision, last_used_at"
