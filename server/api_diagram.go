@@ -47,8 +47,14 @@ func (s *Server) handleAPIDiagram(format string) echo.HandlerFunc {
 // (workspace, revision), the format and the raw diagram options. Only
 // options that rendered successfully are ever stored, so raw values are safe.
 func diagramKey(snapshotKey string, c echo.Context, format string) string {
+	return snapshotKey + ":" + format + ":" + viewOptionsKey(c)
+}
+
+// viewOptionsKey is the part of a cache key that the diagram options of the
+// query string make, raw.
+func viewOptionsKey(c echo.Context) string {
 	q := c.QueryParams()
-	return fmt.Sprintf("%s:%s:%q:%q:%q:%q", snapshotKey, format, q.Get("view"), q.Get("focus"), q.Get("depth"), q.Get("group"))
+	return fmt.Sprintf("%q:%q:%q:%q", q.Get("view"), q.Get("focus"), q.Get("depth"), q.Get("group"))
 }
 
 // serveDiagram answers with the rendered diagram, tagged with the revision

@@ -21,9 +21,8 @@ import (
 // once nothing was computed twice. Bounded in bytes, least recently used
 // out first.
 type responseCache struct {
-	maxBytes int
-	bodies   *lru[*cachedBody]
-	hits     atomic.Int64
+	bodies *lru[*cachedBody]
+	hits   atomic.Int64
 }
 
 // Bound of the response cache: about a hundred big diagrams.
@@ -40,7 +39,7 @@ type cachedBody struct {
 func newResponseCache(maxBytes int) *responseCache {
 	// A body counts twice its size: room for its gzip encoding, which
 	// comes later and is far smaller.
-	return &responseCache{maxBytes: maxBytes, bodies: newLRU(maxBytes, func(b *cachedBody) int { return 2 * len(b.raw) })}
+	return &responseCache{bodies: newLRU(maxBytes, func(b *cachedBody) int { return 2 * len(b.raw) })}
 }
 
 // get returns the body filed under key.
@@ -57,7 +56,7 @@ func (rc *responseCache) get(key string) (*cachedBody, bool) {
 // served but not kept: it would push out most of the rest.
 func (rc *responseCache) put(key string, raw []byte) *cachedBody {
 	b := &cachedBody{raw: raw}
-	if 2*len(raw) > rc.maxBytes/8 {
+	if 2*len(raw) > rc.bodies.max/8 {
 		return b
 	}
 	return rc.bodies.add(key, b)

@@ -109,8 +109,8 @@ func TestResponseCacheIsBounded(t *testing.T) {
 			t.Errorf("body %s was dropped", k)
 		}
 	}
-	if rc.bodies.used > rc.maxBytes {
-		t.Errorf("holds %d bytes, bound %d", rc.bodies.used, rc.maxBytes)
+	if rc.bodies.used > rc.bodies.max {
+		t.Errorf("holds %d bytes, bound %d", rc.bodies.used, rc.bodies.max)
 	}
 	big := rc.put("big", bytes.Repeat([]byte("y"), 4<<10))
 	if _, ok := rc.get("big"); ok || string(big.raw[:1]) != "y" {

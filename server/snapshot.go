@@ -53,10 +53,9 @@ type snapshotCache struct {
 	loaded atomic.Int64 // loads done, for tests and figures
 }
 
-// Bounds of the snapshot cache: a 10 000-service model weighs about 60 000.
-const (
-	snapshotCacheWeight = 400_000
-)
+// snapshotCacheWeight bounds the snapshot cache: a 10 000-service model
+// weighs about 60 000.
+const snapshotCacheWeight = 400_000
 
 func newSnapshotCache(maxWeight int, admit *admission) *snapshotCache {
 	return &snapshotCache{admit: admit, kept: newLRU(maxWeight, (*snapshot).weight)}
@@ -100,7 +99,8 @@ func (c *snapshotCache) get(ctx context.Context, key string, load func(context.C
 	}
 }
 
-// newSnapshot analyses m, the model of ws at revision, and files it under key.
+// newSnapshot analyses m, the model of ws at revision, as the snapshot
+// named key.
 func newSnapshot(key string, ws *store.Workspace, revision int64, m *topology.Model) *snapshot {
 	return &snapshot{key: key, workspace: ws, revision: revision, model: m, report: risk.Analyze(m)}
 }
