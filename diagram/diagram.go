@@ -22,7 +22,6 @@ package diagram
 import (
 	"bytes"
 	"fmt"
-	"slices"
 
 	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/topology"
@@ -358,14 +357,4 @@ func formatFloat(v float64) string {
 		s = s[:len(s)-1]
 	}
 	return s
-}
-
-// sortedKeys returns the keys of a map in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -55,15 +55,6 @@ func naiveServer(m *topology.Model, name string) topology.Server {
 	panic("no server " + name)
 }
 
-func naiveService(m *topology.Model, name string) topology.Service {
-	for _, s := range m.Services {
-		if s.Name == name {
-			return s
-		}
-	}
-	panic("no service " + name)
-}
-
 // managed: "s is managed when all its servers are".
 func naiveManaged(m *topology.Model, s string) bool {
 	for _, v := range naiveServers(m, s) {

@@ -5,15 +5,12 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 )
 
 // API tokens are random 256-bit values (base64url, 43 characters) sent as
 // "Authorization: Bearer TOKEN"; the database holds only their SHA-256, like
 // session ids, so a copy of the database lets nobody call the API.
-
-const apiUserKey = "api-user"
 
 // NewAPIToken returns a new API token and the hash to store for it. The
 // token is shown to its owner once and kept nowhere.
@@ -35,8 +32,9 @@ func bearerToken(c echo.Context) (string, bool) {
 	return token, token != ""
 }
 
-// requireToken lets through API requests with a valid bearer token and puts
-// its user into the context. It never looks at the session cookie: the API
+// requireToken lets through API requests with a valid bearer token. (Every
+// account may use every workspace, so the token's owner decides nothing
+// further.) It never looks at the session cookie: the API
 // is for programs, and ignoring cookies is what makes it safe from CSRF.
 func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -49,14 +47,13 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		if len(token) != secretLen {
 			return unauthorized(c, "The API token is not valid.")
 		}
-		u, err := s.db.GetAPITokenUser(c.Request().Context(), hashSecret(token))
+		_, err := s.db.GetAPITokenUser(c.Request().Context(), hashSecret(token))
 		switch {
 		case topology.ErrorCode(err) == topology.ENOTFOUND:
 			return unauthorized(c, "The API token is not valid.")
 		case err != nil:
 			return err
 		}
-		c.Set(apiUserKey, u)
 		return next(c)
 	}
 }
@@ -67,10 +64,4 @@ const secretLen = 43
 func unauthorized(c echo.Context, msg string) error {
 	c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="archmap"`)
 	return topology.Errorf(topology.EUNAUTHORIZED, "%s", msg)
-}
-
-// apiUser returns the user whose token authenticated the request.
-func apiUser(c echo.Context) *store.User {
-	u, _ := c.Get(apiUserKey).(*store.User)
-	return u
 }
