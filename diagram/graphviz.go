@@ -5,6 +5,8 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -74,13 +76,55 @@ func WarmLocal(ctx context.Context) {
 // startLocal starts the Graphviz of this process once; local is locked.
 func startLocal(ctx context.Context) error {
 	if local.gv == nil && local.err == nil {
-		graphviz.SetFileSystem(noFiles)
-		local.gv, local.err = graphviz.New(ctx)
+		local.gv, local.err = startGraphviz(ctx)
 	}
 	if local.err != nil {
 		return fmt.Errorf("diagram: start graphviz: %w", local.err)
 	}
 	return nil
+}
+
+// startGraphviz starts this process's Graphviz. The go-graphviz copy under
+// third_party starts its WebAssembly here, not in a package init, so the
+// commands that do not draw never pay for it (README, "Graphviz").
+// Compiling Graphviz's WebAssembly takes about 0.8 s and 60 MB; wazero keeps
+// the compiled code in a directory that the next process loads in a tenth
+// of that. The directory is the user's cache (~/.cache/archmap/graphviz),
+// else $TMPDIR/go-graphviz; when neither can be written every start
+// compiles, and stderr says why.
+func startGraphviz(ctx context.Context) (*graphviz.Graphviz, error) {
+	graphviz.SetCompilationCacheDir(compilationCacheDir())
+	graphviz.SetFileSystem(noFiles)
+	gv, err := graphviz.New(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p := graphviz.CompilationCacheProblem(); p != nil {
+		fmt.Fprintf(os.Stderr, "archmap: Graphviz has nowhere to keep its compiled code (%v), so every start compiles it (about 0.8 s): make $XDG_CACHE_HOME, $HOME/.cache or $TMPDIR writable\n", p)
+	}
+	return gv, nil
+}
+
+// compilationCacheDir picks where Graphviz's compiled code is kept: the
+// user's cache directory when it can be written, else the temporary one.
+func compilationCacheDir() string {
+	if dir, err := os.UserCacheDir(); err == nil {
+		dir = filepath.Join(dir, "archmap", "graphviz")
+		if os.MkdirAll(dir, 0o755) == nil && writable(dir) {
+			return dir
+		}
+	}
+	return filepath.Join(os.TempDir(), "go-graphviz")
+}
+
+func writable(dir string) bool {
+	f, err := os.CreateTemp(dir, ".probe-*")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return true
 }
 
 // renderWith lays out one graph. Graphviz reports bad DOT as an error, and

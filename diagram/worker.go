@@ -42,8 +42,7 @@ const (
 // requests read from r on w until r ends or ctx is done. It returns nil at
 // the end of r, an error when Graphviz crashed or the pipes failed.
 func ServeWorker(ctx context.Context, r io.Reader, w io.Writer) error {
-	graphviz.SetFileSystem(noFiles)
-	gv, err := graphviz.New(ctx)
+	gv, err := startGraphviz(ctx)
 	if err != nil {
 		return fmt.Errorf("diagram worker: start graphviz: %w", err)
 	}
