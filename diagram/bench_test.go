@@ -47,7 +47,7 @@ func benchWorker(b *testing.B, dot []byte) {
 	cfg.CacheBytes = -1
 	cfg.Timeout = 5 * time.Minute
 	r := newTestRenderer(b, cfg)
-	if _, err := r.Render(context.Background(), smallDOT(0), FormatSVG); err != nil {
+	if _, err := r.Render(context.Background(), smallDOT(0), OutputSVG); err != nil {
 		b.Fatal(err) // waits for the worker to be up
 	}
 	native, hasDot := exec.LookPath("dot")
@@ -59,7 +59,7 @@ func benchWorker(b *testing.B, dot []byte) {
 	b.ResetTimer()
 	for b.Loop() {
 		t0 := time.Now()
-		if _, err := r.Render(context.Background(), dot, FormatSVG); err != nil {
+		if _, err := r.Render(context.Background(), dot, OutputSVG); err != nil {
 			b.Fatal(err)
 		}
 		worker += time.Since(t0)
@@ -83,12 +83,12 @@ func benchCached(b *testing.B, dot []byte) {
 	cfg.Workers = 1
 	cfg.Timeout = 5 * time.Minute
 	r := newTestRenderer(b, cfg)
-	if _, err := r.Render(context.Background(), dot, FormatSVG); err != nil {
+	if _, err := r.Render(context.Background(), dot, OutputSVG); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := r.Render(context.Background(), dot, FormatSVG); err != nil {
+		if _, err := r.Render(context.Background(), dot, OutputSVG); err != nil {
 			b.Fatal(err)
 		}
 	}

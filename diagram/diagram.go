@@ -27,23 +27,6 @@ import (
 	"github.com/archmap/archmap/topology"
 )
 
-// The views.
-const (
-	ViewServices   = "services"
-	ViewDeployment = "deployment"
-)
-
-// GroupTeam is the one grouping: services collapsed into their teams.
-const GroupTeam = "team"
-
-// Options choose what a diagram shows.
-type Options struct {
-	View  string // ViewServices (also for "") or ViewDeployment
-	Focus string // a service name: only it and its neighbours up to Depth hops
-	Depth int    // hops around Focus, both directions; < 1 means 1
-	Group string // "" or GroupTeam
-}
-
 // Size budgets. Past MaxServices services (after focus) a view is grouped
 // by team, when the model has teams: no layout of that many boxes is
 // readable, and dot's time grows fast with them (about 1 s for 200
@@ -95,40 +78,18 @@ type Index struct {
 // DependencyKey names a dependency.
 type DependencyKey struct{ From, To string }
 
-// DOT returns the DOT source of the diagram; see Build.
-func DOT(m *topology.Model, findings []risk.Finding, opts Options) ([]byte, error) {
-	d, err := Build(m, findings, opts)
-	if err != nil {
-		return nil, err
-	}
-	return d.DOT, nil
-}
-
 // Build writes the DOT of a diagram of a valid model with the findings of
 // risk.Analyze on it. Bad options are a *topology.Error: EINVALID for an
 // unknown view or grouping, ENOTFOUND for a focus that names no service.
 func Build(m *topology.Model, findings []risk.Finding, opts Options) (*Diagram, error) {
-	switch opts.View {
-	case "":
-		opts.View = ViewServices
-	case ViewServices, ViewDeployment:
-	default:
-		return nil, topology.Errorf(topology.EINVALID, "unknown view %q: choose %s or %s", opts.View, ViewServices, ViewDeployment)
+	opts, err := opts.Normalize()
+	if err != nil {
+		return nil, err
 	}
-	switch opts.Group {
-	case "", GroupTeam:
-	default:
-		return nil, topology.Errorf(topology.EINVALID, "unknown grouping %q: services can be grouped by %s", opts.Group, GroupTeam)
-	}
-	if opts.Depth < 1 {
-		opts.Depth = 1
+	if err := opts.CheckModel(m); err != nil {
+		return nil, err
 	}
 	x := newModelIndex(m)
-	if opts.Focus != "" {
-		if _, ok := x.service[opts.Focus]; !ok {
-			return nil, topology.Errorf(topology.ENOTFOUND, "there is no service %q to focus on", opts.Focus)
-		}
-	}
 	sc := &scene{
 		m:       m,
 		x:       x,

@@ -16,20 +16,21 @@ import (
 	"github.com/archmap/archmap/topology"
 )
 
-// Formats a renderer produces.
+// Graphviz's outputs a Renderer (and RenderLocal) produce from DOT.
 const (
-	FormatSVG = "svg"
-	// FormatLaidOutDOT is Graphviz's "dot" output: the DOT with the layout's
-	// positions added.
-	FormatLaidOutDOT = "dot"
+	OutputSVG = "svg"
+	// OutputLaidOutDOT is Graphviz's "dot" output: the DOT with the
+	// layout's positions added. (The DOT export, ExportDOT, is the source,
+	// not this.)
+	OutputLaidOutDOT = "dot"
 )
 
-func checkFormat(format string) error {
-	switch format {
-	case FormatSVG, FormatLaidOutDOT:
+func checkOutput(output string) error {
+	switch output {
+	case OutputSVG, OutputLaidOutDOT:
 		return nil
 	}
-	return topology.Errorf(topology.EINVALID, "unknown diagram format %q: want svg or dot", format)
+	return topology.Errorf(topology.EINVALID, "unknown Graphviz output %q: want svg or dot", output)
 }
 
 // noFiles is an empty file system: Graphviz reads files named in a graph
@@ -50,7 +51,7 @@ var local struct {
 // RenderLocal lays out DOT with the Graphviz of this process. It cannot be
 // stopped once started, so a server must not call it: use a Renderer.
 func RenderLocal(ctx context.Context, dot []byte, format string) ([]byte, error) {
-	if err := checkFormat(format); err != nil {
+	if err := checkOutput(format); err != nil {
 		return nil, err
 	}
 	local.Lock()
@@ -69,7 +70,7 @@ func WarmLocal(ctx context.Context) {
 	local.Lock()
 	defer local.Unlock()
 	if startLocal(ctx) == nil {
-		_, _ = renderWith(ctx, local.gv, []byte("digraph warmup { a -> b }"), FormatSVG)
+		_, _ = renderWith(ctx, local.gv, []byte("digraph warmup { a -> b }"), OutputSVG)
 	}
 }
 

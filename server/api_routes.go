@@ -26,8 +26,9 @@ func (s *Server) registerAPIRoutes(e *echo.Echo) {
 	g.PUT("/workspaces/:slug/model", s.handleAPIModelPut)
 	g.GET("/workspaces/:slug/findings", s.handleAPIFindings)
 	g.POST("/workspaces/:slug/simulate", s.handleAPISimulate)
-	g.GET("/workspaces/:slug/diagram.svg", s.handleAPIDiagram(diagram.FormatSVG))
-	g.GET("/workspaces/:slug/diagram.dot", s.handleAPIDiagram(diagram.FormatLaidOutDOT))
+	for _, f := range diagram.Formats() {
+		g.GET("/workspaces/:slug/diagram."+f.Name, s.handleAPIDiagram(f))
+	}
 
 	g.GET("/workspaces/:slug/shares", s.handleAPIShareList)
 	g.POST("/workspaces/:slug/shares", s.handleAPIShareCreate)

@@ -108,8 +108,9 @@ func (s *Server) registerModelRoutes(g *echo.Group) {
 func (s *Server) registerDiagramRoutes(g *echo.Group) {
 	g.GET("/w/:slug/diagram", s.handleDiagramShow)
 	g.GET("/w/:slug/diagram/fragment", s.handleDiagramFragment)
-	g.GET("/w/:slug/diagram.svg", s.handleDiagramDownload(diagram.FormatSVG))
-	g.GET("/w/:slug/diagram.dot", s.handleDiagramDownload(diagram.FormatLaidOutDOT))
+	for _, f := range diagram.Formats() {
+		g.GET("/w/:slug/diagram."+f.Name, s.handleDiagramDownload(f))
+	}
 	g.GET("/w/:slug/diagram/panel", s.handleServicePanel)
 	g.POST("/w/:slug/simulate", s.handleDiagramSimulate)
 }

@@ -1,4 +1,4 @@
-package server
+package diagram
 
 import (
 	"strings"
@@ -26,7 +26,7 @@ const graphvizLike = `<?xml version="1.0" encoding="UTF-8" standalone="no"?>
 `
 
 func TestSanitizeSVGKeepsTheDrawing(t *testing.T) {
-	out, err := sanitizeSVG([]byte(graphvizLike))
+	out, err := sanitizeInline(t, []byte(graphvizLike))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestSanitizeSVGRemovesEverythingActive(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := sanitizeSVG([]byte(tt.svg))
+			out, err := sanitizeInline(t, []byte(tt.svg))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,8 +100,15 @@ func TestSanitizeSVGRemovesEverythingActive(t *testing.T) {
 
 func TestSanitizeSVGRefusesWhatIsNotSVG(t *testing.T) {
 	for _, in := range []string{"", "not xml", `<html><script>alert(1)</script></html>`, `<svg xmlns="http://www.w3.org/2000/svg"><g>`} {
-		if out, err := sanitizeSVG([]byte(in)); err == nil {
+		if out, err := sanitizeInline(t, []byte(in)); err == nil {
 			t.Errorf("sanitizeSVG(%q) = %q, want an error", in, out)
 		}
 	}
+}
+
+// sanitizeInline is SanitizeInline's markup as bytes, for the tests.
+func sanitizeInline(t *testing.T, svg []byte) ([]byte, error) {
+	t.Helper()
+	s, err := SanitizeInline(svg)
+	return []byte(s.markup), err
 }
