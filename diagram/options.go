@@ -75,8 +75,9 @@ var params = []param{
 			return strconv.Itoa(o.Depth)
 		},
 		set: func(o *Options, v string) error {
+			// 0 is the struct's "not set"; given, it is out of bounds.
 			n, err := strconv.Atoi(v)
-			if err != nil {
+			if err != nil || n < 1 {
 				return errDepth()
 			}
 			o.Depth = n
@@ -103,7 +104,7 @@ func ParseQuery(q url.Values) (Options, error) {
 	for _, p := range params {
 		if v := q.Get(p.name); v != "" {
 			if err := p.set(&o, v); err != nil {
-				return o, err
+				return Options{}, err
 			}
 		}
 	}
@@ -151,6 +152,9 @@ func (o Options) CheckModel(m *topology.Model) error {
 // Query encodes the options for a URL, leaving out defaults. The view is
 // always written, so that a link says which view it shows.
 func (o Options) Query() string {
+	if n, err := o.Normalize(); err == nil {
+		o = n
+	}
 	v := url.Values{}
 	for _, p := range params {
 		if s := p.get(&o); s != "" {
