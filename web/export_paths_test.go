@@ -134,4 +134,3 @@ func TestEveryExportPathGivesTheSameBytes(t *testing.T) {
 		}
 	}
 }
-
