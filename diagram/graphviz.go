@@ -111,7 +111,7 @@ func startGraphviz(ctx context.Context) (*graphviz.Graphviz, error) {
 func compilationCacheDir() string {
 	if dir, err := os.UserCacheDir(); err == nil {
 		dir = filepath.Join(dir, "archmap", "graphviz")
-		if os.MkdirAll(dir, 0o755) == nil && writable(dir) {
+		if os.MkdirAll(dir, 0o700) == nil && writable(dir) {
 			return dir
 		}
 	}

@@ -88,7 +88,7 @@ func cacheDir() (string, error) {
 	if dir == "" {
 		return "", errors.New("no compilation cache directory was chosen")
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}
 	// wazero only finds out that it cannot write when it stores the
