@@ -26,7 +26,7 @@ type Format struct {
 var (
 	// ExportSVG is a standalone SVG: its own styles, a title, nothing that
 	// reaches out (Standalone).
-	ExportSVG = Format{Name: "svg", ContentType: "image/svg+xml", output: OutputSVG, finish: standaloneFile}
+	ExportSVG = Format{Name: "svg", ContentType: "image/svg+xml", output: OutputSVG, finish: Standalone}
 	// ExportDOT is the DOT source the layout starts from.
 	ExportDOT = Format{Name: "dot", ContentType: "text/vnd.graphviz; charset=utf-8"}
 )

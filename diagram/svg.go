@@ -87,8 +87,6 @@ func Standalone(svg []byte, title string) ([]byte, error) {
 	return walk(svg, profile{file: true, title: title})
 }
 
-func standaloneFile(out []byte, title string) ([]byte, error) { return Standalone(out, title) }
-
 // SafeSVG is an SVG rewritten for inlining into an HTML page. Only
 // SanitizeInline makes one, so a page that writes a SafeSVG unescaped
 // writes what the walker produced and nothing else.
@@ -109,9 +107,6 @@ func (s SafeSVG) Render(_ context.Context, w io.Writer) error {
 	_, err := io.WriteString(w, s.markup)
 	return err
 }
-
-// Len is the size of the markup in bytes.
-func (s SafeSVG) Len() int { return len(s.markup) }
 
 func walk(svg []byte, p profile) ([]byte, error) {
 	d := xml.NewDecoder(bytes.NewReader(svg))
