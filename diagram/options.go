@@ -39,7 +39,7 @@ type Options struct {
 // param is one option as a query parameter and a command-line flag.
 type param struct {
 	name  string // query parameter and flag name
-	usage string // the flag's help
+	usage string // the flag's help; a `word` in it names the flag's value
 	// get returns the option's canonical text, "" for its default.
 	get func(o *Options) string
 	// set reads a non-empty query value or flag.
@@ -49,7 +49,7 @@ type param struct {
 var params = []param{
 	{
 		name:  "view",
-		usage: "what to draw: services (who calls whom) or deployment (what runs where)",
+		usage: "`VIEW` to draw: services (who calls whom; the default) or deployment (what runs where)",
 		get: func(o *Options) string {
 			if o.View == ViewServices {
 				return ""
@@ -60,13 +60,13 @@ var params = []param{
 	},
 	{
 		name:  "focus",
-		usage: "draw only this service and its neighbours",
+		usage: "draw only the service `NAME` and its neighbours",
 		get:   func(o *Options) string { return o.Focus },
 		set:   func(o *Options, v string) error { o.Focus = v; return nil },
 	},
 	{
 		name:  "depth",
-		usage: "with focus: how many calls away neighbours may be, both directions (1 to " + strconv.Itoa(MaxDepth) + ")",
+		usage: "with focus: neighbours up to `N` calls away, both directions (1 to " + strconv.Itoa(MaxDepth) + "; default 1)",
 		get: func(o *Options) string {
 			// Without a focus the depth draws nothing different.
 			if o.Focus == "" || o.Depth == DefaultDepth {
@@ -86,7 +86,7 @@ var params = []param{
 	},
 	{
 		name:  "group",
-		usage: "collapse services into their teams: team",
+		usage: "collapse services into their teams: `team`",
 		get:   func(o *Options) string { return o.Group },
 		set:   func(o *Options, v string) error { o.Group = v; return nil },
 	},
