@@ -1,6 +1,9 @@
 package diagram
 
 import (
+	"bytes"
+	"encoding/xml"
+	"io"
 	"strings"
 	"testing"
 
@@ -50,24 +53,27 @@ func TestSanitizeSVGKeepsTheDrawing(t *testing.T) {
 	}
 }
 
+// hostileSVGs are what a bug upstream of the walker could let through.
+var hostileSVGs = []struct {
+	name string
+	svg  string
+}{
+	{"script element", `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><g/></svg>`},
+	{"script in CDATA", `<svg xmlns="http://www.w3.org/2000/svg"><script><![CDATA[alert(1)]]></script></svg>`},
+	{"event handler", `<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><g onclick="alert(1)"/></svg>`},
+	{"javascript link", `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><a xlink:href="javascript:alert(1)" href="javascript:alert(1)"><text>x</text></a></svg>`},
+	{"foreignObject with HTML", `<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div xmlns="http://www.w3.org/1999/xhtml"><img src="x" onerror="alert(1)"/></div></foreignObject></svg>`},
+	{"style element and attribute", `<svg xmlns="http://www.w3.org/2000/svg"><style>*{background:url(javascript:alert(1))}</style><g style="x:expression(alert(1))"/></svg>`},
+	{"animate setting href", `<svg xmlns="http://www.w3.org/2000/svg"><a><animate attributeName="href" to="javascript:alert(1)"/></a></svg>`},
+	{"use of an external file", `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><use xlink:href="http://evil.example/x.svg#a"/></svg>`},
+	{"foreign namespace", `<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/xhtml"><h:script>alert(1)</h:script></svg>`},
+	{"text breaking out", `<svg xmlns="http://www.w3.org/2000/svg"><text>&lt;/svg&gt;&lt;script&gt;alert(1)&lt;/script&gt;</text></svg>`},
+	{"attribute breaking out", `<svg xmlns="http://www.w3.org/2000/svg"><g id="x&quot; onmouseover=&quot;alert(1)"/></svg>`},
+	{"odd data attribute", `<svg xmlns="http://www.w3.org/2000/svg"><g data-x:y="1" data-="2" data-ONCLICK="3"/></svg>`},
+}
+
 func TestSanitizeSVGRemovesEverythingActive(t *testing.T) {
-	tests := []struct {
-		name string
-		svg  string
-	}{
-		{"script element", `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><g/></svg>`},
-		{"script in CDATA", `<svg xmlns="http://www.w3.org/2000/svg"><script><![CDATA[alert(1)]]></script></svg>`},
-		{"event handler", `<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><g onclick="alert(1)"/></svg>`},
-		{"javascript link", `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><a xlink:href="javascript:alert(1)" href="javascript:alert(1)"><text>x</text></a></svg>`},
-		{"foreignObject with HTML", `<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div xmlns="http://www.w3.org/1999/xhtml"><img src="x" onerror="alert(1)"/></div></foreignObject></svg>`},
-		{"style element and attribute", `<svg xmlns="http://www.w3.org/2000/svg"><style>*{background:url(javascript:alert(1))}</style><g style="x:expression(alert(1))"/></svg>`},
-		{"animate setting href", `<svg xmlns="http://www.w3.org/2000/svg"><a><animate attributeName="href" to="javascript:alert(1)"/></a></svg>`},
-		{"use of an external file", `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><use xlink:href="http://evil.example/x.svg#a"/></svg>`},
-		{"foreign namespace", `<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/xhtml"><h:script>alert(1)</h:script></svg>`},
-		{"text breaking out", `<svg xmlns="http://www.w3.org/2000/svg"><text>&lt;/svg&gt;&lt;script&gt;alert(1)&lt;/script&gt;</text></svg>`},
-		{"attribute breaking out", `<svg xmlns="http://www.w3.org/2000/svg"><g id="x&quot; onmouseover=&quot;alert(1)"/></svg>`},
-		{"odd data attribute", `<svg xmlns="http://www.w3.org/2000/svg"><g data-x:y="1" data-="2" data-ONCLICK="3"/></svg>`},
-	}
+	tests := hostileSVGs
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out, err := sanitizeInline(t, []byte(tt.svg))
@@ -111,4 +117,49 @@ func sanitizeInline(t *testing.T, svg []byte) ([]byte, error) {
 	t.Helper()
 	s, err := SanitizeInline(svg)
 	return []byte(s.markup), err
+}
+
+// TestStandaloneRemovesEverythingActive runs the attacks on the file
+// profile: a downloaded SVG opened in a browser must not run anything
+// either, and its one stylesheet is ours.
+func TestStandaloneRemovesEverythingActive(t *testing.T) {
+	for _, tt := range hostileSVGs {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := Standalone([]byte(tt.svg), tt.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := xml.NewDecoder(bytes.NewReader(out))
+			d.Strict = true
+			styles := 0
+			for {
+				tok, err := d.Token()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatalf("not well-formed: %v\n%s", err, out)
+				}
+				el, ok := tok.(xml.StartElement)
+				if !ok {
+					continue
+				}
+				switch el.Name.Local {
+				case "script", "foreignObject", "animate", "use", "image", "img", "iframe", "div":
+					t.Errorf("<%s> left:\n%s", el.Name.Local, out)
+				case "style":
+					styles++
+				}
+				for _, a := range el.Attr {
+					k := strings.ToLower(a.Name.Local)
+					if strings.HasPrefix(k, "on") || k == "style" || strings.Contains(k, "href") || strings.Contains(strings.ToLower(a.Value), "javascript:") {
+						t.Errorf("attribute %s=%q left on <%s>:\n%s", a.Name.Local, a.Value, el.Name.Local, out)
+					}
+				}
+			}
+			if styles != 1 || bytes.Count(out, []byte(standaloneCSS)) != 1 {
+				t.Errorf("%d stylesheets, want only ours:\n%s", styles, out)
+			}
+		})
+	}
 }
