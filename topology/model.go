@@ -201,9 +201,9 @@ func (s *Server) ApplyDefaults() {
 }
 
 // ApplyDefaults sets one instance when none is given.
-func (p *Placement) ApplyDefaults() {
-	if p.Instances == 0 {
-		p.Instances = 1
+func (pl *Placement) ApplyDefaults() {
+	if pl.Instances == 0 {
+		pl.Instances = 1
 	}
 }
 
