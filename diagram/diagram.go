@@ -95,15 +95,6 @@ type Index struct {
 // DependencyKey names a dependency.
 type DependencyKey struct{ From, To string }
 
-// DOT returns the DOT source of the diagram; see Build.
-func DOT(m *topology.Model, findings []risk.Finding, opts Options) ([]byte, error) {
-	d, err := Build(m, findings, opts)
-	if err != nil {
-		return nil, err
-	}
-	return d.DOT, nil
-}
-
 // Build writes the DOT of a diagram of a valid model with the findings of
 // risk.Analyze on it. Bad options are a *topology.Error: EINVALID for an
 // unknown view or grouping, ENOTFOUND for a focus that names no service.
