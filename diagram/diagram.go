@@ -1,7 +1,8 @@
-// Package diagram draws a topology.Model (DESIGN §2b): it writes the DOT of
-// the services and deployment views with the risk findings overlaid, renders
-// DOT to SVG with Graphviz in a pool of worker processes, caches what it
-// rendered, and turns an SVG into a standalone file.
+// Package diagram draws a topology.Model (the views of docs/cli.md#render):
+// it writes the DOT of the services and deployment views with the risk
+// findings overlaid, renders DOT to SVG with Graphviz in a pool of worker
+// processes, caches what it rendered, and turns an SVG into a standalone
+// file.
 //
 // DOT generation is a pure function of the model, the findings and the
 // options. Every user string is escaped for DOT (escape.go); every element
