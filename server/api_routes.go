@@ -8,7 +8,7 @@ import (
 	"github.com/archmap/archmap/topology"
 )
 
-// registerAPIRoutes declares the JSON API of DESIGN §6 under /api/v1. Every
+// registerAPIRoutes declares the JSON API of docs/api.md under /api/v1. Every
 // route but the OpenAPI document needs a bearer token (requireToken); the
 // session cookie counts for nothing here. The group's middleware also
 // answers unknown /api/v1 addresses, so they get a JSON 404 (or 401) rather

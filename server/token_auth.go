@@ -18,9 +18,6 @@ func NewAPIToken() (token string, hash []byte, err error) {
 	return newSecret()
 }
 
-// HashToken returns the hash under which a token is stored.
-func HashToken(token string) []byte { return hashSecret(token) }
-
 // bearerToken returns the token of an "Authorization: Bearer TOKEN" header
 // (the scheme is case-insensitive, RFC 9110 §11.1), and whether there was one.
 func bearerToken(c echo.Context) (string, bool) {

@@ -214,7 +214,7 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 			return db.read.QueryRowContext(ctx, query, args...)
 		}
 		if st, ok = db.stmts.LoadOrStore(query, prepared); ok {
-			prepared.Close() // another request prepared it first
+			prepared.Close() //nolint:sqlclosecheck // another request prepared it first; the stored one lives as long as the DB
 		}
 	}
 	return st.(*sql.Stmt).QueryRowContext(ctx, args...)

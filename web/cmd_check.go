@@ -23,7 +23,7 @@ func init() {
 
 const checkSynopsis = "check [--format text|json|sarif] [--fail-on high|medium|low|info|never] [--from compose|kubernetes] MODEL..."
 
-// runCheck is DESIGN §5's check: exit 1 when a finding is at or above
+// runCheck is docs/cli.md's check: exit 1 when a finding is at or above
 // --fail-on, 2 on unreadable or invalid input, else 0.
 func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "check", checkSynopsis)

@@ -93,6 +93,10 @@ func serve(ctx context.Context, e *env, cfg serveConfig) error {
 	if err != nil {
 		return err
 	}
+	// Deferred after db.Close, so it stops (and waits for a purge in
+	// progress) before the database closes.
+	stopHousekeeping := srv.StartHousekeeping(ctx, server.SessionPurgeInterval)
+	defer stopHousekeeping()
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return &exitError{code: 1, err: err}
