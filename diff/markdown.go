@@ -237,7 +237,10 @@ func (r *Report) writeMermaid(ew *errWriter, oldModel, newModel *topology.Model)
 }
 
 // mdEscape writes user text so that Markdown shows it as typed: one line,
-// every punctuation Markdown or HTML could read as syntax escaped.
+// HTML's specials as entities, and the punctuation that Markdown reads as
+// syntax inside a line (emphasis, code, links, table cells, strikethrough)
+// escaped. Nothing this writes starts a line, so block syntax (#, -, 1.)
+// needs no escape.
 func mdEscape(s string) string {
 	var b strings.Builder
 	for _, r := range s {
@@ -250,7 +253,7 @@ func mdEscape(s string) string {
 			b.WriteString("&gt;")
 		case r == '\n' || r == '\r' || r == '\t':
 			b.WriteByte(' ')
-		case strings.ContainsRune("\\`*_{}[]()#+-.!|~=:\"'", r):
+		case strings.ContainsRune("\\`*_[]|~", r):
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		default:

@@ -171,9 +171,9 @@ func TestDiffMarkdown(t *testing.T) {
 		"### archmap: 2 new high risks",
 		"#### New findings",
 		"| severity | rule | subjects | finding | suggestion |",
-		"server\\-blast\\-radius",
+		"server-blast-radius",
 		"#### Model changes",
-		"| added | placement\\:orders\\-db@app\\-1 |",
+		"| added | placement:orders-db@app-1 |",
 		"```mermaid\nflowchart LR\n",
 		":::changed",
 	} {
