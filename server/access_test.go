@@ -273,6 +273,10 @@ func accessRows(f *accessFixture) []accessRow {
 		apiRoute("GET", "/api/v1/workspaces/:slug/shares", "", ok),
 		apiRoute("POST", "/api/v1/workspaces/:slug/shares", `{"expires_in": "72h", "pin": true}`, created),
 		apiRoute("DELETE", "/api/v1/workspaces/:slug/shares/:id", "", gone),
+		apiRoute("GET", "/api/v1/workspaces/:slug/revisions", "", ok).withQuery("limit=5"),
+		apiRoute("GET", "/api/v1/workspaces/:slug/revisions/:rev/model", "", ok),
+		apiRoute("GET", "/api/v1/workspaces/:slug/diff", "", ok).withQuery("from=1"),
+		apiRoute("POST", "/api/v1/workspaces/:slug/revisions/:rev/restore", "", created),
 
 		shareRoute("GET", "/s/:token", nil),
 		shareRoute("GET", "/s/:token/diagram", nil).withQuery("view=deployment"),
@@ -308,6 +312,7 @@ func (f *accessFixture) fill(row accessRow, cred int, token string) string {
 	p = strings.ReplaceAll(p, ":token", token)
 	p = strings.ReplaceAll(p, ":service", strconv.FormatInt(f.serviceID, 10))
 	p = strings.ReplaceAll(p, ":server", strconv.FormatInt(f.serverID, 10))
+	p = strings.ReplaceAll(p, ":rev", strconv.FormatInt(f.revision, 10))
 	if strings.HasSuffix(p, "/*") {
 		p = strings.TrimSuffix(p, "*") + strings.TrimPrefix(static.Path("app.css"), "/static/")
 	}

@@ -385,9 +385,13 @@ func buildModel(header rowImage, rows map[string]map[int64]rowImage) *topology.M
 	return m
 }
 
-// maxDetailedChanges: a transaction with more changed rows than this is
-// summarised by counts alone, without reading each row.
-const maxDetailedChanges = 20
+// A transaction with more changed rows than maxDetailedChanges is
+// summarised by counts alone, without reading each row; so is one whose
+// summary would take more than maxSummaryPhrases phrases.
+const (
+	maxDetailedChanges = 20
+	maxSummaryPhrases  = 4
+)
 
 // summarizeChanges says in a line what the changes (prev, last] did:
 // "placed cart on node-b ×2", "removed service legacy (and 3 calls)",
@@ -532,8 +536,11 @@ func summarizeChanges(ctx context.Context, tx *Tx, wsID, prev, last int64) (stri
 	if cascaded > 0 {
 		parts = append(parts, fmt.Sprintf("with %d placement(s) and call(s) that went with it", cascaded))
 	}
-	if len(parts) == 0 {
+	switch {
+	case len(parts) == 0:
 		return "reordered the model", nil
+	case len(parts) > maxSummaryPhrases:
+		return summarizeCounts(ctx, tx, wsID, prev, last, n)
 	}
 	return strings.Join(parts, "; "), nil
 }
