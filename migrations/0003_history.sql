@@ -28,6 +28,10 @@ CREATE TABLE revisions (
     author       TEXT    NOT NULL DEFAULT '',
     summary      TEXT    NOT NULL DEFAULT '',
     last_seq     INTEGER NOT NULL,
+    -- The counts of open findings by severity at this revision, as JSON,
+    -- filled in the first time the history is shown (the store knows no
+    -- rules; a revision's findings never change).
+    findings     TEXT,
     PRIMARY KEY (workspace_id, revision)
 ) WITHOUT ROWID;
 

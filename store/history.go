@@ -22,6 +22,17 @@ type Revision struct {
 	CreatedAt time.Time `json:"created_at"`
 	Author    string    `json:"author"`
 	Summary   string    `json:"summary"`
+	// Findings counts the open findings of the model at this revision,
+	// once someone has counted them (SetRevisionFindings); nil before.
+	Findings *FindingCounts `json:"-"`
+}
+
+// FindingCounts counts open findings by severity.
+type FindingCounts struct {
+	High   int `json:"high"`
+	Medium int `json:"medium"`
+	Low    int `json:"low"`
+	Info   int `json:"info"`
 }
 
 // How history works (migrations/0003_history.sql): triggers record every
@@ -115,7 +126,7 @@ func (db *DB) ListRevisions(ctx context.Context, slug string, offset, limit int)
 	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM revisions WHERE workspace_id = ?", ws.ID).Scan(&total); err != nil {
 		return nil, 0, fail("list revisions", err)
 	}
-	revs, err := queryList(ctx, tx, `SELECT revision, created_at, author, summary FROM revisions
+	revs, err := queryList(ctx, tx, `SELECT revision, created_at, author, summary, findings FROM revisions
 		WHERE workspace_id = ? ORDER BY revision DESC LIMIT ? OFFSET ?`, scanRevision, ws.ID, limit, offset)
 	if err != nil {
 		return nil, 0, fail("list revisions", err)
@@ -126,12 +137,69 @@ func (db *DB) ListRevisions(ctx context.Context, slug string, offset, limit int)
 func scanRevision(row scanner) (Revision, error) {
 	var r Revision
 	var created string
-	if err := row.Scan(&r.Revision, &created, &r.Author, &r.Summary); err != nil {
+	var findings sql.NullString
+	if err := row.Scan(&r.Revision, &created, &r.Author, &r.Summary, &findings); err != nil {
 		return r, err
+	}
+	if findings.Valid {
+		r.Findings = new(FindingCounts)
+		if err := json.Unmarshal([]byte(findings.String), r.Findings); err != nil {
+			return r, err
+		}
 	}
 	t, err := parseTime(created)
 	r.CreatedAt = t
 	return r, err
+}
+
+// SetRevisionFindings files the counts of a revision's open findings, for
+// the history to show without analysing old models again.
+func (db *DB) SetRevisionFindings(ctx context.Context, slug string, counts map[int64]FindingCounts) error {
+	if len(counts) == 0 {
+		return nil
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return fail("set revision findings", err)
+	}
+	defer tx.Rollback()
+	ws, _, err := findWorkspace(ctx, tx, slug)
+	if err != nil {
+		return fail("set revision findings", err)
+	}
+	for rev, c := range counts {
+		b, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE revisions SET findings = ? WHERE workspace_id = ? AND revision = ?", string(b), ws.ID, rev); err != nil {
+			return fail("set revision findings", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fail("set revision findings", err)
+	}
+	return nil
+}
+
+// WalkRevisions calls fn with the model of each revision from newest down
+// to oldest (both included, newest first), undoing the changes once for
+// all of them: n revisions cost one rebuild, not n. Revisions the history
+// lacks are skipped.
+func (db *DB) WalkRevisions(ctx context.Context, slug string, newest, oldest int64, fn func(rev int64, m *topology.Model) error) error {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return fail("walk revisions", err)
+	}
+	defer tx.Rollback()
+	ws, _, err := findWorkspace(ctx, tx, slug)
+	if err != nil {
+		return fail("walk revisions", err)
+	}
+	if err := walkRevisions(ctx, tx, ws, newest, oldest, fn); err != nil {
+		return fail("walk revisions", err)
+	}
+	return nil
 }
 
 // ModelAt rebuilds the workspace's model as it was at revision rev, with
@@ -244,40 +312,72 @@ func decodeImage(s string) (rowImage, error) {
 
 // modelAt rebuilds ws's model at revision rev inside tx.
 func modelAt(ctx context.Context, tx *Tx, ws *Workspace, rev int64) (*topology.Model, *Revision, error) {
-	var last int64
 	r, err := scanRevisionWithSeq(tx.QueryRowContext(ctx,
-		"SELECT revision, created_at, author, summary, last_seq FROM revisions WHERE workspace_id = ? AND revision = ?", ws.ID, rev), &last)
+		"SELECT revision, created_at, author, summary, last_seq FROM revisions WHERE workspace_id = ? AND revision = ?", ws.ID, rev), new(int64))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, topology.Errorf(topology.ENOTFOUND, "workspace %s has no revision %d", strconv.Quote(ws.Slug), rev)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
+	var m *topology.Model
+	err = walkRevisions(ctx, tx, ws, rev, rev, func(_ int64, at *topology.Model) error {
+		m = at
+		return nil
+	})
+	return m, &r, err
+}
+
+// walkRevisions rebuilds the models of ws's revisions from newest down to
+// oldest in one pass: from the current rows, it undoes the changes newest
+// first, and hands over the model each time it reaches a revision's end.
+func walkRevisions(ctx context.Context, tx *Tx, ws *Workspace, newest, oldest int64, fn func(int64, *topology.Model) error) error {
+	type mark struct{ rev, last int64 }
+	marks, err := queryList(ctx, tx, `SELECT revision, last_seq FROM revisions
+		WHERE workspace_id = ? AND revision <= ? AND revision >= ? ORDER BY revision DESC`,
+		func(row scanner) (mark, error) {
+			var m mark
+			return m, row.Scan(&m.rev, &m.last)
+		}, ws.ID, newest, oldest)
+	if err != nil || len(marks) == 0 {
+		return err
+	}
 	header := rowImage{Name: ws.Name, Description: ws.Description}
-	if err := tx.QueryRowContext(ctx, "SELECT chatty_calls_per_request, max_sync_chain, blast_radius FROM workspaces WHERE id = ?", ws.ID).
-		Scan(&header.Chatty, &header.MaxSyncChain, &header.BlastRadius); err != nil {
-		return nil, nil, err
+	if err := tx.QueryRowContext(ctx, "SELECT name, description, chatty_calls_per_request, max_sync_chain, blast_radius FROM workspaces WHERE id = ?", ws.ID).
+		Scan(&header.Name, &header.Description, &header.Chatty, &header.MaxSyncChain, &header.BlastRadius); err != nil {
+		return err
 	}
 	rows := make(map[string]map[int64]rowImage, len(modelTables))
 	for _, t := range modelTables {
-		rows[t], err = loadImages(ctx, tx, imageSelects[t], ws.ID)
-		if err != nil {
-			return nil, nil, err
+		if rows[t], err = loadImages(ctx, tx, imageSelects[t], ws.ID); err != nil {
+			return err
 		}
 	}
-	// Undo the later changes, newest first.
-	changes, err := tx.QueryContext(ctx, `SELECT tbl, row_id, old_row FROM model_changes
-		WHERE workspace_id = ? AND seq > ? ORDER BY seq DESC`, ws.ID, last)
+	changes, err := tx.QueryContext(ctx, `SELECT seq, tbl, row_id, old_row FROM model_changes
+		WHERE workspace_id = ? AND seq > ? ORDER BY seq DESC`, ws.ID, marks[len(marks)-1].last)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	defer changes.Close()
+	next := 0 // the next revision to hand over
+	emitUpTo := func(seq int64) error {
+		for next < len(marks) && seq <= marks[next].last {
+			if err := fn(marks[next].rev, buildModel(header, rows)); err != nil {
+				return err
+			}
+			next++
+		}
+		return nil
+	}
 	for changes.Next() {
+		var seq, id int64
 		var tbl string
-		var id int64
 		var old sql.NullString
-		if err := changes.Scan(&tbl, &id, &old); err != nil {
-			return nil, nil, err
+		if err := changes.Scan(&seq, &tbl, &id, &old); err != nil {
+			return err
+		}
+		if err := emitUpTo(seq); err != nil {
+			return err
 		}
 		if !old.Valid {
 			delete(rows[tbl], id)
@@ -285,7 +385,7 @@ func modelAt(ctx context.Context, tx *Tx, ws *Workspace, rev int64) (*topology.M
 		}
 		img, err := decodeImage(old.String)
 		if err != nil {
-			return nil, nil, fmt.Errorf("history: change of %s %d: %w", tbl, id, err)
+			return fmt.Errorf("history: change %d of %s %d: %w", seq, tbl, id, err)
 		}
 		if tbl == "workspaces" {
 			header = img
@@ -294,9 +394,9 @@ func modelAt(ctx context.Context, tx *Tx, ws *Workspace, rev int64) (*topology.M
 		}
 	}
 	if err := changes.Err(); err != nil {
-		return nil, nil, err
+		return err
 	}
-	return buildModel(header, rows), &r, nil
+	return emitUpTo(0)
 }
 
 func scanRevisionWithSeq(row scanner, last *int64) (Revision, error) {

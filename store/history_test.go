@@ -118,6 +118,22 @@ func TestHistoryRebuildsEveryRevision(t *testing.T) {
 			t.Fatalf("revision %d rebuilt differently:\n--- exported then\n%s\n--- rebuilt\n%s", rev, want, got)
 		}
 	}
+	// One walk over the whole history hands over the same models.
+	var newest int64
+	for rev := range exported {
+		newest = max(newest, rev)
+	}
+	walked := 0
+	err := db.WalkRevisions(ctx, "w", newest, 1, func(rev int64, m *topology.Model) error {
+		walked++
+		if got := exportYAML(t, m); got != exported[rev] {
+			t.Fatalf("the walk rebuilt revision %d differently", rev)
+		}
+		return nil
+	})
+	if err != nil || walked != len(exported) {
+		t.Errorf("WalkRevisions: %d of %d revisions (%v)", walked, len(exported), err)
+	}
 	_, total, err := db.ListRevisions(ctx, "w", 0, 1)
 	if err != nil || total != len(exported) {
 		t.Errorf("ListRevisions total %d (%v), want %d", total, err, len(exported))
