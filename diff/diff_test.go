@@ -148,3 +148,50 @@ func TestMarkdownEscapesNames(t *testing.T) {
 func quote(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s) + `"`
 }
+
+func TestUnion(t *testing.T) {
+	oldM := mustParse(t, `version: 1
+name: x
+services: [{name: a}, {name: b}, {name: gone}]
+servers: [{name: n1}, {name: old-node}]
+placements:
+  - {service: a, server: n1}
+  - {service: gone, server: old-node}
+dependencies:
+  - {from: a, to: b}
+  - {from: a, to: gone}
+`)
+	newM := mustParse(t, `version: 1
+name: x
+services: [{name: a}, {name: b, team: t}, {name: new}]
+servers: [{name: n1}]
+placements:
+  - {service: a, server: n1, instances: 2}
+dependencies:
+  - {from: a, to: b, mode: async}
+  - {from: new, to: a}
+`)
+	u, marks := diff.Union(oldM, newM)
+	if err := u.Validate(); err != nil {
+		t.Fatalf("the union is not a valid model: %v", err)
+	}
+	if len(u.Services) != 4 || len(u.Servers) != 2 || len(u.Placements) != 2 || len(u.Dependencies) != 3 {
+		t.Errorf("union sizes: %d services, %d servers, %d placements, %d dependencies", len(u.Services), len(u.Servers), len(u.Placements), len(u.Dependencies))
+	}
+	want := map[string]string{"a": diff.MarkChanged, "b": diff.MarkChanged, "new": diff.MarkAdded, "gone": diff.MarkRemoved}
+	for name, m := range want {
+		if marks.Services[name] != m {
+			t.Errorf("service %s marked %q, want %q", name, marks.Services[name], m)
+		}
+	}
+	if marks.Servers["old-node"] != diff.MarkRemoved || marks.Servers["n1"] != diff.MarkChanged {
+		t.Errorf("server marks %v", marks.Servers)
+	}
+	if marks.Dependencies[[2]string{"a", "gone"}] != diff.MarkRemoved || marks.Dependencies[[2]string{"new", "a"}] != diff.MarkAdded || marks.Dependencies[[2]string{"a", "b"}] != diff.MarkChanged {
+		t.Errorf("dependency marks %v", marks.Dependencies)
+	}
+	// The new model is left as it was.
+	if len(newM.Services) != 3 || len(newM.Dependencies) != 2 {
+		t.Errorf("Union changed its input")
+	}
+}
