@@ -29,6 +29,11 @@ func (s *Server) registerAPIRoutes(e *echo.Echo) {
 	g.GET("/workspaces/:slug/diagram.svg", s.handleAPIDiagram(diagram.FormatSVG))
 	g.GET("/workspaces/:slug/diagram.dot", s.handleAPIDiagram(diagram.FormatLaidOutDOT))
 
+	g.GET("/workspaces/:slug/revisions", s.handleAPIRevisionList)
+	g.GET("/workspaces/:slug/revisions/:rev/model", s.handleAPIRevisionModel)
+	g.POST("/workspaces/:slug/revisions/:rev/restore", s.handleAPIRevisionRestore)
+	g.GET("/workspaces/:slug/diff", s.handleAPIDiff)
+
 	g.GET("/workspaces/:slug/shares", s.handleAPIShareList)
 	g.POST("/workspaces/:slug/shares", s.handleAPIShareCreate)
 	g.DELETE("/workspaces/:slug/shares/:id", s.handleAPIShareDelete)

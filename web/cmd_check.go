@@ -38,13 +38,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	default:
 		return usageError("--format %q: want text, json or sarif", *format)
 	}
-	var threshold risk.Severity // "" for never
-	if *failOn != "never" {
-		s, err := risk.ParseSeverity(*failOn)
-		if err != nil {
-			return usageError("--fail-on %q: want high, medium, low, info or never", *failOn)
-		}
-		threshold = s
+	threshold, err := parseFailOn(*failOn) // "" for never
+	if err != nil {
+		return err
 	}
 	if fs.NArg() < 1 {
 		fs.Usage()
@@ -174,6 +170,8 @@ type (
 		Locations           []sarifLocation   `json:"locations"`
 		PartialFingerprints map[string]string `json:"partialFingerprints"`
 		Properties          sarifProperties   `json:"properties"`
+		// BaselineState is set by diff: new, unchanged or absent.
+		BaselineState string `json:"baselineState,omitempty"`
 	}
 	sarifLocation struct {
 		PhysicalLocation sarifPhysical `json:"physicalLocation"`

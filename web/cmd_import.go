@@ -37,7 +37,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	ws, created, err := db.ImportModel(ctx, *slug, m)
+	ws, created, err := db.ImportModel(store.WithChange(ctx, store.Change{Author: "archmap import"}), *slug, m)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
