@@ -208,6 +208,8 @@ func accessRows(f *accessFixture) []accessRow {
 	const see = http.StatusSeeOther
 	rows := []accessRow{
 		publicRoute("GET", "/healthz", nil, ok),
+		publicRoute("GET", "/livez", nil, ok),
+		publicRoute("GET", "/readyz", nil, ok),
 		publicRoute("GET", "/static/*", nil, ok),
 		publicRoute("GET", "/api/v1/openapi.json", nil, ok),
 		publicRoute("GET", "/login", nil, ok).except(asSession, see),

@@ -25,6 +25,8 @@ func (s *Server) routes() {
 	e.Use(s.csrf())
 
 	e.GET("/healthz", s.handleHealth)
+	e.GET("/livez", s.handleLive)
+	e.GET("/readyz", s.handleReady)
 	e.GET("/static/*", s.handleStatic)
 
 	e.GET("/setup", s.handleSetupShow)

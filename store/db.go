@@ -376,3 +376,6 @@ func (db *DB) applyMigration(ctx context.Context, m migration) error {
 	}
 	return tx.Commit()
 }
+
+// Pools returns the read and write connection pools, for their metrics.
+func (db *DB) Pools() (read, write *sql.DB) { return db.read, db.write }
