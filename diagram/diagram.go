@@ -1,10 +1,10 @@
-// Package diagram draws a topology.Model: it reads and keys the view
-// options (options.go), writes the DOT of the services and deployment views
-// with the risk findings overlaid, renders DOT to SVG with Graphviz in a
-// pool of worker processes, caches what it rendered, and rewrites SVG for a
-// file or a page with one allow-list walker (svg.go). Exporter (export.go)
-// is the one way from a model to the bytes a user downloads, for the CLI
-// and the server alike.
+// Package diagram draws a topology.Model (the views of docs/cli.md#render):
+// it reads and keys the view options (options.go), writes the DOT of the
+// services and deployment views with the risk findings overlaid, renders
+// DOT to SVG with Graphviz in a pool of worker processes, caches what it
+// rendered, and rewrites SVG for a file or a page with one allow-list
+// walker (svg.go). Exporter (export.go) is the one way from a model to the
+// bytes a user downloads, for the CLI and the server alike.
 //
 // DOT generation is a pure function of the model, the findings and the
 // options. Every user string is escaped for DOT (escape.go); every element

@@ -17,10 +17,11 @@ func init() {
 
 const renderSynopsis = "render [--view services|deployment] [--focus NAME --depth N] [--group team] [--format svg|dot] [-o FILE] [--from compose|kubernetes] MODEL..."
 
-// runRender is the CLI's render. It writes what the server's diagram
+// runRender is docs/cli.md's render. It writes what the server's diagram
 // downloads serve for the same model and options (diagram.Exporter), the
-// SVG standalone. Graphviz runs in this process: for one layout a worker
-// process would only add its start-up.
+// SVG standalone (styles inside, no external references). Graphviz runs in
+// this process: for one layout a worker process would only add its
+// start-up.
 func runRender(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "render", renderSynopsis)
 	var opts diagram.Options

@@ -70,6 +70,7 @@ func TestOnlyDrawingStartsGraphviz(t *testing.T) {
 		{"simulate", "--fail", "service:cart", path},
 		{"import", "--db", db, "--workspace", "shop", path},
 		{"export", "--db", db, "--workspace", "shop"},
+		{"diff", path, path},
 		{"render", "--format", "dot", path},
 	} {
 		name := strings.NewReplacer(path, "MODEL", db, "DB").Replace(strings.Join(args, " "))
