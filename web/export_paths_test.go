@@ -47,7 +47,10 @@ func TestEveryExportPathGivesTheSameBytes(t *testing.T) {
 	t.Cleanup(func() {
 		cancel()
 		select {
-		case <-done:
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve returned %v after shutdown", err)
+			}
 		case <-time.After(20 * time.Second):
 			t.Error("serve did not stop")
 		}
