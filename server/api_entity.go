@@ -178,8 +178,8 @@ func refuseWrittenZeros(c echo.Context) error {
 		return nil
 	}
 	for _, f := range []struct{ name, rule string }{
-		{"instances", "must be an integer of at least 1"},
-		{"calls_per_request", "must be a number greater than 0"},
+		{"instances", "must be a whole number from 1 to 1000000"},
+		{"calls_per_request", "must be a number greater than 0 and at most 1e9"},
 	} {
 		if v, ok := fields[f.name]; ok {
 			var n float64
