@@ -124,6 +124,9 @@ func createServer(ctx context.Context, tx *Tx, wsID int64, s topology.Server) (*
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
+	if err := checkLookalike(ctx, tx, "servers", wsID, 0, s.Name); err != nil {
+		return nil, err
+	}
 	pos, err := nextPosition(ctx, tx, "servers", wsID)
 	if err != nil {
 		return nil, err
@@ -149,6 +152,9 @@ func updateServer(ctx context.Context, tx *Tx, wsID, id int64, s topology.Server
 	}
 	s.ApplyDefaults()
 	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkLookalike(ctx, tx, "servers", wsID, id, s.Name); err != nil {
 		return nil, err
 	}
 	_, err := tx.ExecContext(ctx, "UPDATE servers SET name = ?, kind = ?, zone = ?, region = ? WHERE id = ? AND workspace_id = ?",

@@ -126,6 +126,9 @@ func createService(ctx context.Context, tx *Tx, wsID int64, s topology.Service) 
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
+	if err := checkLookalike(ctx, tx, "services", wsID, 0, s.Name); err != nil {
+		return nil, err
+	}
 	pos, err := nextPosition(ctx, tx, "services", wsID)
 	if err != nil {
 		return nil, err
@@ -151,6 +154,9 @@ func updateService(ctx context.Context, tx *Tx, wsID, id int64, s topology.Servi
 	}
 	s.ApplyDefaults()
 	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkLookalike(ctx, tx, "services", wsID, id, s.Name); err != nil {
 		return nil, err
 	}
 	_, err := tx.ExecContext(ctx, "UPDATE services SET name = ?, kind = ?, team = ?, tech = ?, description = ? WHERE id = ? AND workspace_id = ?",
