@@ -214,7 +214,7 @@ func accessRows(f *accessFixture) []accessRow {
 		publicRoute("POST", "/login", url.Values{"email": {testEmail}, "password": {"wrong password"}}, http.StatusUnauthorized),
 		publicRoute("POST", "/logout", nil, see),
 		publicRoute("GET", "/setup", nil, see),
-		publicRoute("POST", "/setup", url.Values{"email": {"x@example.com"}, "password": {testPassword}, "confirm": {testPassword}}, see),
+		publicRoute("POST", "/setup", url.Values{"email": {"x@example.com"}, "password": {testPassword}, "confirm": {testPassword}, "base_url": {testBaseURL}}, see),
 
 		appRoute("GET", "/", nil, ok),
 		appRoute("GET", "/account", nil, ok),

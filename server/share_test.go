@@ -236,6 +236,9 @@ func newShareServer(tb testing.TB, cfg Config) *apiFixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	if err := db.SetInstanceSetting(context.Background(), store.InstanceBaseURL, hs.URL); err != nil {
+		tb.Fatal(err)
+	}
 	return &apiFixture{testServer: ts, user: u, token: mustAPIToken(tb, db, u.ID)}
 }
 

@@ -71,12 +71,12 @@ func (s *Server) createShare(ctx context.Context, slug string, expiresIn time.Du
 	return token, sh, nil
 }
 
-// shareURL is the absolute address of a share link: under the configured
-// public origin, else the one the request came to.
+// shareURL is the address of a share link: under the public address
+// (--base-url, else the one chosen at setup), never under the request's
+// Host, which the client chooses: `Host: attacker.example` must not make
+// archmap hand out links to another site. Without a public address (an
+// installation set up before archmap asked for one, and no --base-url) the
+// link is a path, which the browser completes with the address it uses.
 func (s *Server) shareURL(c echo.Context, token string) string {
-	base := strings.TrimRight(s.cfg.BaseURL, "/")
-	if base == "" {
-		base = c.Scheme() + "://" + c.Request().Host
-	}
-	return base + "/s/" + token
+	return s.baseURL(c.Request().Context()) + "/s/" + token
 }
