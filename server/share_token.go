@@ -20,11 +20,16 @@ import (
 // enough that the time arithmetic cannot overflow.
 const maxShareLifetime = 10 * 365 * 24 * time.Hour
 
+// defaultShareLifetime is how long a link lives unless its maker says
+// otherwise, in the share tab's form and in the API alike.
+const defaultShareLifetime = 7 * 24 * time.Hour
+
 // parseExpiresIn reads a link lifetime: a Go duration ("72h", "90m") or a
-// number of days ("7d"). "" means the link does not expire (0).
+// number of days ("7d"). "" (the form's "Never") and "never" mean the link
+// does not expire (0).
 func parseExpiresIn(v string) (time.Duration, error) {
 	v = strings.TrimSpace(v)
-	if v == "" {
+	if v == "" || v == "never" {
 		return 0, nil
 	}
 	var d time.Duration
