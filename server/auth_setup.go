@@ -53,7 +53,7 @@ func (s *Server) handleSetupCreate(c echo.Context) error {
 	} else if pw != confirm {
 		f.Errors["confirm"] = "The two passwords differ."
 	}
-	base, msg := checkBaseURL(f.Values["base_url"])
+	base, msg := CheckBaseURL(f.Values["base_url"])
 	if msg != "" {
 		f.Errors["base_url"] = msg
 	}

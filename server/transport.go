@@ -79,10 +79,10 @@ func (s *Server) transportHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// checkBaseURL normalises a public address: an absolute http(s) origin, with
+// CheckBaseURL normalises a public address: an absolute http(s) origin, with
 // no path, query, fragment or credentials. It returns the origin without a
 // trailing slash, or the problem.
-func checkBaseURL(v string) (string, string) {
+func CheckBaseURL(v string) (string, string) {
 	v = strings.TrimSpace(v)
 	u, err := url.Parse(v)
 	switch {
