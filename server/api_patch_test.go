@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/archmap/archmap/store"
@@ -161,4 +162,16 @@ func TestAPIPatchModelSettings(t *testing.T) {
 	f.api(t, "PATCH", "/workspaces/"+slug+"/model", `{"settings": {"blast_radius": 0}}`, "Content-Type", mergePatch).wantError(t, http.StatusBadRequest, "settings.blast_radius")
 	f.api(t, "PATCH", "/workspaces/"+slug+"/model", `{"name": "x"}`, "Content-Type", mergePatch, "If-Match", etag(rev+1)).wantError(t, http.StatusPreconditionFailed)
 	f.api(t, "PATCH", "/workspaces/"+slug+"/model", `{"services": [{"name": "a"}, {"name": "A"}]}`, "Content-Type", mergePatch).wantError(t, http.StatusBadRequest, "looks the same")
+}
+
+// The served API document says what a PUT without If-Match does and
+// offers PATCH on every entity and the model.
+func TestOpenAPISaysPutIsLastWriteWins(t *testing.T) {
+	f := newAPIFixture(t)
+	body := string(request(t, f.testServer, "GET", "/api/v1/openapi.json", nil).want(t, http.StatusOK).body)
+	for _, want := range []string{"PUT without `If-Match` is last-write-wins", "application/merge-patch+json", "RFC 7396", `"patchService"`, `"patchModel"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("openapi.json does not say %q", want)
+		}
+	}
 }
