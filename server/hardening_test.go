@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/archmap/archmap/store"
 )
 
@@ -302,4 +304,51 @@ func TestShareSimulateBodyTooLarge(t *testing.T) {
 	}
 	// A real form still works.
 	f.anon(t, "POST", "/s/"+token+"/simulate", url.Values{"fail": {"server:node-a"}}).want(t, http.StatusOK)
+}
+
+// Names are isolated where they stand in a sentence, and the number inputs
+// allow what the model allows.
+func TestUIIsolatesNamesAndBoundsNumbers(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.signedIn(t)
+	m := shopModel()
+	m.Services[1].Name = "سلة" // cart, in Arabic
+	m.Placements[1].Service, m.Placements[2].Service = "سلة", "سلة"
+	m.Dependencies = nil
+	slug := importModel(t, ts.db, "shop", m)
+	p := c.get("/w/" + slug)
+	p.wantStatus(t, http.StatusOK)
+	found := false
+	p.doc.Find(`[hx-confirm]`).Each(func(_ int, s *goquery.Selection) {
+		if v, _ := s.Attr("hx-confirm"); strings.Contains(v, "\u2068سلة\u2069") {
+			found = true
+		}
+	})
+	if !found {
+		t.Error("no confirmation isolates the right-to-left service name between U+2068 and U+2069")
+	}
+	if dir, _ := p.find(t, "workspace-name").Attr("dir"); dir != "auto" {
+		t.Errorf("workspace title dir=%q, want auto", dir)
+	}
+	for sel, want := range map[string]string{
+		`input[name="instances"][type="number"]`:         "1000000",
+		`input[name="calls_per_request"][type="number"]`: "1000000000",
+	} {
+		n := 0
+		p.doc.Find(sel).Each(func(_ int, s *goquery.Selection) {
+			n++
+			if got, _ := s.Attr("max"); got != want {
+				t.Errorf("%s: max=%q, want %s as the model allows", sel, got, want)
+			}
+		})
+		if n == 0 {
+			t.Errorf("no %s on the editor", sel)
+		}
+	}
+	// The server holds to the same bound through the form.
+	c.get("/w/" + slug)
+	r := c.htmx("/w/"+slug+"/placements/matrix/1/1", url.Values{"instances": {"1000001"}})
+	if r.StatusCode < 400 {
+		t.Errorf("1 000 001 instances through the matrix: status %d", r.StatusCode)
+	}
 }
