@@ -217,7 +217,7 @@ func DependencyRowView(slug string, d DependencyRow) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = rowActions(WorkspaceURL(slug, "dependencies", itoa(d.ID), "edit"), WorkspaceURL(slug, "dependencies", itoa(d.ID), "delete"),
-			"Delete the dependency “"+isolate(d.From)+"” → “"+isolate(d.To)+"”?", "dependency "+isolate(d.From)+" to "+isolate(d.To)).Render(ctx, templ_7745c5c3_Buffer)
+			"Delete the dependency “"+isolate(d.From)+"” → “"+isolate(d.To)+"”?", "dependency "+d.From+" to "+d.To).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -90,8 +90,8 @@ func WorkspaceURL(slug string, parts ...string) string {
 	return b.String()
 }
 
-// isolate wraps user text for a plain-text sentence (a confirmation
-// dialog, an aria-label), where no <bdi> can stand: between U+2068 FIRST
+// isolate wraps user text for a plain-text sentence shown on screen (a
+// confirmation dialog), where no <bdi> can stand: between U+2068 FIRST
 // STRONG ISOLATE and U+2069 POP DIRECTIONAL ISOLATE a right-to-left name
 // cannot reorder the words around it. Names themselves may hold no bidi
 // control (topology.ValidateName), so none can end the isolation early.

@@ -339,9 +339,9 @@ func matrixCell(ed *Editor, svc ServiceRow, srv ServerRow) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var16 string
-			templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs("Instances of " + isolate(svc.Name) + " on " + isolate(srv.Name))
+			templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs("Instances of " + svc.Name + " on " + srv.Name)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `placement.templ`, Line: 88, Col: 218}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `placement.templ`, Line: 88, Col: 200}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
 			if templ_7745c5c3_Err != nil {
@@ -354,7 +354,7 @@ func matrixCell(ed *Editor, svc ServiceRow, srv ServerRow) templ.Component {
 			var templ_7745c5c3_Var17 string
 			templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(WorkspaceURL(ed.Slug, "placements", "matrix", itoa(svc.ID), itoa(srv.ID)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `placement.templ`, Line: 88, Col: 304}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `placement.templ`, Line: 88, Col: 286}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 			if templ_7745c5c3_Err != nil {
@@ -383,9 +383,9 @@ func matrixCell(ed *Editor, svc ServiceRow, srv ServerRow) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var19 string
-			templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs("Instances of " + isolate(svc.Name) + " on " + isolate(srv.Name))
+			templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs("Instances of " + svc.Name + " on " + srv.Name)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `placement.templ`, Line: 90, Col: 186}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `placement.templ`, Line: 90, Col: 168}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var19))
 			if templ_7745c5c3_Err != nil {
@@ -398,7 +398,7 @@ func matrixCell(ed *Editor, svc ServiceRow, srv ServerRow) templ.Component {
 			var templ_7745c5c3_Var20 string
 			templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(WorkspaceURL(ed.Slug, "placements", "matrix", itoa(svc.ID), itoa(srv.ID)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `placement.templ`, Line: 90, Col: 272}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `placement.templ`, Line: 90, Col: 254}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var20))
 			if templ_7745c5c3_Err != nil {
