@@ -160,6 +160,7 @@ func TestHostGateBeforeSetup(t *testing.T) {
 			t.Fatalf("Host %s: %d accounts made", host, n)
 		}
 	}
+	c.hostRequest("GET", "/healthz", "archmap.internal", nil).wantStatus(t, http.StatusOK)
 	port := ts.URL[strings.LastIndex(ts.URL, ":"):]
 	for _, host := range []string{"localhost" + port, "127.0.0.1" + port, "[::1]" + port, "archmap.localhost" + port, "192.168.1.20:8080"} {
 		p := c.hostRequest("GET", "/setup", host, nil)

@@ -142,6 +142,11 @@ func (s *Server) hostGate(next echo.HandlerFunc) echo.HandlerFunc {
 		if s.hasUsers.Load() || s.hostAllowedBeforeSetup(c.Request().Host) {
 			return next(c)
 		}
+		// Health checks (a probe may use any name) and static files tell
+		// nobody anything.
+		if p := c.Request().URL.Path; p == "/healthz" || strings.HasPrefix(p, "/static/") {
+			return next(c)
+		}
 		need, err := s.needsSetup(c.Request().Context())
 		if err != nil {
 			return err
