@@ -8,6 +8,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -114,6 +115,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.HeavyWait <= 0 {
 		cfg.HeavyWait = 10 * time.Second
 	}
+	s.baseURL(context.Background()) // loads, and trusts, the stored public address
 	s.heavy = newAdmission(cfg.HeavyWork, cfg.HeavyWait)
 	s.snapshots = newSnapshotCache(snapshotCacheWeight, s.heavy)
 	s.responses = newResponseCache(responseCacheBytes)

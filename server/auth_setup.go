@@ -72,7 +72,7 @@ func (s *Server) handleSetupCreate(c echo.Context) error {
 	if err := s.db.SetInstanceSetting(ctx, store.InstanceBaseURL, base); err != nil {
 		return err
 	}
-	s.storedBaseURL.Store(base)
+	s.rememberBaseURL(base)
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}

@@ -353,3 +353,32 @@ func TestUIIsolatesNamesAndBoundsNumbers(t *testing.T) {
 		t.Errorf("1 000 001 instances through the matrix: status %d", r.StatusCode)
 	}
 }
+
+// A browser's form post is refused when its Origin is another site's, even
+// with the right token; the public address is our origin also when a proxy
+// rewrites the Host.
+func TestCrossOriginPostsAreRefused(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.signedIn(t) // the public address is ts.URL
+	c.get("/")
+	host := strings.TrimPrefix(ts.URL, "http://")
+	for origin, want := range map[string]int{
+		"https://evil.example": http.StatusForbidden,
+		ts.URL:                 http.StatusSeeOther,
+	} {
+		p := c.hostRequest("POST", "/w", host, url.Values{"name": {"From " + origin}, "_csrf": {c.csrf}}, "Origin", origin)
+		if p.StatusCode != want {
+			t.Errorf("Origin %s: status %d, want %d", origin, p.StatusCode, want)
+		}
+	}
+	// Behind a proxy that sends its own Host, the public address still
+	// counts as our origin.
+	p := c.hostRequest("POST", "/w", "archmap-backend:8080", url.Values{"name": {"Proxied"}, "_csrf": {c.csrf}}, "Origin", ts.URL)
+	if p.StatusCode != http.StatusSeeOther {
+		t.Errorf("through a Host-rewriting proxy: status %d, want 303", p.StatusCode)
+	}
+	p = c.hostRequest("POST", "/w", host, url.Values{"name": {"Sneaky"}, "_csrf": {c.csrf}}, "Sec-Fetch-Site", "cross-site")
+	if p.StatusCode != http.StatusForbidden {
+		t.Errorf("Sec-Fetch-Site: cross-site: status %d, want 403", p.StatusCode)
+	}
+}

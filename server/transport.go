@@ -112,10 +112,21 @@ func (s *Server) baseURL(ctx context.Context) string {
 		s.log.Warn("read the public address", "err", err)
 		return ""
 	}
-	if v != "" {
-		s.storedBaseURL.Store(v)
-	}
+	s.rememberBaseURL(v)
 	return v
+}
+
+// rememberBaseURL keeps the public address chosen at setup, and trusts it
+// as the Origin of form posts: behind a proxy that rewrites Host, the
+// browser's Origin is the public address, not the Host we see.
+func (s *Server) rememberBaseURL(v string) {
+	if v == "" {
+		return
+	}
+	s.storedBaseURL.Store(v)
+	if err := s.crossOrigin.AddTrustedOrigin(v); err != nil {
+		s.log.Warn("the public address is not an origin", "base_url", v, "err", err)
+	}
 }
 
 // requestOrigin is the origin the browser used for this request, as far as
