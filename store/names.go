@@ -15,7 +15,7 @@ import (
 // single edits can put `payments` and `pay\u200bments` side by side. An exact
 // duplicate is left to the table's UNIQUE constraint and its own message.
 //
-// The key is the tables' name_key column (migration 0004), computed by the
+// The key is the tables' name_key column (migration 0005), computed by the
 // SQL function archmap_name_key that every connection of ours registers
 // (nameKeyDriver) and indexed with the workspace, so the check is one
 // index lookup whatever the model's size. (A scan of the names cost 30 ms
