@@ -53,6 +53,7 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		default:
 			c.Set(userKey, u)
 			c.Set(sessionSecretKey, ck.Value)
+			attributeChanges(c, u.Email)
 		}
 		return next(c)
 	}

@@ -155,7 +155,7 @@ func (s *Server) hostGate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		// Health checks (a probe may use any name) and static files tell
 		// nobody anything.
-		if p := c.Request().URL.Path; p == "/healthz" || strings.HasPrefix(p, "/static/") {
+		if p := c.Request().URL.Path; isProbe(p) || strings.HasPrefix(p, "/static/") {
 			return next(c)
 		}
 		need, err := s.needsSetup(c.Request().Context())
