@@ -57,19 +57,6 @@ const (
 	readerParams = "_busy_timeout=5000&_foreign_keys=on&_txlock=deferred&_query_only=true"
 )
 
-// nameKeyDriver is mattn/go-sqlite3 with archmap's SQL function
-// archmap_name_key(name) (topology.NameKey) on every connection: the
-// services' and servers' name_key columns are computed by it, so every
-// write to those tables needs it. Other SQLite clients can read the file
-// but not write those two tables.
-const nameKeyDriver = "sqlite3_archmap"
-
-func init() {
-	sql.Register(nameKeyDriver, &sqlite3.SQLiteDriver{ConnectHook: func(conn *sqlite3.SQLiteConn) error {
-		return conn.RegisterFunc("archmap_name_key", topology.NameKey, true)
-	}})
-}
-
 // DB is an open archmap database.
 type DB struct {
 	path  string
@@ -99,7 +86,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 
-	w, err := sql.Open(nameKeyDriver, dsn(path, writerParams))
+	w, err := sql.Open("sqlite3", dsn(path, writerParams))
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
 	}
@@ -130,8 +117,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
+	if err := db.fillNameKeys(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: %s: %w", path, err)
+	}
 
-	r, err := sql.Open(nameKeyDriver, dsn(path, readerParams))
+	r, err := sql.Open("sqlite3", dsn(path, readerParams))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)

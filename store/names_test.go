@@ -90,3 +90,31 @@ func TestDatabaseFilesArePrivate(t *testing.T) {
 		}
 	}
 }
+
+// Rows stored before name_key existed get their key when the database is
+// opened, so the lookalike check holds for them too.
+func TestNameKeysFilledForOlderRows(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "archmap.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := mustCreateWorkspace(t, db, "w")
+	if _, _, err := db.CreateService(ctx, ws.Slug, topology.Service{Name: "Payments"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.write.ExecContext(ctx, "UPDATE services SET name_key = NULL"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, _, err = db.CreateService(ctx, ws.Slug, topology.Service{Name: "pay\u200bments"}, 0)
+	if msg := topology.ErrorMessage(err); !strings.Contains(msg, `looks the same as "Payments"`) {
+		t.Errorf("after reopening: %v, want looks the same", err)
+	}
+}

@@ -131,8 +131,8 @@ func createServer(ctx context.Context, tx *Tx, wsID int64, s topology.Server) (*
 	if err != nil {
 		return nil, err
 	}
-	res, err := tx.ExecContext(ctx, "INSERT INTO servers (workspace_id, position, name, kind, zone, region) VALUES (?, ?, ?, ?, ?, ?)",
-		wsID, pos, s.Name, s.Kind, s.Zone, s.Region)
+	res, err := tx.ExecContext(ctx, "INSERT INTO servers (workspace_id, position, name, name_key, kind, zone, region) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		wsID, pos, s.Name, topology.NameKey(s.Name), s.Kind, s.Zone, s.Region)
 	if isUnique(err) {
 		return nil, duplicateServer(s.Name)
 	}
@@ -157,8 +157,8 @@ func updateServer(ctx context.Context, tx *Tx, wsID, id int64, s topology.Server
 	if err := checkLookalike(ctx, tx, "servers", wsID, id, s.Name); err != nil {
 		return nil, err
 	}
-	_, err := tx.ExecContext(ctx, "UPDATE servers SET name = ?, kind = ?, zone = ?, region = ? WHERE id = ? AND workspace_id = ?",
-		s.Name, s.Kind, s.Zone, s.Region, id, wsID)
+	_, err := tx.ExecContext(ctx, "UPDATE servers SET name = ?, name_key = ?, kind = ?, zone = ?, region = ? WHERE id = ? AND workspace_id = ?",
+		s.Name, topology.NameKey(s.Name), s.Kind, s.Zone, s.Region, id, wsID)
 	if isUnique(err) {
 		return nil, duplicateServer(s.Name)
 	}

@@ -133,8 +133,8 @@ func createService(ctx context.Context, tx *Tx, wsID int64, s topology.Service) 
 	if err != nil {
 		return nil, err
 	}
-	res, err := tx.ExecContext(ctx, "INSERT INTO services (workspace_id, position, name, kind, team, tech, description) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		wsID, pos, s.Name, s.Kind, s.Team, s.Tech, s.Description)
+	res, err := tx.ExecContext(ctx, "INSERT INTO services (workspace_id, position, name, name_key, kind, team, tech, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		wsID, pos, s.Name, topology.NameKey(s.Name), s.Kind, s.Team, s.Tech, s.Description)
 	if isUnique(err) {
 		return nil, duplicateService(s.Name)
 	}
@@ -159,8 +159,8 @@ func updateService(ctx context.Context, tx *Tx, wsID, id int64, s topology.Servi
 	if err := checkLookalike(ctx, tx, "services", wsID, id, s.Name); err != nil {
 		return nil, err
 	}
-	_, err := tx.ExecContext(ctx, "UPDATE services SET name = ?, kind = ?, team = ?, tech = ?, description = ? WHERE id = ? AND workspace_id = ?",
-		s.Name, s.Kind, s.Team, s.Tech, s.Description, id, wsID)
+	_, err := tx.ExecContext(ctx, "UPDATE services SET name = ?, name_key = ?, kind = ?, team = ?, tech = ?, description = ? WHERE id = ? AND workspace_id = ?",
+		s.Name, topology.NameKey(s.Name), s.Kind, s.Team, s.Tech, s.Description, id, wsID)
 	if isUnique(err) {
 		return nil, duplicateService(s.Name)
 	}
