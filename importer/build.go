@@ -17,6 +17,11 @@ type builder struct {
 	edges      map[[2]string][]evidence
 	externals  map[string]string // host → name of the external service made for it
 	placements map[[2]string]int // (service, server) → index in model.Placements
+	// runOnce are tasks that run to completion (Kubernetes Jobs, compose
+	// tasks others wait to complete): no request waits on what they call,
+	// so their calls are asynchronous and they are no sync caller of what
+	// they initialise.
+	runOnce map[string]bool
 }
 
 type svcInfo struct {
@@ -45,6 +50,7 @@ func newBuilder() *builder {
 		edges:      map[[2]string][]evidence{},
 		externals:  map[string]string{},
 		placements: map[[2]string]int{},
+		runOnce:    map[string]bool{},
 	}
 }
 
@@ -141,6 +147,9 @@ func (b *builder) addressEvidence(from, to string, h addressHint, reason, file s
 	case h.key.health || isHealthPath(h.ref.path):
 		ev.async = true
 		ev.reason += " (health check: async)"
+	case b.runOnce[from]:
+		ev.async = true
+		ev.reason += " (run-once task: async)"
 	}
 	k := [2]string{from, to}
 	b.edges[k] = append(b.edges[k], ev)
@@ -166,6 +175,9 @@ func (b *builder) declaredEvidence(from, to, reason, file string, line int) {
 	case t.telemetry || f.telemetry:
 		ev.async = true
 		ev.reason += " (telemetry: async)"
+	case b.runOnce[from]:
+		ev.async = true
+		ev.reason += " (run-once task: async)"
 	}
 	k := [2]string{from, to}
 	b.edges[k] = append(b.edges[k], ev)

@@ -288,6 +288,11 @@ func (c *composeImport) run(name string) (*topology.Model, *Report, error) {
 		if s.ContainerName != "" {
 			c.alias(s.ContainerName, mn)
 		}
+		// Docker Engine lists a container's hostname among its DNS names on
+		// every network it joins, so other containers reach it by that name.
+		if s.Hostname != "" {
+			c.alias(s.Hostname, mn)
+		}
 		for _, net := range s.Networks {
 			if net != nil {
 				for _, a := range net.Aliases {
@@ -321,6 +326,22 @@ func (c *composeImport) run(name string) (*topology.Model, *Report, error) {
 	}
 	b.rep.assume("The project runs on one Docker host, so all its services are placed on one server, %s (container-host).", server)
 
+	// A service others wait to complete (service_completed_successfully) is
+	// a one-off task, like a Kubernetes Job: nothing calls it, and no
+	// request waits on what it calls.
+	var tasks []string
+	for _, n := range order {
+		for t, d := range c.project.Services[n].DependsOn {
+			if d.Condition == types.ServiceConditionCompletedSuccessfully && c.names[t] != "" && !b.runOnce[c.names[t]] {
+				b.runOnce[c.names[t]] = true
+				tasks = append(tasks, c.names[t])
+			}
+		}
+	}
+	if len(tasks) > 0 {
+		sort.Strings(tasks)
+		b.rep.assume("One-off tasks (%s) run to completion before the services that wait for them; their calls are modelled as asynchronous, since no request waits on them.", strings.Join(tasks, ", "))
+	}
 	for _, n := range order {
 		c.inferFrom(n)
 	}

@@ -59,6 +59,7 @@ type kubeSpec struct {
 	// A bare Pod's spec is the pod spec itself.
 	Containers     []container `yaml:"containers"`
 	InitContainers []container `yaml:"initContainers"`
+	RestartPolicy  string      `yaml:"restartPolicy"`
 }
 
 type jobTemplate struct {
@@ -150,6 +151,7 @@ type workload struct {
 	pod       kubeSpec
 	replicas  int
 	daemon    bool
+	runOnce   bool // a Job, CronJob or bare Pod that runs to completion
 	namespace string
 }
 
@@ -367,6 +369,8 @@ func (k *kubeImport) workload(p placed) *workload {
 		}
 	}
 	w.daemon = p.obj.Kind == "DaemonSet"
+	rp := w.pod.RestartPolicy
+	w.runOnce = p.obj.Kind == "Job" || p.obj.Kind == "CronJob" || (p.obj.Kind == "Pod" && (rp == "Never" || rp == "OnFailure"))
 	return w
 }
 
@@ -398,6 +402,9 @@ func (k *kubeImport) build(nodes int, zones []string) error {
 			kind, tech = guessKind(image, w.obj.Metadata.Name)
 		}
 		w.name = b.addService(name, kind, tech, image)
+		if w.runOnce {
+			b.runOnce[w.name] = true
+		}
 	}
 
 	servers := make([]string, nodes)
@@ -478,9 +485,21 @@ func (k *kubeImport) place(servers, zoneOf []string) error {
 	n := len(servers)
 	load := make([]int, n)
 	budget := 0
+	var runOnce []string
 	for _, w := range k.workloads {
 		if w.replicas < 0 {
 			return lineError(w.file, w.line, "%s %s: replicas must not be negative, got %d", w.obj.Kind, w.obj.Metadata.Name, w.replicas)
+		}
+		if w.runOnce {
+			// A Job's pod runs to completion on whichever node the scheduler
+			// picks, and is retried on another when that node fails: no node
+			// failure takes it down, so it stands on every node, once each,
+			// rather than as a one-instance service that a node takes down.
+			for i := range servers {
+				b.place(w.name, servers[i], 1)
+			}
+			runOnce = append(runOnce, w.obj.Kind+" "+w.name)
+			continue
 		}
 		if w.daemon {
 			for i := range servers {
@@ -526,6 +545,10 @@ func (k *kubeImport) place(servers, zoneOf []string) error {
 				b.place(w.name, servers[i], c)
 			}
 		}
+	}
+	if len(runOnce) > 0 {
+		b.rep.assume("Run-once workloads (%s) run to completion and are retried on any node, so each is placed once on every node rather than as a service a node failure takes down; their calls are modelled as asynchronous, since no request waits on them.",
+			strings.Join(runOnce, ", "))
 	}
 	return nil
 }

@@ -162,8 +162,9 @@ items:
 		instances int
 	}{
 		"pg":      {topology.KindDatabase, 3},
-		"migrate": {topology.KindWorker, 2}, // a Job is a worker, whatever its image
-		"nightly": {topology.KindWorker, 1},
+		// A Job is a worker, whatever its image, and runs once on any node.
+		"migrate": {topology.KindWorker, 3},
+		"nightly": {topology.KindWorker, 3},
 		"debug":   {topology.KindService, 1},
 		"legacy":  {topology.KindGateway, 1},
 		"paused":  {topology.KindService, 0},
