@@ -284,7 +284,7 @@ func (b *builder) finish(name string) (*topology.Model, *Report, error) {
 	if err := m.Validate(); err != nil {
 		// Names and values are sanitized above, so this means the input
 		// holds something the model cannot (a name made only of spaces...).
-		return nil, nil, topology.Errorf(topology.EINVALID, "the imported model is not valid: %s", topology.ErrorMessage(err))
+		return nil, b.rep, topology.Errorf(topology.EINVALID, "the imported model is not valid: %s", topology.ErrorMessage(err))
 	}
 	return m, b.rep, nil
 }

@@ -45,18 +45,22 @@ var quietLogrus sync.Once
 // -f b`, with variables interpolated from the .env file beside the first of
 // them when it is among files. Nothing outside files is read: not the
 // process environment, not env_file or extends files that were not given.
+// On error the model is nil and the report, when not nil, holds what was
+// skipped or assumed before the failure, which often explains it.
 func Compose(files []File, opts ComposeOptions) (*topology.Model, *Report, error) {
 	// compose-go warns through the global logrus logger (obsolete
 	// `version`, unset variables); the report says those things instead.
 	quietLogrus.Do(func() { logrus.SetOutput(io.Discard) })
 
+	// The report is returned with an error too: what was skipped or assumed
+	// before the failure (an include not followed) often explains it.
+	b := newBuilder()
 	if err := totalSize(files); err != nil {
-		return nil, nil, err
+		return nil, b.rep, err
 	}
 	var (
 		configs  []composeFile
 		dotenvs  []File
-		includes []string
 		rawFiles = map[string]File{}
 	)
 	for _, f := range files {
@@ -69,35 +73,32 @@ func Compose(files []File, opts ComposeOptions) (*topology.Model, *Report, error
 		}
 		docs, err := parseDocs(f)
 		if err != nil {
-			return nil, nil, err
+			return nil, b.rep, err
 		}
 		if len(docs) == 0 {
-			return nil, nil, lineError(f.Name, 0, "empty file, not a compose file")
+			return nil, b.rep, lineError(f.Name, 0, "empty file, not a compose file")
 		}
 		for _, d := range docs {
 			root := docRoot(d)
 			if isKubernetesDoc(root) {
 				_, kind := mapGet(root, "kind")
-				return nil, nil, lineError(f.Name, root.Line, "a Kubernetes manifest (kind %s), not a compose file; import it with --from kubernetes", kind.Value)
+				return nil, b.rep, lineError(f.Name, root.Line, "a Kubernetes manifest (kind %s), not a compose file; import it with --from kubernetes", kind.Value)
 			}
 			if !isComposeDoc(root) {
-				return nil, nil, lineError(f.Name, root.Line, "not a compose file: no top-level services")
-			}
-			if k, _ := mapGet(root, "include"); k != nil {
-				includes = append(includes, location(f.Name, k.Line))
+				return nil, b.rep, lineError(f.Name, root.Line, "not a compose file: no top-level services")
 			}
 		}
 		configs = append(configs, composeFile{File: f, docs: docs})
 	}
 	if len(configs) == 0 {
-		return nil, nil, topology.Errorf(topology.EINVALID, "no compose file among the input, only .env files")
+		return nil, b.rep, topology.Errorf(topology.EINVALID, "no compose file among the input, only .env files")
 	}
 
-	b := newBuilder()
-	for _, at := range includes {
-		b.rep.skip("%s: include is not followed; pass the included files as more files instead", at)
-	}
 	first := configs[0].Name
+	configs, err := orderIncludes(configs, b)
+	if err != nil {
+		return nil, b.rep, err
+	}
 	env := map[string]string{}
 	for _, f := range dotenvs {
 		if cleanName(path.Dir(slash(f.Name))) != cleanName(path.Dir(slash(first))) {
@@ -106,17 +107,17 @@ func Compose(files []File, opts ComposeOptions) (*topology.Model, *Report, error
 		}
 		vars, err := dotenv.ParseWithLookup(bytes.NewReader(f.Data), noLookup)
 		if err != nil {
-			return nil, nil, lineError(f.Name, 0, "%s", err)
+			return nil, b.rep, lineError(f.Name, 0, "%s", err)
 		}
 		env = vars
 		b.rep.assume("Variables are interpolated from %s and nothing else (not the environment archmap runs in).", f.Name)
 	}
 
-	project, missing, err := loadProject(configs, env, opts.Profiles)
+	project, missing, err := loadProject(configs, first, env, opts.Profiles)
 	if err != nil {
-		return nil, nil, err
+		return nil, b.rep, err
 	}
-	c := &composeImport{b: b, files: configs, rawFiles: rawFiles, project: project, env: env, missing: missing}
+	c := &composeImport{b: b, files: configs, first: first, rawFiles: rawFiles, project: project, env: env, missing: missing}
 	name := project.Name
 	if opts.Name != "" {
 		name = opts.Name
@@ -128,9 +129,11 @@ func noLookup(string) (string, bool) { return "", false }
 
 // loadProject runs compose-go on the files: interpolation, merging, profiles,
 // normalization and validation are its, so they match docker compose.
-func loadProject(configs []composeFile, env map[string]string, profiles []string) (*types.Project, map[string]bool, error) {
+// first is the file given first, which names the project and its directory
+// (the included files come before it in configs).
+func loadProject(configs []composeFile, first string, env map[string]string, profiles []string) (*types.Project, map[string]bool, error) {
 	details := types.ConfigDetails{
-		WorkingDir:  path.Dir(slash(configs[0].Name)),
+		WorkingDir:  path.Dir(slash(first)),
 		Environment: types.Mapping{},
 	}
 	for k, v := range env {
@@ -145,8 +148,10 @@ func loadProject(configs []composeFile, env map[string]string, profiles []string
 	}
 	missing := map[string]bool{}
 	project, err := loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
-		o.SetProjectName(defaultProjectName(configs[0].Name), false)
+		o.SetProjectName(defaultProjectName(first), false)
 		o.ResolvePaths = false
+		// compose-go would read included files from disk; orderIncludes
+		// has put those of the input before their includer instead.
 		o.SkipInclude = true
 		o.SkipResolveEnvironment = true // env_file: read below from the given files only
 		o.SkipResolveLabels = true
@@ -254,6 +259,7 @@ func defaultProjectName(first string) string {
 type composeImport struct {
 	b        *builder
 	files    []composeFile
+	first    string // the file given first: its directory is the project's
 	rawFiles map[string]File
 	project  *types.Project
 	env      map[string]string
@@ -495,7 +501,7 @@ func (c *composeImport) environment(n string, s types.ServiceConfig) []envVar {
 	for _, ef := range s.EnvFiles {
 		p := ef.Path
 		if !path.IsAbs(slash(p)) {
-			p = path.Join(path.Dir(slash(c.files[0].Name)), slash(p))
+			p = path.Join(path.Dir(slash(c.first)), slash(p))
 		}
 		f, ok := c.rawFiles[cleanName(p)]
 		if !ok {

@@ -174,34 +174,37 @@ type configValue struct {
 // Kubernetes imports Kubernetes manifests: workloads become services placed
 // on a modelled cluster of opts.Nodes nodes, Services map DNS names to
 // workloads, and environment variables (with the ConfigMaps of the same
-// input they reference) give the dependencies.
+// input they reference) give the dependencies. On error the model is nil
+// and the report, when not nil, holds what was found before the failure.
 func Kubernetes(files []File, opts KubeOptions) (*topology.Model, *Report, error) {
+	// The report is returned with an error too: what was skipped or assumed
+	// before the failure often explains it.
+	k := &kubeImport{b: newBuilder(), configMaps: map[[2]string]configMap{}, configMapNames: map[string][][2]string{}, skipped: map[string][]string{}}
 	if err := totalSize(files); err != nil {
-		return nil, nil, err
+		return nil, k.b.rep, err
 	}
 	nodes := opts.Nodes
 	if nodes == 0 {
 		nodes = defaultNodeNum
 	}
 	if nodes < 1 || nodes > MaxNodes {
-		return nil, nil, topology.Errorf(topology.EINVALID, "nodes must be between 1 and %d, got %d", MaxNodes, opts.Nodes)
+		return nil, k.b.rep, topology.Errorf(topology.EINVALID, "nodes must be between 1 and %d, got %d", MaxNodes, opts.Nodes)
 	}
 	for _, z := range opts.Zones {
 		if msg := topology.ValidateName(z); msg != "" || strings.TrimSpace(z) == "" {
-			return nil, nil, topology.Errorf(topology.EINVALID, "zone %q: %s", z, msg)
+			return nil, k.b.rep, topology.Errorf(topology.EINVALID, "zone %q: %s", z, msg)
 		}
 	}
-	k := &kubeImport{b: newBuilder(), configMaps: map[[2]string]configMap{}, configMapNames: map[string][][2]string{}, skipped: map[string][]string{}}
 	for _, f := range files {
 		if err := k.readFile(f); err != nil {
-			return nil, nil, err
+			return nil, k.b.rep, err
 		}
 	}
 	if len(k.workloads) == 0 && len(k.services) == 0 {
-		return nil, nil, topology.Errorf(topology.EINVALID, "no Kubernetes workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) in %s", fileNames(files))
+		return nil, k.b.rep, topology.Errorf(topology.EINVALID, "no Kubernetes workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) in %s", fileNames(files))
 	}
 	if err := k.build(nodes, opts.Zones); err != nil {
-		return nil, nil, err
+		return nil, k.b.rep, err
 	}
 	name := opts.Name
 	if name == "" {

@@ -328,8 +328,11 @@ func TestKubernetesErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("no error; model %v", serviceNames(m))
 			}
-			if m != nil || rep != nil {
-				t.Errorf("a partial result came with the error")
+			if m != nil {
+				t.Errorf("a partial model came with the error")
+			}
+			if rep == nil {
+				t.Errorf("no report came with the error")
 			}
 			if topology.ErrorCode(err) != topology.EINVALID {
 				t.Errorf("code = %s, want invalid (%v)", topology.ErrorCode(err), err)

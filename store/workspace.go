@@ -329,7 +329,7 @@ func checkNameFree(ctx context.Context, tx *Tx, name string, except int64) error
 
 // nameTaken is the conflict of a workspace name already in use.
 func nameTaken(other string) error {
-	return topology.Errorf(topology.ECONFLICT, "a workspace named %s already exists; workspace names must differ by more than upper and lower case", strconv.Quote(other))
+	return topology.Errorf(topology.ECONFLICT, "name: a workspace named %s already exists; workspace names must differ by more than upper and lower case", strconv.Quote(other))
 }
 
 func isASCII(s string) bool {

@@ -79,6 +79,14 @@ func loadModelArgs(e *env, from string, paths []string, opts importOptions) (*to
 		m, rep, err = importer.Kubernetes(files, importer.KubeOptions{Nodes: opts.nodes, Zones: opts.zones})
 	}
 	if err != nil {
+		// What the importer skipped or assumed before it failed (an include
+		// it could not follow, a file it left out) often explains the error.
+		if rep != nil && !rep.Empty() {
+			fmt.Fprintln(e.stderr, "The import failed. What it had found before it failed:")
+			if werr := rep.WriteText(e.stderr); werr != nil {
+				return nil, nil, werr
+			}
+		}
 		return nil, nil, &exitError{code: 2, err: fmt.Errorf("%s", topology.ErrorMessage(err))}
 	}
 	fmt.Fprintf(e.stderr, "Imported %s from %d %s file(s) as model %q.\n", countNoun(len(m.Services), "service"), len(files), from, m.Name)
