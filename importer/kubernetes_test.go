@@ -161,7 +161,7 @@ items:
 		kind      topology.ServiceKind
 		instances int
 	}{
-		"pg":      {topology.KindDatabase, 3},
+		"pg": {topology.KindDatabase, 3},
 		// A Job is a worker, whatever its image, and runs once on any node.
 		"migrate": {topology.KindWorker, 3},
 		"nightly": {topology.KindWorker, 3},
