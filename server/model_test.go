@@ -99,7 +99,7 @@ func TestImportAndExport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("exported YAML does not parse: %v\n%s", err, y.body)
 	}
-	if m.Name != "Imported shop" || len(m.Services) != 2 || len(m.Dependencies) != 1 {
+	if m.Name != "Shop" || len(m.Services) != 2 || len(m.Dependencies) != 1 {
 		t.Errorf("exported model %+v", m)
 	}
 	j := c.get("/w/" + slug + "/model.json")
