@@ -386,3 +386,51 @@ func TestReportWriteText(t *testing.T) {
 		t.Errorf("a control character reached the terminal:\n%q", out)
 	}
 }
+
+// The OpenTelemetry demo's compose files share variables through an anchor
+// merged into each service's environment (`<<: *otel-env`): the report
+// cites the line in the anchor where the address is written.
+func TestComposeMergeKeyLines(t *testing.T) {
+	text := `x-default-logging: &logging
+  driver: "json-file"
+x-otel-env: &otel-env
+  OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: cumulative
+  OTEL_EXPORTER_OTLP_ENDPOINT: http://otel-collector:4317
+x-cart-base: &cart-base
+  image: acme/cart
+  environment:
+    <<: *otel-env
+    VALKEY_ADDR: valkey-cart:6379
+services:
+  cart:
+    image: acme/cart
+    logging: *logging
+    environment:
+      <<: *otel-env
+      VALKEY_ADDR: valkey-cart:6379
+  checkout:
+    <<: *cart-base
+    image: acme/checkout
+  otel-collector:
+    image: otel/opentelemetry-collector-contrib
+  valkey-cart:
+    image: valkey/valkey
+`
+	files := inFiles("demo", "compose.yaml", text)
+	m, rep := mustCompose(t, files, ComposeOptions{})
+	lines := strings.Split(text, "\n")
+	for _, tt := range []struct{ from, to, line string }{
+		{"cart", "otel-collector", "  OTEL_EXPORTER_OTLP_ENDPOINT: http://otel-collector:4317"},
+		{"cart", "valkey-cart", "      VALKEY_ADDR: valkey-cart:6379"},
+		{"checkout", "otel-collector", "  OTEL_EXPORTER_OTLP_ENDPOINT: http://otel-collector:4317"},
+		{"checkout", "valkey-cart", "    VALKEY_ADDR: valkey-cart:6379"},
+	} {
+		d := reportDep(t, rep, tt.from, tt.to)
+		if d.Line < 1 || lines[d.Line-1] != tt.line {
+			t.Errorf("%s -> %s cites line %d, want the line %q", tt.from, tt.to, d.Line, tt.line)
+		}
+	}
+	if len(m.Dependencies) != 4 {
+		t.Errorf("dependencies %v", edges(m))
+	}
+}
