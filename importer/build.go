@@ -66,6 +66,13 @@ func (b *builder) addService(name string, kind topology.ServiceKind, tech, image
 	return name
 }
 
+// setTeam sets the team of a service added before.
+func (b *builder) setTeam(service, team string) {
+	if in, ok := b.info[service]; ok {
+		b.model.Services[in.order-1].Team = sanitizeText(team, topology.MaxLabelLen) // order counts from 1
+	}
+}
+
 func (b *builder) uniqueName(name string) string {
 	if _, taken := b.info[name]; !taken {
 		return name

@@ -115,6 +115,21 @@ func Compose(files []File, opts ComposeOptions) (*topology.Model, *Report, error
 
 	project, missing, err := loadProject(configs, first, env, opts.Profiles)
 	if err != nil {
+		// An unset variable is the usual cause of an invalid project
+		// (a volume "${HOST_FILESYSTEM}:/hostfs" becomes ":/hostfs").
+		delete(missing, "COMPOSE_PROJECT_NAME")
+		if len(missing) > 0 {
+			names := make([]string, 0, len(missing))
+			for k := range missing {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			where := "no .env file was given beside " + first
+			if len(dotenvs) > 0 {
+				where = "the .env file does not set them"
+			}
+			b.rep.warn("Variables used but not set (%s), taken as empty or their default: %s.", where, strings.Join(names, ", "))
+		}
 		return nil, b.rep, err
 	}
 	c := &composeImport{b: b, files: configs, first: first, rawFiles: rawFiles, project: project, env: env, missing: missing}
@@ -169,7 +184,7 @@ func loadProject(configs []composeFile, first string, env map[string]string, pro
 		}
 	})
 	if err != nil {
-		return nil, nil, composeError(configs, err)
+		return nil, missing, composeError(configs, err)
 	}
 	delete(missing, "COMPOSE_PROJECT_NAME")
 	return project, missing, nil
