@@ -33,7 +33,6 @@ spec:
 ` + podSpec
 }
 
-
 func TestKubernetesPlacementRules(t *testing.T) {
 	manifest := workloadWith("pinned", 2, `      nodeSelector: {topology.kubernetes.io/zone: b}
 `) + workloadWith("apart", 5, `      affinity:
