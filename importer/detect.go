@@ -3,9 +3,10 @@ package importer
 import (
 	"fmt"
 	"path"
-	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/archmap/archmap/topology"
 )
 
 // Format is what a set of input files holds.
@@ -61,7 +62,7 @@ func Detect(files []File) Detection {
 		}
 		docs, err := parseDocs(f)
 		if err != nil {
-			return Detection{Problem: fmt.Sprintf("%s is not YAML or JSON: %s", f.Name, strings.TrimPrefix(err.Error(), "invalid: "))}
+			return Detection{Problem: fmt.Sprintf("%s (not valid YAML or JSON)", topology.ErrorMessage(err))}
 		}
 		for _, d := range docs {
 			root := docRoot(d)

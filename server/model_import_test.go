@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -192,5 +193,53 @@ func TestImportFailureShowsTheReport(t *testing.T) {
 	p.wantStatus(t, http.StatusBadRequest)
 	if got := p.find(t, "import-failed-report").Text(); !strings.Contains(got, "include db.yaml is not among the given files") {
 		t.Errorf("failed report = %q", got)
+	}
+}
+
+// Workspace names are unique whatever their case: the home page's form and
+// the settings form say so next to the name, and nothing is created.
+func TestWorkspaceNamesUniqueInTheApp(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.signedIn(t)
+	c.newWorkspace(t, "Shop")
+	other := c.newWorkspace(t, "Other")
+
+	c.get("/")
+	dup := c.post("/w", url.Values{"name": {"sHOP"}, "description": {"kept"}})
+	dup.wantStatus(t, http.StatusUnprocessableEntity)
+	if got := dup.doc.Find(`#ws-description`).Text(); got != "kept" {
+		t.Errorf("description %q after the refusal", got)
+	}
+	if got := dup.find(t, "field-error").Text(); !strings.Contains(got, `"Shop" already exists`) {
+		t.Errorf("field error %q", got)
+	}
+	if list, _ := ts.db.ListWorkspaces(t.Context()); len(list) != 2 {
+		t.Errorf("%d workspaces after a duplicate, want 2", len(list))
+	}
+
+	s := c.get("/w/" + other + "/settings")
+	rev, _ := s.doc.Find(`input[name="revision"]`).Attr("value")
+	ren := c.post("/w/"+other+"/settings", url.Values{"name": {"SHOP"}, "revision": {rev}})
+	if ren.StatusCode < 400 {
+		t.Fatalf("renaming onto another's name answered %d", ren.StatusCode)
+	}
+	if !strings.Contains(ren.body, "already exists") {
+		t.Errorf("the rename refusal does not say why")
+	}
+}
+
+// An htmx upload over the body bound gets its message in the page's flash
+// region, not an error page in place of the page.
+func TestImportTooLargeThroughHTMX(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.signedIn(t)
+	slug := c.newWorkspace(t, "Shop")
+	p := c.uploadHTMX(t, slug, nil, map[string]string{"big.yaml": strings.Repeat("#", 6<<20+1)})
+	p.wantStatus(t, http.StatusRequestEntityTooLarge)
+	if p.doc.Find("html body main").Length() != 0 || !strings.Contains(p.find(t, "flash").Text(), "too large") {
+		t.Errorf("an oversized htmx upload answered:\n%.400s", p.body)
+	}
+	if p.Header.Get("HX-Retarget") != "#flash" {
+		t.Errorf("HX-Retarget %q, want #flash", p.Header.Get("HX-Retarget"))
 	}
 }
