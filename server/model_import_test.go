@@ -173,9 +173,13 @@ func TestImportHTMXAnswersTheResultRegion(t *testing.T) {
 		t.Errorf("problems = %q", got)
 	}
 
-	ok := c.uploadHTMX(t, slug, nil, map[string]string{"shop.yaml": shopYAML})
+	ok := c.uploadHTMX(t, slug, map[string]string{"take_name": "1"}, map[string]string{"shop.yaml": shopYAML})
 	ok.wantStatus(t, http.StatusOK)
 	ok.find(t, "import-report")
+	// The heading outside the region follows the new name.
+	if oob := ok.doc.Find(`[hx-swap-oob="innerHTML:.ws-title"]`); oob.Text() != "Imported shop" {
+		t.Errorf("out-of-band heading %q", oob.Text())
+	}
 	ws, _ := ts.db.GetWorkspace(t.Context(), slug)
 	if rev, _ := ok.doc.Find(`#import-result input[name="revision"]`).Attr("value"); rev != itoa(ws.Revision) {
 		t.Errorf("the region carries revision %q, the workspace is at %d", rev, ws.Revision)
