@@ -27,3 +27,14 @@ func TestImportFailurePrintsTheReport(t *testing.T) {
 		}
 	}
 }
+
+// A Kubernetes manifest given as a model is named for what it is, with the
+// flag that imports it.
+func TestImportWithoutFromSaysWhatTheFileIs(t *testing.T) {
+	manifest := realdataPath(t, "online-boutique/kubernetes-manifests.yaml")
+	db := filepath.Join(t.TempDir(), "x.db")
+	r := runCLI(t, "", nil, "import", "--db", db, "--workspace", "shop", manifest)
+	if r.code != 2 || !strings.Contains(r.stderr, "Kubernetes manifests (kind ") || !strings.Contains(r.stderr, "--from kubernetes") {
+		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}

@@ -169,6 +169,13 @@ func readModelFile(e *env, path string) (*topology.Model, *topology.Source, erro
 		return nil, nil, &exitError{code: 2, err: fmt.Errorf("%s: %w", name, err)}
 	}
 	m, src, err := topology.ParseSource(data)
+	if err != nil {
+		// A compose file or Kubernetes manifest given as a model: say what
+		// it is and how to import it, rather than what a model lacks.
+		if d := importer.Detect([]importer.File{{Name: name, Data: data}}); d.Format == importer.FormatCompose || d.Format == importer.FormatKubernetes {
+			return nil, nil, &exitError{code: 2, err: fmt.Errorf("%s is not an archmap model but %s (%s); add --from %s", name, d.Format.Label(), d.Evidence, d.Format)}
+		}
+	}
 	var verr *topology.ValidationError
 	switch {
 	case errors.As(err, &verr):
