@@ -47,6 +47,7 @@ func TestBrowserImportOnAutomatic(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid="import-submit"]`)),
 	)
 	b.waitJS("the mismatch is explained", `(document.querySelector('[data-testid="import-problems"]') || {}).textContent?.includes("Kubernetes manifests")`)
+	b.screenshot("import-mismatch")
 	if n := evalJS[int](b, "count the chosen files", `document.getElementById("import-files").files.length`); n != 1 {
 		t.Errorf("after the error the file input holds %d files, want the one chosen", n)
 	}
@@ -59,6 +60,7 @@ func TestBrowserImportOnAutomatic(t *testing.T) {
 	if got := evalJS[string](b, "read what was detected", `document.querySelector('[data-testid="import-detected"]').textContent`); !strings.Contains(got, "Detected: Kubernetes manifests") {
 		t.Errorf("detected = %q", got)
 	}
+	b.screenshot("import-detected")
 	m, ws, err := ts.db.LoadModel(t.Context(), "boutique")
 	if err != nil {
 		t.Fatal(err)
@@ -75,6 +77,7 @@ func TestBrowserImportOnAutomatic(t *testing.T) {
 	if got := evalJS[string](b, "read the size message", `document.querySelector('[data-testid="import-size-error"]').textContent`); !strings.Contains(got, "at most 5.0 MiB") {
 		t.Errorf("size message %q", got)
 	}
+	b.screenshot("import-too-large")
 	if n := evalJS[int](b, "the page is still the import page", count(`[data-testid="import-form"]`)); n != 1 {
 		t.Errorf("the import form is gone after an oversized choice")
 	}
