@@ -67,6 +67,7 @@ func FuzzCompose(f *testing.F) {
 	})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		files := []File{{Name: "p/compose.yaml", Data: data}, {Name: "p/.env", Data: []byte("A=b:1\n")}}
+		Detect(files) // must not panic, whatever the input
 		m, rep, err := Compose(files, ComposeOptions{})
 		checkFuzzResult(t, files, m, rep, err)
 	})
@@ -78,8 +79,10 @@ func FuzzKubernetes(f *testing.F) {
 	seedFromRealdata(f, func(name string, data []byte) bool {
 		return strings.Contains(string(data), "apiVersion")
 	})
+	f.Add([]byte(deployment("z", "", 3, "x") + "      nodeSelector: {topology.kubernetes.io/zone: b}\n      affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: z}}}]}}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		files := []File{{Name: "k/m.yaml", Data: data}}
+		Detect(files) // must not panic, whatever the input
 		m, rep, err := Kubernetes(files, KubeOptions{Nodes: 2, Zones: []string{"a"}})
 		checkFuzzResult(t, files, m, rep, err)
 	})
