@@ -1,11 +1,14 @@
 package server
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -80,6 +83,26 @@ func TestBrowserImportOnAutomatic(t *testing.T) {
 	b.screenshot("import-too-large")
 	if n := evalJS[int](b, "the page is still the import page", count(`[data-testid="import-form"]`)); n != 1 {
 		t.Errorf("the import form is gone after an oversized choice")
+	}
+
+	// Without JavaScript the form posts the whole page: the server's bound
+	// refuses the body, and the browser lands back on the import tab with
+	// the message in place, not on an error page.
+	b.run("upload it without JavaScript",
+		func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+			return chromedp.Void{}, err
+		},
+		b.navigate("/w/boutique/import"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="import-form"]`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#import-files`), []string{big}),
+		chromedp.Click(chromedp.CSS(`[data-testid="import-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="import-problems"]`)),
+	)
+	b.screenshot("import-too-large-nojs")
+	text := evalJS[string](b, "read the message", `document.querySelector('[data-testid="import-problems"]').textContent`)
+	if !strings.Contains(text, "larger than 5 MiB") {
+		t.Errorf("no-JS oversized upload: problems %q", text)
 	}
 	b.checkConsole()
 }

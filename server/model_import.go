@@ -15,13 +15,35 @@ import (
 	"github.com/archmap/archmap/views"
 )
 
-// handleModelImportShow is the import & export tab.
+// handleModelImportShow is the import & export tab; ?too_large=1 is where
+// an upload over the body bound lands (see importTooLarge).
 func (s *Server) handleModelImportShow(c echo.Context) error {
 	ws, err := s.db.GetWorkspace(c.Request().Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}
-	return s.renderImport(c, http.StatusOK, ws, &views.Form{}, nil)
+	var res *views.ImportResult
+	if c.QueryParam("too_large") != "" {
+		res = &views.ImportResult{Problems: []string{tooLargeMessage}}
+	}
+	return s.renderImport(c, http.StatusOK, ws, &views.Form{}, res)
+}
+
+const tooLargeMessage = "The upload is larger than 5 MiB in all. Choose fewer or smaller files (a model file, or the compose or Kubernetes files it needs)."
+
+// importTooLarge answers a plain (not htmx) import form whose body the
+// global bound refused before any handler ran, and so before the session
+// and the workspace were known: rather than an error page, it sends the
+// browser back to the import tab, which says what happened in place. The
+// body is drained first (bounded), since a browser still sending it may
+// not read an early answer. htmx uploads get the flash region instead.
+func importTooLarge(c echo.Context, status int) bool {
+	r := c.Request()
+	if status != http.StatusRequestEntityTooLarge || r.Method != http.MethodPost || isHTMX(c) || c.Path() != "/w/:slug/import" {
+		return false
+	}
+	_, _ = io.CopyN(io.Discard, r.Body, 64<<20)
+	return c.Redirect(http.StatusSeeOther, views.WorkspaceURL(c.Param("slug"), "import")+"?too_large=1") == nil
 }
 
 // handleModelImport replaces the workspace's model by an uploaded or pasted

@@ -247,3 +247,19 @@ func TestImportTooLargeThroughHTMX(t *testing.T) {
 		t.Errorf("HX-Retarget %q, want #flash", p.Header.Get("HX-Retarget"))
 	}
 }
+
+// A plain form upload over the body bound is sent back to the import tab,
+// which says so in place.
+func TestImportTooLargeWithoutHTMX(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.signedIn(t)
+	slug := c.newWorkspace(t, "Shop")
+	p := c.upload(t, slug, nil, map[string]string{"big.yaml": strings.Repeat("#", 6<<20+1)})
+	p.wantRedirect(t, "/w/"+slug+"/import?too_large=1")
+	back := c.get("/w/" + slug + "/import?too_large=1")
+	back.wantStatus(t, http.StatusOK)
+	if got := back.find(t, "import-problems").Text(); !strings.Contains(got, "larger than 5 MiB") {
+		t.Errorf("problems %q", got)
+	}
+	back.find(t, "import-form")
+}
