@@ -27,7 +27,9 @@ const MaxInputSize = topology.MaxInputSize
 // ReadPaths reads the named files and, for each directory, every YAML, YML,
 // JSON and .env file below it (in lexical order, hidden directories skipped).
 // A .env file beside the first named file is read too, since compose
-// interpolates from it. The total is bounded by MaxInputSize.
+// interpolates from it, and so are the files a compose file's include names
+// (relative to it), since docker compose loads them. The total is bounded by
+// MaxInputSize.
 func ReadPaths(paths []string) ([]File, error) {
 	if len(paths) == 0 {
 		return nil, topology.Errorf(topology.EINVALID, "no input files given")
