@@ -265,8 +265,10 @@ func (b *builder) finish(name string) (*topology.Model, *Report, error) {
 	}
 
 	instances := map[string]int{}
+	placedOn := map[string]int{} // servers
 	for _, p := range b.model.Placements {
 		instances[p.Service] += p.Instances
+		placedOn[p.Service]++
 	}
 	for _, s := range b.model.Services {
 		switch {
@@ -274,6 +276,8 @@ func (b *builder) finish(name string) (*topology.Model, *Report, error) {
 			b.rep.Created = append(b.rep.Created, fmt.Sprintf("service %s (external, not deployed by the input)", s.Name))
 		case instances[s.Name] == 0:
 			b.rep.Created = append(b.rep.Created, fmt.Sprintf("service %s (%s, not placed)", s.Name, s.Kind))
+		case b.runOnce[s.Name] && placedOn[s.Name] > 1:
+			b.rep.Created = append(b.rep.Created, fmt.Sprintf("service %s (%s, run-once: placed on each of the %d servers it may run on)", s.Name, s.Kind, placedOn[s.Name]))
 		default:
 			b.rep.Created = append(b.rep.Created, fmt.Sprintf("service %s (%s, %s)", s.Name, s.Kind, plural(instances[s.Name], "instance")))
 		}

@@ -72,6 +72,9 @@ spec:
 	if d := reportDep(t, rep, "seed", "db"); !strings.Contains(d.Reason, "run-once task: async") {
 		t.Errorf("the report does not say why seed -> db is async: %q", d.Reason)
 	}
+	if !anyContains(rep.Created, "service seed (worker, run-once: placed on each of the 3 servers") {
+		t.Errorf("created = %v", rep.Created)
+	}
 	if !anyContains(rep.Assumptions, "Job seed, CronJob report") {
 		t.Errorf("the run-once placement is not reported: %v", rep.Assumptions)
 	}
