@@ -295,7 +295,7 @@ func TestComposeErrors(t *testing.T) {
 }
 
 func TestComposeIncludeIsFollowed(t *testing.T) {
-	main := "include:\n  - other/compose.yaml\n  - path: [../shared/db.yaml]\nservices:\n  web:\n    image: nginx\n    environment:\n      API_URL: http://api:8080\n      DATABASE_URL: postgres://db/app\n"
+	main := "include:\n  - other/compose.yaml\n  - path: [../common/db.yaml]\nservices:\n  web:\n    image: nginx\n    environment:\n      API_URL: http://api:8080\n      DATABASE_URL: postgres://db/app\n"
 	other := "services:\n  api:\n    image: acme/api\n"
 	db := "services:\n  db:\n    image: postgres:16\n"
 
@@ -309,7 +309,7 @@ func TestComposeIncludeIsFollowed(t *testing.T) {
 	files := []File{
 		{Name: "p/compose.yaml", Data: []byte(main)},
 		{Name: "p/other/compose.yaml", Data: []byte(other)},
-		{Name: "shared/db.yaml", Data: []byte(db)},
+		{Name: "common/db.yaml", Data: []byte(db)},
 	}
 	m, rep := mustCompose(t, files, ComposeOptions{})
 	sameSet(t, "services", serviceNames(m), []string{"web", "api", "db"})

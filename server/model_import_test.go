@@ -6,9 +6,10 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/archmap/archmap/internal/realdata"
 )
 
 // uploadHTMX posts the import form as htmx does (multipart, HX-Request).
@@ -35,25 +36,14 @@ func (c *client) uploadHTMX(tb testing.TB, slug string, fields map[string]string
 	return c.do(req)
 }
 
-// realFile reads a real-world deployment file: testdata/realdata in the
-// repository, else ../shared/realdata beside it; the test is skipped
-// without them unless CI=true.
+// realFile reads a real-world deployment file of testdata/realdata.
 func realFile(tb testing.TB, rel string) string {
 	tb.Helper()
-	dir, err := os.Getwd()
+	data, err := os.ReadFile(realdata.Path(tb, rel))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	for _, root := range []string{filepath.Join(dir, "..", "testdata", "realdata"), filepath.Join(dir, "..", "..", "shared", "realdata")} {
-		if data, err := os.ReadFile(filepath.Join(root, rel)); err == nil {
-			return string(data)
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		tb.Fatalf("real-world file %s missing (CI=true)", rel)
-	}
-	tb.Skipf("real-world file %s not found", rel)
-	return ""
+	return string(data)
 }
 
 func TestImportDetectsTheFormat(t *testing.T) {
