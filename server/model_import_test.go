@@ -1,8 +1,6 @@
 package server
 
 import (
-	"bytes"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
@@ -11,30 +9,6 @@ import (
 
 	"github.com/archmap/archmap/internal/realdata"
 )
-
-// uploadHTMX posts the import form as htmx does (multipart, HX-Request).
-func (c *client) uploadHTMX(tb testing.TB, slug string, fields map[string]string, files map[string]string) *page {
-	tb.Helper()
-	p := c.get("/w/" + slug + "/import")
-	rev, _ := p.doc.Find(`input[name="revision"]`).Attr("value")
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	w.WriteField("_csrf", c.csrf)
-	w.WriteField("revision", rev)
-	for k, v := range fields {
-		w.WriteField(k, v)
-	}
-	for name, data := range files {
-		fw, _ := w.CreateFormFile("files", name)
-		fw.Write([]byte(data))
-	}
-	w.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.ts.URL+"/w/"+slug+"/import", &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("HX-Request", "true")
-	req.Header.Set("X-CSRF-Token", c.csrf)
-	return c.do(req)
-}
 
 // realFile reads a real-world deployment file of testdata/realdata.
 func realFile(tb testing.TB, rel string) string {
