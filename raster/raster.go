@@ -41,8 +41,8 @@ type Options struct {
 	// ≤ 0 means DefaultMaxPixels.
 	MaxPixels int
 	// MinScale is the smallest scale a drawing may be reduced to before it
-	// is refused: below 1 its text would be smaller than on screen.
-	// ≤ 0 means 1.
+	// is refused. ≤ 0 means 0.5: 12 pt labels are then 8 px, still legible
+	// when zoomed, where anything smaller is a picture of nothing.
 	MinScale float64
 	// MaxSVGBytes bounds the input. ≤ 0 means DefaultMaxSVGBytes.
 	MaxSVGBytes int
@@ -79,7 +79,7 @@ func (o Options) withDefaults() Options {
 		o.MaxPixels = DefaultMaxPixels
 	}
 	if o.MinScale <= 0 {
-		o.MinScale = 1
+		o.MinScale = 0.5
 	}
 	o.MinScale = min(o.MinScale, o.Scale)
 	if o.MaxSVGBytes <= 0 {

@@ -238,8 +238,8 @@ func TestBounds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := res.Image.Bounds(); b.Dx()*b.Dy() > 500*500 || !res.Reduced(2) || res.Scale < 1 {
-		t.Fatalf("reduced drawing: %v at scale %v, want at most 500×500 px at 1 ≤ scale < 2", b, res.Scale)
+	if b := res.Image.Bounds(); b.Dx()*b.Dy() > 500*500 || !res.Reduced(2) || res.Scale < 0.5 {
+		t.Fatalf("reduced drawing: %v at scale %v, want at most 500×500 px at 0.5 ≤ scale < 2", b, res.Scale)
 	}
 	if r, g, b, _ := res.Image.At(10, 10).RGBA(); r>>8 != 255 || g != 0 || b != 0 {
 		t.Fatalf("the red square is %d,%d,%d", r>>8, g>>8, b>>8)
