@@ -153,11 +153,18 @@ func (sc *scene) deployment() {
 		}
 	}
 
-	nodes := len(external) + len(unplaced)
-	for _, ns := range perServer {
-		nodes += max(len(ns), 1)
+	var ids []string
+	for _, g := range gridIDs {
+		ids = append(ids, g...)
 	}
-	bud := deploymentBudget(nodes, len(edges))
+	serverOf := map[string]string{}
+	pairs := make([][2]string, len(edges))
+	for i, e := range edges {
+		pairs[i] = [2]string{e.from.node, e.to.node}
+		serverOf[e.from.node], serverOf[e.to.node] = e.from.server, e.to.server
+	}
+	sc.d.cost = layoutCost(ids, pairs, func(id string) string { return serverOf[id] })
+	bud := deploymentBudget(sc.d.cost)
 	sc.header("deployment", deploymentRankdir, bud)
 
 	// Clusters: zones (when the model has any) holding servers.
@@ -333,8 +340,18 @@ func (sc *scene) deploymentServers() {
 		edges = edges[:maxServerEdges]
 		sc.d.Note += fmt.Sprintf(" Of %d connections between servers the %d busiest or riskiest are drawn.", total, maxServerEdges)
 	}
-	nodes := len(m.Servers) + 2
-	bud := serversBudget(nodes, len(edges))
+	ids := []string{ExternalClusterID, UnplacedClusterID}
+	zoneOf := map[string]string{}
+	for _, srv := range m.Servers {
+		ids = append(ids, ServerID(srv.Name))
+		zoneOf[ServerID(srv.Name)] = srv.Zone
+	}
+	pairs := make([][2]string, len(edges))
+	for i, e := range edges {
+		pairs[i] = [2]string{e.from.node, e.to.node}
+	}
+	sc.d.cost = layoutCost(ids, pairs, func(id string) string { return zoneOf[id] })
+	bud := serversBudget(sc.d.cost)
 	sc.header("deployment", deploymentRankdir, bud)
 	sc.zonedServers(func(si int) bool { return len(on[si]) > 0 }, func(si int) {
 		sc.serverNode(si, on[si])

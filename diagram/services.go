@@ -84,7 +84,12 @@ func (sc *scene) services() {
 	for _, e := range edges {
 		linked[e.from], linked[e.to] = true, true
 	}
-	b := newBudget(len(nodes), len(edges))
+	pairs := make([][2]string, len(edges))
+	for i, e := range edges {
+		pairs[i] = [2]string{e.from, e.to}
+	}
+	sc.d.cost = layoutCost(nodeIDs, pairs, nil)
+	b := newBudget(sc.d.cost)
 	if sc.grouped && len(teamOrder) > MaxTeams {
 		b = forceBudget()
 		sc.d.Note += fmt.Sprintf(" Even %d teams are too many to arrange in columns: they are placed by how they connect. Zoom in to read them.", len(teamOrder))
