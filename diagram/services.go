@@ -451,6 +451,7 @@ func (sc *scene) groupEdge(id, from, to string, deps []int, where string, b budg
 	}
 	if sev != "" {
 		color = severityColors[sev]
+		a = a.plain("fontcolor", color) // the count in the worst finding's colour too
 	}
 	a = a.plain("color", color)
 	sc.w.stmt(plainString(from)+" -> "+plainString(to), a)
