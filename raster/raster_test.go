@@ -27,7 +27,7 @@ import (
 )
 
 // demoSVG is the demo model's view as the SVG download serves it.
-func demoSVG(t *testing.T, view string) []byte {
+func demoSVG(t testing.TB, view string) []byte {
 	t.Helper()
 	m := topology.Demo()
 	d, err := diagram.Build(m, risk.Analyze(m).Findings, diagram.Options{View: view})
