@@ -15,18 +15,17 @@ import (
 // for every path, so a diagram of a few hundred shapes at 2× (8 Mpx) took
 // 15 s of CPU; over the boxes it takes a fraction of a second.
 type boxScanner struct {
-	dst    *image.RGBA
-	r      vector.Rasterizer
-	ops    []op
-	minX   fixed.Int26_6
-	minY   fixed.Int26_6
-	maxX   fixed.Int26_6
-	maxY   fixed.Int26_6
-	src    image.Uniform
-	srcFn  rasterx.ColorFunc
-	uniOK  bool
-	clip   image.Rectangle
-	winder bool
+	dst   *image.RGBA
+	r     vector.Rasterizer
+	ops   []op
+	minX  fixed.Int26_6
+	minY  fixed.Int26_6
+	maxX  fixed.Int26_6
+	maxY  fixed.Int26_6
+	src   image.Uniform
+	srcFn rasterx.ColorFunc
+	uniOK bool
+	clip  image.Rectangle
 }
 
 type op struct {
@@ -56,8 +55,11 @@ func (s *boxScanner) GetPathExtent() fixed.Rectangle26_6 {
 }
 
 func (s *boxScanner) SetBounds(w, h int)           {}
-func (s *boxScanner) SetWinding(nonZero bool)      { s.winder = nonZero }
 func (s *boxScanner) SetClip(rect image.Rectangle) { s.clip = rect }
+
+// SetWinding is a no-op: x/image/vector fills by the non-zero rule only,
+// like rasterx's ScannerGV, and Graphviz writes no even-odd fills.
+func (s *boxScanner) SetWinding(nonZero bool) {}
 
 func (s *boxScanner) SetColor(c any) {
 	switch c := c.(type) {
