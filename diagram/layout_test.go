@@ -71,6 +71,13 @@ func layoutModels(tb testing.TB) []namedModel {
 		mixed.Services = append(mixed.Services, topology.Service{Name: fmt.Sprintf("loose-service-%02d", i), Kind: topology.KindService})
 	}
 	out = append(out, namedModel{"demo+30-loose", mixed})
+	// Services and nothing else, like Train-Ticket's import, without its
+	// files.
+	loose := &topology.Model{Name: "loose"}
+	for i := range 67 {
+		loose.Services = append(loose.Services, topology.Service{Name: fmt.Sprintf("ts-service-number-%02d", i), Kind: topology.KindService})
+	}
+	out = append(out, namedModel{"67-loose", loose})
 	out = append(out, namedModel{"generated-300", topologytest.Generate(300)})
 	return out
 }
@@ -143,6 +150,7 @@ var minLabelPx = map[string]float64{
 	"train-ticket/services": 14, "train-ticket/deployment": 10,
 	// The unplaced services' grid beside the demo's zones makes the
 	// deployment view too wide (2112×934 pt): room to improve.
+	"67-loose/services": 14, "67-loose/deployment": 11,
 	"demo+30-loose/services": 10.5, "demo+30-loose/deployment": 8,
 	// Grouped by team, and one box per server: the canvas pans past these.
 	"generated-300/services": 7, "generated-300/deployment": 2.5,
