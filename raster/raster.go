@@ -56,6 +56,16 @@ const (
 	DefaultMaxSVGBytes = 16 << 20
 )
 
+// Bounds of one shape or text, against hostile SVG: a stroke wider than
+// any picture, a dash pattern finer than a pixel (every dash is a shape
+// for the stroker), a glyph bigger than any picture (its mask is
+// allocated whole).
+const (
+	maxStrokePx     = 4096
+	minDashPeriodPx = 1
+	maxTextPx       = 2048
+)
+
 // ErrTooLarge is wrapped by the error of a drawing too big to rasterise
 // even at MinScale, or an SVG over MaxSVGBytes.
 var ErrTooLarge = errors.New("too large to draw as PNG")
@@ -147,10 +157,15 @@ func Draw(ctx context.Context, svg []byte, opts Options) (*Result, error) {
 			}
 		}
 		p := &icon.SVGPaths[i]
-		p.LineWidth *= k
+		p.LineWidth = min(p.LineWidth*k, maxStrokePx)
 		dash := make([]float64, len(p.Dash))
+		period := 0.0
 		for j, v := range p.Dash {
 			dash[j] = v * k
+			period += math.Abs(dash[j])
+		}
+		if period < minDashPeriodPx || math.IsNaN(period) {
+			dash = nil // a pattern finer than a pixel is a solid line, and would be millions of dashes
 		}
 		p.Dash, p.DashOffset = dash, p.DashOffset*k
 		p.DrawTransformed(dasher, 1, icon.Transform)

@@ -254,6 +254,28 @@ func TestBounds(t *testing.T) {
 		}
 	}
 
+	// Hostile shapes and text are drawn within bounds, or not at all, and
+	// neither panic nor fail the picture. (Without the bounds the 1e9 pt
+	// glyph alone took 3 s of a busy machine, and a 0.01 dash pattern
+	// 0.4 s for one line.)
+	hostile := []byte(`<svg xmlns="http://www.w3.org/2000/svg" width="400pt" height="400pt" viewBox="0 0 400 400">
+<path fill="none" stroke="black" stroke-dasharray="0.0001" d="M0,0 L400,400 L0,400 L400,0"/>
+<path fill="none" stroke="black" stroke-width="1e12" d="M0,0 L400,400"/>
+<text x="10" y="10" font-size="1e9">huge</text>
+<text x="NaN" y="Inf" font-size="12">nowhere</text>
+<polyline fill="none" stroke="red" points="1e30,1e30 -1e30,5"/>
+</svg>`)
+	done := make(chan error, 1)
+	go func() { _, err := raster.Draw(ctx, hostile, raster.Options{}); done <- err }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("hostile SVG: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("hostile SVG: still drawing after 20 s")
+	}
+
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	if _, err := raster.Draw(cancelled, demoSVG(t, diagram.ViewServices), raster.Options{}); !errors.Is(err, context.Canceled) {

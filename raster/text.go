@@ -182,8 +182,8 @@ func drawText(img *image.RGBA, faces faceCache, t text, toPx func(x, y float64) 
 		return
 	}
 	px := t.size * scale
-	if px < 0.5 {
-		return
+	if !(px >= 0.5 && px <= maxTextPx) || math.IsNaN(t.x) || math.IsInf(t.x, 0) || math.IsNaN(t.y) || math.IsInf(t.y, 0) {
+		return // unreadable, absurd or nowhere
 	}
 	runs := splitRuns(fontKey(t.family, t.bold, t.italic), t.s)
 	x, y := toPx(t.x, t.y)
