@@ -10,26 +10,11 @@ import (
 	"testing"
 
 	"github.com/archmap/archmap/importer"
+	"github.com/archmap/archmap/internal/realdata"
 	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/topology/topologytest"
 )
-
-// realdataDir is the real systems' files: ARCHMAP_REALDATA, else the
-// repository's testdata/realdata; "" when neither is there.
-func realdataDir() string {
-	if d := os.Getenv("ARCHMAP_REALDATA"); d != "" {
-		return d
-	}
-	d, err := filepath.Abs(filepath.Join("..", "testdata", "realdata"))
-	if err != nil {
-		return ""
-	}
-	if _, err := os.Stat(d); err != nil {
-		return ""
-	}
-	return d
-}
 
 type namedModel struct {
 	name string
@@ -37,33 +22,29 @@ type namedModel struct {
 }
 
 // layoutModels are the systems the layouts are measured on: the demo, two
-// real systems imported from their Kubernetes files (when the files are
-// there), and a generated 300-service model.
+// real systems imported from their Kubernetes files (testdata/realdata),
+// synthetic models with loose services, and a generated 300-service model.
 func layoutModels(tb testing.TB) []namedModel {
 	tb.Helper()
 	out := []namedModel{{"demo", topology.Demo()}}
-	if dir := realdataDir(); dir != "" {
-		kube := func(name string, rel ...string) {
-			var files []importer.File
-			for _, r := range rel {
-				data, err := os.ReadFile(filepath.Join(dir, r))
-				if err != nil {
-					tb.Fatalf("%s: %v", name, err)
-				}
-				files = append(files, importer.File{Name: r, Data: data})
-			}
-			m, _, err := importer.Kubernetes(files, importer.KubeOptions{})
+	kube := func(name string, rel ...string) {
+		var files []importer.File
+		for _, r := range rel {
+			data, err := os.ReadFile(realdata.Path(tb, r))
 			if err != nil {
 				tb.Fatalf("%s: %v", name, err)
 			}
-			out = append(out, namedModel{name, m})
+			files = append(files, importer.File{Name: r, Data: data})
 		}
-		kube("online-boutique", "online-boutique/kubernetes-manifests.yaml")
-		kube("train-ticket", "train-ticket/quickstart-ts-deployment-part1.yml",
-			"train-ticket/quickstart-ts-deployment-part2.yml", "train-ticket/quickstart-ts-deployment-part3.yml")
-	} else {
-		tb.Log("no real systems (testdata/realdata or ARCHMAP_REALDATA): measuring the demo and a generated model only")
+		m, _, err := importer.Kubernetes(files, importer.KubeOptions{})
+		if err != nil {
+			tb.Fatalf("%s: %v", name, err)
+		}
+		out = append(out, namedModel{name, m})
 	}
+	kube("online-boutique", "online-boutique/kubernetes-manifests.yaml")
+	kube("train-ticket", "train-ticket/quickstart-ts-deployment-part1.yml",
+		"train-ticket/quickstart-ts-deployment-part2.yml", "train-ticket/quickstart-ts-deployment-part3.yml")
 	// Loose services next to connected ones (an import that found some of
 	// the dependencies): the loose ones go in a grid beside the graph.
 	mixed := topology.Demo()
