@@ -82,7 +82,7 @@ func (s *boxScanner) Draw() {
 		return
 	}
 	box := image.Rect(s.minX.Floor(), s.minY.Floor(), s.maxX.Ceil()+1, s.maxY.Ceil()+1).Intersect(s.dst.Bounds())
-	if s.clip != image.ZR {
+	if s.clip != (image.Rectangle{}) {
 		box = box.Intersect(s.clip)
 	}
 	if box.Empty() {
