@@ -16,7 +16,7 @@ import (
 // single edits can put `payments` and `pay\u200bments` side by side. An exact
 // duplicate is left to the table's UNIQUE constraint and its own message.
 //
-// The key is the tables' name_key column (migration 0005), written with
+// The key is the tables' name_key column (migration 0006), written with
 // every name and indexed with the workspace, so the check is one index
 // lookup whatever the model's size. (A scan of the names cost 30 ms per edit
 // at 10 000 services.) It is a plain column rather than one SQLite computes
@@ -36,7 +36,7 @@ func checkLookalike(ctx context.Context, tx *Tx, table string, wsID, id int64, n
 }
 
 // fillNameKeys writes the name_key of rows that have none: those stored
-// before migration 0005.
+// before migration 0006.
 func (db *DB) fillNameKeys(ctx context.Context) error {
 	for _, table := range []string{"services", "servers"} {
 		if err := db.fillNameKeysOf(ctx, table); err != nil {
