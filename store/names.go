@@ -52,25 +52,8 @@ func (db *DB) fillNameKeysOf(ctx context.Context, table string) error {
 		return err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, "SELECT id, name FROM "+table+" WHERE name_key IS NULL")
+	todo, err := namesWithoutKey(ctx, tx, table)
 	if err != nil {
-		return err
-	}
-	type row struct {
-		id   int64
-		name string
-	}
-	var todo []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.id, &r.name); err != nil {
-			rows.Close()
-			return err
-		}
-		todo = append(todo, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	if len(todo) == 0 {
@@ -82,4 +65,27 @@ func (db *DB) fillNameKeysOf(ctx context.Context, table string) error {
 		}
 	}
 	return tx.Commit()
+}
+
+type idName struct {
+	id   int64
+	name string
+}
+
+// namesWithoutKey reads the rows of table that have no name_key yet.
+func namesWithoutKey(ctx context.Context, tx *Tx, table string) ([]idName, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT id, name FROM "+table+" WHERE name_key IS NULL")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []idName
+	for rows.Next() {
+		var r idName
+		if err := rows.Scan(&r.id, &r.name); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
