@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+
+	"github.com/archmap/archmap/topology"
+)
+
+// The transaction skeletons. Every change to a workspace's model is
+//
+//	begin (the writer connection, BEGIN IMMEDIATE) → find the workspace and
+//	check the expected revision → the change itself → bump the revision →
+//	commit,
+//
+// with every error passed through fail(op). Writers differ only in the
+// middle step, so they give only that; the steps around it live here once.
+// That is also where a feature that follows revisions belongs: a history of
+// changes would record (author, op as the summary) beside bumpRevision in
+// writeModel, in the same transaction, and no entity file would change.
+//
+// Nothing here speaks SQLite: the dialect lives in beginWrite, fail and
+// isUnique (db.go) and in the SQL text of each entity, so another database
+// behind database/sql could keep this file as it is.
+
+// inWrite runs fn in one write transaction and commits it. Any error —
+// from fn, the begin or the commit — is returned through fail(op), so
+// domain errors reach the caller unchanged and the rest names op.
+func (db *DB) inWrite(ctx context.Context, op string, fn func(tx *Tx) error) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return fail(op, err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return fail(op, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fail(op, err)
+	}
+	return nil
+}
+
+// writeModel runs fn as one change to the model of the workspace named
+// slug: it refuses with EPRECONDITION when the workspace is no longer at
+// expectedRevision (0: no check), and after fn it makes the next revision.
+// It returns the workspace after the change, whose Revision is the new one.
+func (db *DB) writeModel(ctx context.Context, op, slug string, expectedRevision int64, fn func(tx *Tx, ws *Workspace) error) (*Workspace, error) {
+	var after *Workspace
+	err := db.inWrite(ctx, op, func(tx *Tx) error {
+		ws, err := findWorkspaceForWrite(ctx, tx, slug, expectedRevision)
+		if err != nil {
+			return err
+		}
+		if err := fn(tx, ws); err != nil {
+			return err
+		}
+		after, err = bumpRevision(ctx, tx, ws.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return after, nil
+}
+
+// readModel runs fn on one snapshot of the workspace named slug (ENOTFOUND
+// when there is none), with the workspace and its settings as read in it.
+// Errors go through fail(op), as writes' do.
+func (db *DB) readModel(ctx context.Context, op, slug string, fn func(tx *Tx, ws *Workspace, set topology.Settings) error) error {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return fail(op, err)
+	}
+	defer tx.Rollback()
+	ws, set, err := findWorkspace(ctx, tx, slug)
+	if err != nil {
+		return fail(op, err)
+	}
+	if err := fn(tx, ws, set); err != nil {
+		return fail(op, err)
+	}
+	return nil
+}
