@@ -110,14 +110,12 @@ func (db *DB) ImportModel(ctx context.Context, slug string, m *topology.Model) (
 		case err != nil:
 			return err
 		}
-		if err := replaceModel(ctx, tx, ws.ID, m); err != nil {
-			return err
+		replace := func(tx *Tx, ws *Workspace) error { return replaceModel(ctx, tx, ws.ID, m) }
+		if created {
+			// The imported model is the new workspace's first revision.
+			return replace(tx, ws)
 		}
-		if !created {
-			// A new workspace's model is its first revision; an existing
-			// one's changes like any other write.
-			ws, err = bumpRevision(ctx, tx, ws.ID)
-		}
+		ws, err = changeModel(ctx, tx, ws, replace)
 		return err
 	})
 	if err != nil {

@@ -14,9 +14,8 @@ import (
 //
 // with every error passed through fail(op). Writers differ only in the
 // middle step, so they give only that; the steps around it live here once.
-// That is also where a feature that follows revisions belongs: a history of
-// changes would record (author, op as the summary) beside bumpRevision in
-// writeModel, in the same transaction, and no entity file would change.
+// A feature that follows revisions (a history of who changed what) belongs
+// in changeModel, in the same transaction, and no entity file would change.
 //
 // Nothing here speaks SQLite: the dialect lives in beginWrite, fail and
 // isUnique (db.go) and in the SQL text of each entity, so another database
@@ -51,16 +50,24 @@ func (db *DB) writeModel(ctx context.Context, op, slug string, expectedRevision 
 		if err != nil {
 			return err
 		}
-		if err := fn(tx, ws); err != nil {
-			return err
-		}
-		after, err = bumpRevision(ctx, tx, ws.ID)
+		after, err = changeModel(ctx, tx, ws, fn)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return after, nil
+}
+
+// changeModel runs fn inside tx and makes the workspace's next revision: the
+// one place every revision after a workspace's first is made (the first is
+// createWorkspace's), so what follows revisions — a history recording who
+// made each, with the writer's op as its summary — goes here.
+func changeModel(ctx context.Context, tx *Tx, ws *Workspace, fn func(tx *Tx, ws *Workspace) error) (*Workspace, error) {
+	if err := fn(tx, ws); err != nil {
+		return nil, err
+	}
+	return bumpRevision(ctx, tx, ws.ID)
 }
 
 // readModel runs fn on one snapshot of the workspace named slug (ENOTFOUND
