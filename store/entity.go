@@ -23,28 +23,23 @@ type entityTable[T any] struct {
 }
 
 // list reads the workspace's whole list in one snapshot.
-func (e entityTable[T]) list(ctx context.Context, db *DB, slug string) (items []T, err error) {
-	err = db.readModel(ctx, "list "+e.table, slug, func(tx *Tx, ws *Workspace, _ topology.Settings) error {
-		items, err = queryList(ctx, tx, e.query+e.order, e.scan, ws.ID)
-		return err
+func (e entityTable[T]) list(ctx context.Context, db *DB, slug string) ([]T, error) {
+	return readModel(ctx, db, "list "+e.table, slug, func(tx *Tx, ws *Workspace, _ topology.Settings) ([]T, error) {
+		return queryList(ctx, tx, e.query+e.order, e.scan, ws.ID)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 // page reads the count and one page of the list in one snapshot.
-func (e entityTable[T]) page(ctx context.Context, db *DB, slug string, offset, limit int) (items []T, total int, err error) {
+func (e entityTable[T]) page(ctx context.Context, db *DB, slug string, offset, limit int) ([]T, int, error) {
 	if offset < 0 || limit < 1 {
 		return nil, 0, topology.Errorf(topology.EINVALID, "page: offset must be at least 0 and limit at least 1, got %d and %d", offset, limit)
 	}
-	err = db.readModel(ctx, "list "+e.table, slug, func(tx *Tx, ws *Workspace, _ topology.Settings) error {
+	var total int
+	items, err := readModel(ctx, db, "list "+e.table, slug, func(tx *Tx, ws *Workspace, _ topology.Settings) ([]T, error) {
 		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+e.table+" WHERE workspace_id = ?", ws.ID).Scan(&total); err != nil {
-			return err
+			return nil, err
 		}
-		items, err = queryList(ctx, tx, e.query+e.order+" LIMIT ? OFFSET ?", e.scan, ws.ID, limit, offset)
-		return err
+		return queryList(ctx, tx, e.query+e.order+" LIMIT ? OFFSET ?", e.scan, ws.ID, limit, offset)
 	})
 	if err != nil {
 		return nil, 0, err
@@ -53,15 +48,10 @@ func (e entityTable[T]) page(ctx context.Context, db *DB, slug string, offset, l
 }
 
 // get reads one entity of the workspace, or ENOTFOUND.
-func (e entityTable[T]) get(ctx context.Context, db *DB, slug string, id int64) (v *T, err error) {
-	err = db.readModel(ctx, "get "+e.noun, slug, func(tx *Tx, ws *Workspace, _ topology.Settings) error {
-		v, err = e.getIn(ctx, tx, ws.ID, id)
-		return err
+func (e entityTable[T]) get(ctx context.Context, db *DB, slug string, id int64) (*T, error) {
+	return readModel(ctx, db, "get "+e.noun, slug, func(tx *Tx, ws *Workspace, _ topology.Settings) (*T, error) {
+		return e.getIn(ctx, tx, ws.ID, id)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v, nil
 }
 
 // getIn reads one entity by id inside tx, or ENOTFOUND.
@@ -81,7 +71,7 @@ func (e entityTable[T]) getIn(ctx context.Context, tx *Tx, wsID, id int64) (*T, 
 // it. verb names the change in errors: "create", "update".
 func (e entityTable[T]) write(ctx context.Context, db *DB, verb, slug string, expectedRevision int64, fn func(tx *Tx, wsID int64) (*T, error)) (*T, *Workspace, error) {
 	var rec *T
-	ws, err := db.writeModel(ctx, verb+" "+e.noun, slug, expectedRevision, func(tx *Tx, ws *Workspace) (err error) {
+	ws, err := writeModel(ctx, db, verb+" "+e.noun, slug, expectedRevision, func(tx *Tx, ws *Workspace) (err error) {
 		rec, err = fn(tx, ws.ID)
 		return err
 	})
@@ -94,7 +84,7 @@ func (e entityTable[T]) write(ctx context.Context, db *DB, verb, slug string, ex
 // delete deletes one entity, or says ENOTFOUND, as a change to the
 // workspace's model. What refers to it goes with it (ON DELETE CASCADE).
 func (e entityTable[T]) delete(ctx context.Context, db *DB, slug string, id, expectedRevision int64) (*Workspace, error) {
-	return db.writeModel(ctx, "delete "+e.noun, slug, expectedRevision, func(tx *Tx, ws *Workspace) error {
+	return writeModel(ctx, db, "delete "+e.noun, slug, expectedRevision, func(tx *Tx, ws *Workspace) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM "+e.table+" WHERE id = ? AND workspace_id = ?", id, ws.ID)
 		if err != nil {
 			return err

@@ -48,15 +48,10 @@ func (r *Records) Model() *topology.Model {
 }
 
 // LoadRecords returns the workspace's model with entity ids, or ENOTFOUND.
-func (db *DB) LoadRecords(ctx context.Context, slug string) (r *Records, err error) {
-	err = db.readModel(ctx, "load model", slug, func(tx *Tx, ws *Workspace, set topology.Settings) error {
-		r, err = loadRecords(ctx, tx, ws, set)
-		return err
+func (db *DB) LoadRecords(ctx context.Context, slug string) (*Records, error) {
+	return readModel(ctx, db, "load model", slug, func(tx *Tx, ws *Workspace, set topology.Settings) (*Records, error) {
+		return loadRecords(ctx, tx, ws, set)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return r, nil
 }
 
 // LoadModel returns the workspace's model, in the user's order, with the
@@ -77,7 +72,7 @@ func (db *DB) LoadModel(ctx context.Context, slug string) (*topology.Model, *Wor
 // valid. expectedRevision 0 skips the check for a concurrent change, else a
 // mismatch is EPRECONDITION.
 func (db *DB) ReplaceModel(ctx context.Context, slug string, m *topology.Model, expectedRevision int64) (*Workspace, error) {
-	return db.writeModel(ctx, "replace model", slug, expectedRevision, func(tx *Tx, ws *Workspace) error {
+	return writeModel(ctx, db, "replace model", slug, expectedRevision, func(tx *Tx, ws *Workspace) error {
 		m = withDefaults(m)
 		if err := m.Validate(); err != nil {
 			return err
@@ -90,33 +85,28 @@ func (db *DB) ReplaceModel(ctx context.Context, slug string, m *topology.Model, 
 // (named m.Name) when there is none, else replaces its model as ReplaceModel
 // does without a revision check. created tells which happened.
 func (db *DB) ImportModel(ctx context.Context, slug string, m *topology.Model) (ws *Workspace, created bool, err error) {
-	err = db.inWrite(ctx, "import model", func(tx *Tx) error {
+	ws, err = inWrite(ctx, db, "import model", func(tx *Tx) (*Workspace, error) {
 		m = withDefaults(m)
 		if err := m.Validate(); err != nil {
-			return err
-		}
-		var err error
-		ws, _, err = findWorkspace(ctx, tx, slug)
-		switch {
-		case topology.ErrorCode(err) == topology.ENOTFOUND:
-			if !ValidSlug(slug) {
-				return topology.Errorf(topology.EINVALID,
-					"workspace: %s is not a valid slug (lowercase letters, digits and single dashes, at most %d characters)", strconv.Quote(slug), MaxSlugLen)
-			}
-			if ws, err = createWorkspace(ctx, tx, slug, m); err != nil {
-				return err
-			}
-			created = true
-		case err != nil:
-			return err
+			return nil, err
 		}
 		replace := func(tx *Tx, ws *Workspace) error { return replaceModel(ctx, tx, ws.ID, m) }
-		if created {
-			// The imported model is the new workspace's first revision.
-			return replace(tx, ws)
+		ws, _, err := findWorkspace(ctx, tx, slug)
+		switch {
+		case err == nil:
+			return changeModel(ctx, tx, ws, replace)
+		case topology.ErrorCode(err) != topology.ENOTFOUND:
+			return nil, err
+		case !ValidSlug(slug):
+			return nil, topology.Errorf(topology.EINVALID,
+				"workspace: %s is not a valid slug (lowercase letters, digits and single dashes, at most %d characters)", strconv.Quote(slug), MaxSlugLen)
 		}
-		ws, err = changeModel(ctx, tx, ws, replace)
-		return err
+		// The imported model is the new workspace's first revision.
+		if ws, err = createWorkspace(ctx, tx, slug, m); err != nil {
+			return nil, err
+		}
+		created = true
+		return ws, replace(tx, ws)
 	})
 	if err != nil {
 		return nil, false, err

@@ -21,42 +21,39 @@ import (
 // isUnique (db.go) and in the SQL text of each entity, so another database
 // behind database/sql could keep this file as it is.
 
-// inWrite runs fn in one write transaction and commits it. Any error —
-// from fn, the begin or the commit — is returned through fail(op), so
-// domain errors reach the caller unchanged and the rest names op.
-func (db *DB) inWrite(ctx context.Context, op string, fn func(tx *Tx) error) error {
+// inWrite runs fn in one write transaction, commits it and returns what fn
+// returned. Any error — from fn, the begin or the commit — comes back
+// through fail(op) with the zero T, so domain errors reach the caller
+// unchanged and the rest name op.
+func inWrite[T any](ctx context.Context, db *DB, op string, fn func(tx *Tx) (T, error)) (T, error) {
+	var zero T
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return fail(op, err)
+		return zero, fail(op, err)
 	}
 	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return fail(op, err)
+	v, err := fn(tx)
+	if err != nil {
+		return zero, fail(op, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fail(op, err)
+		return zero, fail(op, err)
 	}
-	return nil
+	return v, nil
 }
 
 // writeModel runs fn as one change to the model of the workspace named
 // slug: it refuses with EPRECONDITION when the workspace is no longer at
 // expectedRevision (0: no check), and after fn it makes the next revision.
 // It returns the workspace after the change, whose Revision is the new one.
-func (db *DB) writeModel(ctx context.Context, op, slug string, expectedRevision int64, fn func(tx *Tx, ws *Workspace) error) (*Workspace, error) {
-	var after *Workspace
-	err := db.inWrite(ctx, op, func(tx *Tx) error {
+func writeModel(ctx context.Context, db *DB, op, slug string, expectedRevision int64, fn func(tx *Tx, ws *Workspace) error) (*Workspace, error) {
+	return inWrite(ctx, db, op, func(tx *Tx) (*Workspace, error) {
 		ws, err := findWorkspaceForWrite(ctx, tx, slug, expectedRevision)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		after, err = changeModel(ctx, tx, ws, fn)
-		return err
+		return changeModel(ctx, tx, ws, fn)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return after, nil
 }
 
 // changeModel runs fn inside tx and makes the workspace's next revision: the
@@ -71,20 +68,22 @@ func changeModel(ctx context.Context, tx *Tx, ws *Workspace, fn func(tx *Tx, ws 
 }
 
 // readModel runs fn on one snapshot of the workspace named slug (ENOTFOUND
-// when there is none), with the workspace and its settings as read in it.
-// Errors go through fail(op), as writes' do.
-func (db *DB) readModel(ctx context.Context, op, slug string, fn func(tx *Tx, ws *Workspace, set topology.Settings) error) error {
+// when there is none), with the workspace and its settings as read in it,
+// and returns what fn returned. Errors go through fail(op), as writes' do.
+func readModel[T any](ctx context.Context, db *DB, op, slug string, fn func(tx *Tx, ws *Workspace, set topology.Settings) (T, error)) (T, error) {
+	var zero T
 	tx, err := db.beginRead(ctx)
 	if err != nil {
-		return fail(op, err)
+		return zero, fail(op, err)
 	}
 	defer tx.Rollback()
 	ws, set, err := findWorkspace(ctx, tx, slug)
 	if err != nil {
-		return fail(op, err)
+		return zero, fail(op, err)
 	}
-	if err := fn(tx, ws, set); err != nil {
-		return fail(op, err)
+	v, err := fn(tx, ws, set)
+	if err != nil {
+		return zero, fail(op, err)
 	}
-	return nil
+	return v, nil
 }

@@ -120,23 +120,18 @@ func (db *DB) ListWorkspaces(ctx context.Context) ([]Workspace, error) {
 
 // CreateWorkspace creates a workspace with an empty model and default
 // settings; its slug is derived from the name.
-func (db *DB) CreateWorkspace(ctx context.Context, name, description string) (ws *Workspace, err error) {
-	err = db.inWrite(ctx, "create workspace", func(tx *Tx) error {
+func (db *DB) CreateWorkspace(ctx context.Context, name, description string) (*Workspace, error) {
+	return inWrite(ctx, db, "create workspace", func(tx *Tx) (*Workspace, error) {
 		if err := validateHeader(name, description); err != nil {
-			return err
+			return nil, err
 		}
 		m := &topology.Model{Version: topology.FormatVersion, Name: name, Description: description, Settings: topology.DefaultSettings()}
 		slug, err := uniqueSlug(ctx, tx, slugify(name))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		ws, err = createWorkspace(ctx, tx, slug, m)
-		return err
+		return createWorkspace(ctx, tx, slug, m)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return ws, nil
 }
 
 // GetWorkspace returns the workspace named by slug, or ENOTFOUND.
@@ -157,7 +152,7 @@ func (db *DB) GetWorkspace(ctx context.Context, slug string) (*Workspace, error)
 // UpdateWorkspace renames a workspace and sets its description; the slug
 // stays. expectedRevision 0 skips the check for a concurrent change.
 func (db *DB) UpdateWorkspace(ctx context.Context, slug, name, description string, expectedRevision int64) (*Workspace, error) {
-	return db.writeModel(ctx, "update workspace", slug, expectedRevision, func(tx *Tx, ws *Workspace) error {
+	return writeModel(ctx, db, "update workspace", slug, expectedRevision, func(tx *Tx, ws *Workspace) error {
 		if err := validateHeader(name, description); err != nil {
 			return err
 		}
@@ -171,14 +166,14 @@ func (db *DB) UpdateWorkspace(ctx context.Context, slug, name, description strin
 // mismatch is EPRECONDITION and nothing is deleted.
 func (db *DB) DeleteWorkspace(ctx context.Context, slug string, expectedRevision int64) error {
 	// Not writeModel: nothing is left to take a new revision.
-	return db.inWrite(ctx, "delete workspace", func(tx *Tx) error {
+	_, err := inWrite(ctx, db, "delete workspace", func(tx *Tx) (sql.Result, error) {
 		ws, err := findWorkspaceForWrite(ctx, tx, slug, expectedRevision)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		_, err = tx.ExecContext(ctx, "DELETE FROM workspaces WHERE id = ?", ws.ID)
-		return err
+		return tx.ExecContext(ctx, "DELETE FROM workspaces WHERE id = ?", ws.ID)
 	})
+	return err
 }
 
 // validateHeader checks a workspace's name and description by the rules of
