@@ -9,6 +9,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/diagram"
@@ -46,6 +48,9 @@ type Config struct {
 	// Passwords hashes and checks account passwords; the zero Hasher has
 	// the production cost. Tests pass a cheap one.
 	Passwords auth.Hasher
+	// Metrics, when set, receives the server's Prometheus metrics; the
+	// caller serves them (archmap serve --metrics-addr).
+	Metrics prometheus.Registerer
 }
 
 // maxConcurrentHashes bounds the memory password hashing takes: each hash
@@ -54,6 +59,7 @@ const maxConcurrentHashes = 4
 
 // Server serves the web app. Build it with New.
 type Server struct {
+	metrics  *metrics // nil without Config.Metrics
 	cfg      Config
 	db       *store.DB
 	renderer *diagram.Renderer
@@ -100,6 +106,13 @@ func New(cfg Config) (*Server, error) {
 	s.heavy = newAdmission(cfg.HeavyWork, cfg.HeavyWait)
 	s.snapshots = newSnapshotCache(snapshotCacheWeight, s.heavy)
 	s.responses = newResponseCache(responseCacheBytes)
+	if cfg.Metrics != nil {
+		m, err := s.registerMetrics(cfg.Metrics)
+		if err != nil {
+			return nil, fmt.Errorf("server: metrics: %w", err)
+		}
+		s.metrics = m
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true

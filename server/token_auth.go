@@ -39,13 +39,14 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		if !auth.WellFormed(token) {
 			return unauthorized(c, "The API token is not valid.")
 		}
-		_, err := s.db.GetAPITokenUser(c.Request().Context(), auth.HashSecret(token))
+		u, err := s.db.GetAPITokenUser(c.Request().Context(), auth.HashSecret(token))
 		switch {
 		case topology.ErrorCode(err) == topology.ENOTFOUND:
 			return unauthorized(c, "The API token is not valid.")
 		case err != nil:
 			return err
 		}
+		attributeChanges(c, u.Email+" (API token)")
 		return next(c)
 	}
 }

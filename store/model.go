@@ -106,7 +106,10 @@ func (db *DB) ImportModel(ctx context.Context, slug string, m *topology.Model) (
 			return nil, err
 		}
 		created = true
-		return ws, replace(tx, ws)
+		if err := replace(tx, ws); err != nil {
+			return nil, err
+		}
+		return ws, recordRevision(ctx, tx, ws)
 	})
 	if err != nil {
 		return nil, false, err

@@ -14,8 +14,9 @@ import (
 //
 // with every error passed through fail(op). Writers differ only in the
 // middle step, so they give only that; the steps around it live here once.
-// A feature that follows revisions (a history of who changed what) belongs
-// in changeModel, in the same transaction, and no entity file would change.
+// Each revision is recorded in the history (who, what: recordRevision) by
+// bumpRevision, which changeModel calls; the author comes with ctx
+// (WithChange), so no entity file knows of it.
 //
 // Nothing here speaks SQLite: the dialect lives in beginWrite, fail and
 // isUnique (db.go) and in the SQL text of each entity, so another database
@@ -56,10 +57,9 @@ func writeModel(ctx context.Context, db *DB, op, slug string, expectedRevision i
 	})
 }
 
-// changeModel runs fn inside tx and makes the workspace's next revision: the
-// one place every revision after a workspace's first is made (the first is
-// createWorkspace's), so what follows revisions — a history recording who
-// made each, with the writer's op as its summary — goes here.
+// changeModel runs fn inside tx and makes the workspace's next revision,
+// recorded in the history: the one place a revision after a workspace's
+// first is made (the first is createWorkspace's, recorded by its callers).
 func changeModel(ctx context.Context, tx *Tx, ws *Workspace, fn func(tx *Tx, ws *Workspace) error) (*Workspace, error) {
 	if err := fn(tx, ws); err != nil {
 		return nil, err
