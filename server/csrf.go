@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/topology"
 )
 
@@ -82,7 +83,7 @@ func (s *Server) csrfTokenFor(c echo.Context) (string, error) {
 	if secret, ok := c.Get(sessionSecretKey).(string); ok {
 		return sessionCSRFToken(secret), nil
 	}
-	if ck, err := c.Cookie(csrfCookie); err == nil && len(ck.Value) == secretLen {
+	if ck, err := c.Cookie(csrfCookie); err == nil && auth.WellFormed(ck.Value) {
 		return ck.Value, nil
 	}
 	b := make([]byte, 32)
