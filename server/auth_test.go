@@ -183,7 +183,7 @@ func TestSetupHashesWithTheConfiguredHasher(t *testing.T) {
 	ts := newTestServer(t)
 	c := ts.newClient(t)
 	c.get("/setup")
-	c.post("/setup", url.Values{"email": {testEmail}, "password": {testPassword}, "confirm": {testPassword}}).wantRedirect(t, "/")
+	c.post("/setup", url.Values{"email": {testEmail}, "password": {testPassword}, "confirm": {testPassword}, "base_url": {testBaseURL}}).wantRedirect(t, "/")
 	u, err := ts.db.GetUserByEmail(t.Context(), testEmail)
 	if err != nil {
 		t.Fatal(err)
