@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
@@ -37,7 +38,7 @@ var (
 // slow on purpose, and fixtures that make accounts directly need a hash.
 func fixturePasswordHash(tb testing.TB) []byte {
 	tb.Helper()
-	fixtureHashOnce.Do(func() { fixtureHash, fixtureHashErr = HashPassword(testPassword) })
+	fixtureHashOnce.Do(func() { fixtureHash, fixtureHashErr = testPasswords.Hash(testPassword) })
 	if fixtureHashErr != nil {
 		tb.Fatal(fixtureHashErr)
 	}
@@ -51,12 +52,16 @@ func newAPIFixture(tb testing.TB) *apiFixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	// As /setup would have stored it: share links are built from it.
+	if err := ts.db.SetInstanceSetting(context.Background(), store.InstanceBaseURL, ts.URL); err != nil {
+		tb.Fatal(err)
+	}
 	return &apiFixture{testServer: ts, user: u, token: mustAPIToken(tb, ts.db, u.ID)}
 }
 
 func mustAPIToken(tb testing.TB, db *store.DB, userID int64) string {
 	tb.Helper()
-	token, hash, err := NewAPIToken()
+	token, hash, err := auth.NewSecret()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -276,8 +281,12 @@ func TestAPIWorkspaces(t *testing.T) {
 	if r.etag(t) != 1 {
 		t.Errorf("ETag %q, want \"1\"", r.Header.Get("ETag"))
 	}
-	// The same name again gets the next free slug.
-	f.api(t, "POST", "/workspaces", map[string]string{"name": "Online Shop"}).want(t, http.StatusCreated).decode(t, &ws)
+	// The same name in any case is refused, with a message saying so.
+	if r := f.api(t, "POST", "/workspaces", map[string]string{"name": "online SHOP"}).want(t, http.StatusConflict); !strings.Contains(string(r.body), `named \"Online Shop\" already exists`) {
+		t.Errorf("a duplicate name answered %s", r.body)
+	}
+	// A name that makes the same slug gets the next free slug.
+	f.api(t, "POST", "/workspaces", map[string]string{"name": "Online Shop!"}).want(t, http.StatusCreated).decode(t, &ws)
 	if ws.Slug != "online-shop-2" {
 		t.Errorf("second slug %q, want online-shop-2", ws.Slug)
 	}
@@ -593,7 +602,9 @@ func TestAPIEntities(t *testing.T) {
 func TestAPIEntityOfAnotherWorkspaceIsNotFound(t *testing.T) {
 	f := newAPIFixture(t)
 	a := importModel(t, f.db, "a", shopModel())
-	b := importModel(t, f.db, "b", shopModel())
+	other := shopModel()
+	other.Name = "Another shop" // workspace names are unique
+	b := importModel(t, f.db, "b", other)
 	var list listBody[store.ServiceRecord]
 	f.api(t, "GET", "/workspaces/"+a+"/services", nil).decode(t, &list)
 	id := strconv.FormatInt(list.Items[0].ID, 10)

@@ -59,7 +59,6 @@ func writeFile(tb testing.TB, dir, name string, data []byte) string {
 
 func TestImportExportRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "archmap.db")
 	models := map[string]*topology.Model{
 		"demo":      topology.Demo(),
 		"generated": topologytest.Generate(300),
@@ -88,6 +87,9 @@ func TestImportExportRoundTrip(t *testing.T) {
 				}
 				path := writeFile(t, dir, name+"."+format, in)
 				slug := name + "-" + format
+				// A database per format: workspace names are unique, and
+				// both formats hold the same name.
+				db := filepath.Join(dir, slug+".db")
 				if r := runCLI(t, "", nil, "import", "--db", db, "--workspace", slug, path); r.code != 0 {
 					t.Fatalf("import: exit %d: %s", r.code, r.stderr)
 				}
@@ -158,6 +160,8 @@ func TestUsageErrors(t *testing.T) {
 		{"import with a bad slug", []string{"import", "--workspace", "Not A Slug", "x.yaml"}, "not a valid slug"},
 		{"export with a bad format", []string{"export", "--workspace", "x", "--format", "xml"}, "yaml or json"},
 		{"unknown flag", []string{"export", "--colour"}, "flag provided but not defined"},
+		{"serve with a bad proxy network", []string{"serve", "--trusted-proxies", "10.0.0.0/8,not-a-net"}, `--trusted-proxies: "not-a-net"`},
+		{"serve with a base URL that is not an origin", []string{"serve", "--base-url", "archmap.example.com/app"}, "--base-url"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
