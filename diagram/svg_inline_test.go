@@ -107,7 +107,7 @@ func TestSanitizeSVGRemovesEverythingActive(t *testing.T) {
 func TestSanitizeSVGRefusesWhatIsNotSVG(t *testing.T) {
 	for _, in := range []string{"", "not xml", `<html><script>alert(1)</script></html>`, `<svg xmlns="http://www.w3.org/2000/svg"><g>`} {
 		if out, err := sanitizeInline(t, []byte(in)); err == nil {
-			t.Errorf("sanitizeSVG(%q) = %q, want an error", in, out)
+			t.Errorf("SanitizeInline(%q) = %q, want an error", in, out)
 		}
 	}
 }

@@ -14,31 +14,6 @@ import (
 	"github.com/archmap/archmap/views"
 )
 
-// registerShareRoutes declares the read-only pages behind a share link,
-// /s/{token}. The token is the only credential: no session, no CSRF (the
-// one POST, the simulation, stores nothing), and it opens one workspace's
-// model for reading and nothing else. The addresses mirror the workspace's
-// diagram page (/w/{slug}/diagram…) so that the same page components serve
-// both, with the share path as their base.
-func (s *Server) registerShareRoutes(e *echo.Echo) {
-	lim := newFailureLimiter(shareFailureBurst, shareFailureEvery)
-	g := e.Group("/s", s.shareHeaders)
-	share := s.resolveShare(lim)
-	g.GET("/:token", s.handleShareShow, share)
-	g.GET("/:token/diagram", s.handleShareShow, share)
-	g.GET("/:token/diagram/fragment", s.handleShareFragment, share)
-	g.GET("/:token/diagram/panel", s.handleSharePanel, share)
-	for _, f := range diagram.Formats() {
-		g.GET("/:token/diagram."+f.Name, s.handleShareDownload(f), share)
-	}
-	g.POST("/:token/simulate", s.handleShareSimulate, share)
-
-	// The share tab of a workspace, for signed-in users.
-	e.GET("/w/:slug/shares", s.handleShareLinks, s.requireUser)
-	e.POST("/w/:slug/shares", s.handleShareLinkCreate, s.requireUser)
-	e.POST("/w/:slug/shares/:id/revoke", s.handleShareLinkRevoke, s.requireUser)
-}
-
 // shareCSP is stricter than the app's: nothing by default; our own scripts,
 // styles and images; requests (htmx) and the view form only to us.
 const shareCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
