@@ -1,0 +1,116 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+
+	"github.com/archmap/archmap/topology"
+)
+
+// acceptedRiskSelect reads a workspace's acceptances in the user's order.
+const acceptedRiskSelect = `SELECT rule, subjects, reason, owner, expires FROM accepted_risks WHERE workspace_id = ? ORDER BY position, id`
+
+func scanAcceptedRisk(row scanner) (topology.AcceptedRisk, error) {
+	var a topology.AcceptedRisk
+	var subjects string
+	if err := row.Scan(&a.Rule, &subjects, &a.Reason, &a.Owner, &a.Expires); err != nil {
+		return a, err
+	}
+	err := json.Unmarshal([]byte(subjects), &a.Subjects)
+	return a, err
+}
+
+// replaceAcceptedRisks makes the workspace's acceptances list. They have no
+// ids anyone refers to, so the list is rewritten whole; a model has few.
+func replaceAcceptedRisks(ctx context.Context, tx *Tx, wsID int64, list []topology.AcceptedRisk) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM accepted_risks WHERE workspace_id = ?`, wsID); err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO accepted_risks (workspace_id, position, rule, subjects, reason, owner, expires) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for i, a := range list {
+		subjects, err := json.Marshal(a.Subjects)
+		if err != nil {
+			return err
+		}
+		if _, err := stmt.ExecContext(ctx, wsID, i, a.Rule, string(subjects), a.Reason, a.Owner, a.Expires); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AcceptRisk adds an acceptance to the workspace's model, or replaces the
+// one that matches the same finding (same rule and subjects), so a reason
+// can be edited by accepting again. The acceptance must be valid.
+func (db *DB) AcceptRisk(ctx context.Context, slug string, a topology.AcceptedRisk, expectedRevision int64) (*Workspace, error) {
+	return db.editAcceptedRisks(ctx, "accept risk", slug, expectedRevision, func(list []topology.AcceptedRisk) ([]topology.AcceptedRisk, error) {
+		if err := a.Validate(); err != nil {
+			return nil, err
+		}
+		key := a.Key()
+		if i := slices.IndexFunc(list, func(b topology.AcceptedRisk) bool { return b.Key() == key }); i >= 0 {
+			list[i] = a
+			return list, nil
+		}
+		return append(list, a), nil
+	})
+}
+
+// WithdrawAcceptance removes the acceptance of the finding of rule about
+// subjects (in any order); ENOTFOUND when there is none.
+func (db *DB) WithdrawAcceptance(ctx context.Context, slug, rule string, subjects []string, expectedRevision int64) (*Workspace, error) {
+	return db.editAcceptedRisks(ctx, "withdraw acceptance", slug, expectedRevision, func(list []topology.AcceptedRisk) ([]topology.AcceptedRisk, error) {
+		key := topology.AcceptanceKey(rule, subjects)
+		i := slices.IndexFunc(list, func(b topology.AcceptedRisk) bool { return b.Key() == key })
+		if i < 0 {
+			return nil, topology.Errorf(topology.ENOTFOUND, "no acceptance of that finding")
+		}
+		return slices.Delete(list, i, i+1), nil
+	})
+}
+
+// editAcceptedRisks reads the workspace's acceptances, lets edit change
+// them, validates the result as part of the model would be (no duplicate)
+// and stores it as a new revision, in one transaction.
+func (db *DB) editAcceptedRisks(ctx context.Context, op, slug string, expectedRevision int64, edit func([]topology.AcceptedRisk) ([]topology.AcceptedRisk, error)) (*Workspace, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	defer tx.Rollback()
+	ws, err := findWorkspaceForWrite(ctx, tx, slug, expectedRevision)
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	list, err := queryList(ctx, tx, acceptedRiskSelect, scanAcceptedRisk, ws.ID)
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	if list, err = edit(list); err != nil {
+		return nil, err
+	}
+	// The acceptances alone, in a model otherwise empty: its validation
+	// checks each one and the duplicates, and names them by place.
+	check := topology.Model{Version: topology.FormatVersion, Name: ws.Name, Settings: topology.DefaultSettings(), AcceptedRisks: list}
+	if err := check.Validate(); err != nil {
+		return nil, err
+	}
+	if err := replaceAcceptedRisks(ctx, tx, ws.ID, list); err != nil {
+		return nil, fail(op, err)
+	}
+	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
+		return nil, fail(op, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fail(op, err)
+	}
+	return ws, nil
+}
