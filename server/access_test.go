@@ -225,6 +225,11 @@ func accessRows(f *accessFixture) []accessRow {
 		appRoute("POST", "/w/:slug/delete", url.Values{"confirm": {f.slug}}, see),
 		appRoute("GET", "/w/:slug/settings", nil, ok),
 		appRoute("POST", "/w/:slug/settings", form("name", "Renamed"), see),
+		appRoute("POST", "/w/:slug/settings/thresholds", form("chatty_calls_per_request", "3", "max_sync_chain", "4", "blast_radius", "2"), see),
+		appRoute("GET", "/w/:slug/findings", nil, ok),
+		appRoute("POST", "/w/:slug/findings/accept", form("rule", "spof-instance", "subject", "service:web", "reason", "known"), see),
+		// The fixture accepts nothing, so a withdrawal is refused in place.
+		appRoute("POST", "/w/:slug/findings/withdraw", form("rule", "spof-instance", "subject", "service:web"), http.StatusUnprocessableEntity),
 		appRoute("GET", "/w/:slug/import", nil, ok),
 		appRoute("POST", "/w/:slug/import", form("format", "model", "text", string(model)), ok),
 		appRoute("GET", "/w/:slug/model.json", nil, ok),

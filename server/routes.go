@@ -62,7 +62,11 @@ func (s *Server) registerWorkspaceRoutes(g *echo.Group) {
 	g.GET("/w/:slug", s.handleWorkspaceShow)
 	g.GET("/w/:slug/settings", s.handleWorkspaceSettings)
 	g.POST("/w/:slug/settings", s.handleWorkspaceUpdate)
+	g.POST("/w/:slug/settings/thresholds", s.handleThresholdsUpdate)
 	g.POST("/w/:slug/delete", s.handleWorkspaceDelete)
+	g.GET("/w/:slug/findings", s.handleFindingsShow)
+	g.POST("/w/:slug/findings/accept", s.handleFindingAccept)
+	g.POST("/w/:slug/findings/withdraw", s.handleFindingWithdraw)
 }
 
 func (s *Server) registerServiceRoutes(g *echo.Group) {

@@ -1,0 +1,123 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/archmap/archmap/topology"
+	"github.com/archmap/archmap/views"
+)
+
+// handleFindingsShow is the findings tab: the model's findings grouped by
+// rule, filtered as its URL says, with the services diagram outlined to
+// match.
+func (s *Server) handleFindingsShow(c echo.Context) error {
+	return s.renderFindings(c, http.StatusOK, "")
+}
+
+func (s *Server) renderFindings(c echo.Context, status int, errMsg string) error {
+	sn, err := s.workspaceSnapshot(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return err
+	}
+	ws := sn.workspace
+	base := views.WorkspaceURL(ws.Slug)
+	filter := parseFindingsFilter(func(k string) []string { return c.QueryParams()[k] })
+	if errMsg != "" {
+		// A refused action comes back with the filter it was made under.
+		q, _ := url.ParseQuery(c.FormValue("back"))
+		filter = parseFindingsFilter(func(k string) []string { return q[k] })
+	}
+	d := findingsData(sn.model, sn.report, filter, base)
+	p := s.workspacePage(c, ws, "findings")
+	d.Editable, d.CSRF, d.Revision, d.Error = true, p.CSRF, ws.Revision, errMsg
+	if len(sn.model.Services) > 0 {
+		d.DiagramURL = base + "/diagram/fragment?view=services"
+	}
+	return render(c, status, views.Layout(p, views.FindingsPage(p, d)))
+}
+
+// acceptedFromForm reads the finding an accept or withdraw form names.
+func acceptedFromForm(c echo.Context) topology.AcceptedRisk {
+	form, _ := c.FormParams()
+	return topology.AcceptedRisk{
+		Rule:     strings.TrimSpace(c.FormValue("rule")),
+		Subjects: form["subject"],
+		Reason:   strings.TrimSpace(c.FormValue("reason")),
+		Owner:    strings.TrimSpace(c.FormValue("owner")),
+		Expires:  strings.TrimSpace(c.FormValue("expires")),
+	}
+}
+
+// backToFindings is the findings tab under the filter the form was sent
+// from. Only a query is taken from the form, never a path, so the redirect
+// stays on this workspace's page.
+func backToFindings(c echo.Context, slug, anchor string) string {
+	q, _ := url.ParseQuery(c.FormValue("back"))
+	f := parseFindingsFilter(func(k string) []string { return q[k] })
+	to := views.WorkspaceURL(slug, "findings")
+	if enc := f.Query().Encode(); enc != "" {
+		to += "?" + enc
+	}
+	if anchor != "" {
+		to += "#" + anchor
+	}
+	return to
+}
+
+// handleFindingAccept accepts a finding with the reason given (owner and
+// expiry optional) as part of the model; the finding moves to the
+// accepted group.
+func (s *Server) handleFindingAccept(c echo.Context) error {
+	slug := c.Param("slug")
+	rev, err := formRevision(c)
+	if err != nil {
+		return err
+	}
+	a := acceptedFromForm(c)
+	_, err = s.db.AcceptRisk(c.Request().Context(), slug, a, rev)
+	if err == nil {
+		return redirect(c, backToFindings(c, slug, ""))
+	}
+	if msg, ok := userMessage(err); ok {
+		return s.renderFindings(c, http.StatusUnprocessableEntity, "The risk was not accepted: "+msg)
+	}
+	return err
+}
+
+// handleFindingWithdraw removes the acceptance of a finding.
+func (s *Server) handleFindingWithdraw(c echo.Context) error {
+	slug := c.Param("slug")
+	rev, err := formRevision(c)
+	if err != nil {
+		return err
+	}
+	a := acceptedFromForm(c)
+	_, err = s.db.WithdrawAcceptance(c.Request().Context(), slug, a.Rule, a.Subjects, rev)
+	if err == nil {
+		return redirect(c, backToFindings(c, slug, ""))
+	}
+	if msg, ok := userMessage(err); ok {
+		return s.renderFindings(c, http.StatusUnprocessableEntity, "The acceptance was not withdrawn: "+msg)
+	}
+	return err
+}
+
+// userMessage is the message of an error the user can act on: invalid
+// input (with the field named), a stale page, nothing to withdraw.
+func userMessage(err error) (string, bool) {
+	switch topology.ErrorCode(err) {
+	case topology.EINVALID:
+		return topology.ErrorMessage(err), true
+	case topology.EPRECONDITION:
+		return staleMessage, true
+	case topology.ENOTFOUND:
+		// The workspace itself exists (the form came from it): the
+		// acceptance is what is gone.
+		return "it is no longer accepted (someone withdrew it); reload the page", true
+	}
+	return "", false
+}
