@@ -286,6 +286,7 @@ func accessRows(f *accessFixture) []accessRow {
 		shareRoute("GET", "/s/:token/diagram.svg", nil).withQuery("view=deployment"),
 		shareRoute("GET", "/s/:token/diagram.dot", nil),
 		shareRoute("POST", "/s/:token/simulate", url.Values{"fail": {"server:node-a"}}),
+		shareRoute("GET", "/s/:token/findings", nil).withQuery("severity=high"),
 	}
 	for _, e := range []struct{ plural, create, update string }{
 		{"services", `{"name": "new"}`, `{"name": "web2", "kind": "frontend"}`},

@@ -30,6 +30,7 @@ func (s *Server) registerShareRoutes(e *echo.Echo) {
 	g.GET("/:token/diagram.svg", s.handleShareDownload(diagram.FormatSVG), share)
 	g.GET("/:token/diagram.dot", s.handleShareDownload(diagram.FormatLaidOutDOT), share)
 	g.POST("/:token/simulate", s.handleShareSimulate, share)
+	g.GET("/:token/findings", s.handleShareFindings, share)
 
 	// The share tab of a workspace, for signed-in users.
 	e.GET("/w/:slug/shares", s.handleShareLinks, s.requireUser)
