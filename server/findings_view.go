@@ -137,7 +137,7 @@ type subjectRef struct {
 }
 
 func newSubjectIndex(m *topology.Model) subjectIndex {
-	idx := subjectIndex{}
+	idx := make(subjectIndex, len(m.Services)+len(m.Servers)+len(m.Dependencies))
 	for _, s := range m.Services {
 		idx[risk.ServiceSubject(s.Name)] = subjectRef{kind: "service", name: s.Name}
 	}
@@ -175,11 +175,11 @@ func (idx subjectIndex) services(subject string, t teamIndex) []string {
 func (idx subjectIndex) targets(f risk.Finding, teams teamIndex, only string) []string {
 	var out []string
 	in := func(svc string) bool { return only == "" || teams.service[svc] == only }
+	seenTeam := map[string]bool{} // a cycle may hold thousands of services of a few teams
 	team := func(svc string) {
-		if t := teams.service[svc]; t != "" {
-			if id := diagram.TeamID(t); !slices.Contains(out, id) {
-				out = append(out, id)
-			}
+		if t := teams.service[svc]; t != "" && !seenTeam[t] {
+			seenTeam[t] = true
+			out = append(out, diagram.TeamID(t))
 		}
 	}
 	for _, s := range f.Subjects {

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"net/url"
+	"strconv"
 	"testing"
 	"time"
 
@@ -115,5 +116,19 @@ func TestGroupTitle(t *testing.T) {
 		if _, ok := ruleTitles[id]; !ok {
 			t.Errorf("rule %s has no group title", id)
 		}
+	}
+}
+
+// go test -run '^$' -bench FindingsData ./server/
+func BenchmarkFindingsData(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		m := topologytest.Generate(n)
+		r := risk.Analyze(m)
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				findingsData(m, r, filterOf("severity=high&team=team-003"), "/w/x")
+			}
+		})
 	}
 }
