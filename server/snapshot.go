@@ -28,13 +28,20 @@ type snapshot struct {
 
 // workspaceKey names a revision of a workspace: the id alone could be
 // reused after a delete; with the creation time it cannot.
+//
+// Keys carry the UTC day too: an accepted risk lapses after its expiry
+// date, so the findings (and every answer drawn from them) of one revision
+// can change at midnight.
 func workspaceKey(ws *store.Workspace, revision int64) string {
-	return fmt.Sprintf("ws:%d:%d:%d", ws.ID, ws.CreatedAt.UnixNano(), revision)
+	return fmt.Sprintf("ws:%d:%d:%d:%s", ws.ID, ws.CreatedAt.UnixNano(), revision, analysisDay())
 }
+
+// analysisDay is the UTC day findings are computed for.
+func analysisDay() string { return time.Now().UTC().Format(time.DateOnly) }
 
 // pinnedKey names the frozen copy of a pinned share link.
 func pinnedKey(sh *store.Share) string {
-	return fmt.Sprintf("pin:%d:%d", sh.ID, sh.PinnedRevision)
+	return fmt.Sprintf("pin:%d:%d:%s", sh.ID, sh.PinnedRevision, analysisDay())
 }
 
 // weight approximates a snapshot's memory by its number of entities.
