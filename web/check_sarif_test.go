@@ -257,7 +257,11 @@ func TestCheckSARIFMetadata(t *testing.T) {
 		if len(x.Locations) != 1 || x.Locations[0].PhysicalLocation.ArtifactLocation.URI != "deploy/prod/model.yaml" {
 			t.Errorf("%s located at %+v", x.RuleID, x.Locations)
 		}
-		if len(x.RelatedLocations) != len(x.Properties.Subjects)-1 {
+		want := len(x.Properties.Subjects) - 1
+		if x.RuleID == "spof-server" {
+			want++ // and the server its instances share
+		}
+		if len(x.RelatedLocations) != want {
 			t.Errorf("%s: %d related locations for subjects %q", x.RuleID, len(x.RelatedLocations), x.Properties.Subjects)
 		}
 	}
@@ -279,6 +283,7 @@ dependencies:
 `)
 	res := runRiskCLI(t, "", nil, "check", "--format", "sarif", "--fail-on", "never", path)
 	validateSARIF(t, sarifSchema(t), res.stdout)
+	found := false
 	for _, x := range parseSARIF(t, res.stdout).Runs[0].Results {
 		if x.RuleID != "sync-cycle" {
 			continue
@@ -290,9 +295,24 @@ dependencies:
 		if len(lines) != 3 || lines[0] != 4 || lines[1] != 5 || lines[2] != 6 {
 			t.Errorf("sync-cycle at lines %v, want [4 5 6]", lines)
 		}
-		return
+		found = true
 	}
-	t.Error("no sync-cycle result")
+	if !found {
+		t.Error("no sync-cycle result")
+	}
+	// A spof-server points at the service and relates the server it shares.
+	path = writeModel(t, "server.yaml", "version: 1\nname: S\nservices:\n  - name: web\nservers:\n  - name: n1\nplacements:\n  - {service: web, server: n1, instances: 2}\n")
+	res = runRiskCLI(t, "", nil, "check", "--format", "sarif", "--fail-on", "never", path)
+	validateSARIF(t, sarifSchema(t), res.stdout)
+	for _, x := range parseSARIF(t, res.stdout).Runs[0].Results {
+		if x.RuleID == "spof-server" {
+			if len(x.RelatedLocations) != 1 || x.RelatedLocations[0].Message.Text != "server:n1" || x.RelatedLocations[0].PhysicalLocation.Region.StartLine != 6 {
+				t.Errorf("spof-server related locations %+v", x.RelatedLocations)
+			}
+			return
+		}
+	}
+	t.Error("no spof-server result")
 }
 
 // TestCheckSARIFOnlineBoutique is issue 16's must-show: checking Online

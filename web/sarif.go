@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/archmap/archmap/risk"
@@ -159,8 +160,18 @@ func sarifReport(r *risk.Report, m *topology.Model, in *modelInput) *sarifLog {
 
 	loc := newLocator(m, in)
 	results := make([]sarifResult, 0, len(r.Findings)+len(r.StaleAcceptances))
+	hosts := map[string][]string{} // service subject → its servers' subjects
+	for _, p := range m.Placements {
+		s := risk.ServiceSubject(p.Service)
+		hosts[s] = append(hosts[s], risk.ServerSubject(p.Server))
+	}
 	for _, f := range r.Findings {
-		primary, related := loc.locate(f.Subjects)
+		subjects := f.Subjects
+		if f.Rule == risk.RuleSpofServer && in.report == nil {
+			// The server all its instances share is where the risk is.
+			subjects = append(slices.Clip(subjects), hosts[f.Subjects[0]]...)
+		}
+		primary, related := loc.locate(subjects)
 		// The fingerprint follows the finding, not its line, so code
 		// scanning keeps an alert open while the file around it changes.
 		sum := sha256.Sum256([]byte(f.Rule + "\x00" + strings.Join(f.Subjects, "\x00")))
