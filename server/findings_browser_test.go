@@ -63,6 +63,7 @@ func TestBrowserFindingsView(t *testing.T) {
 			};
 		})()`)
 	}
+	b.screenshot("findings-view")
 	all := read("read the whole view")
 	if all.Groups < 4 || all.Total < 200 || all.Outlined < 10 {
 		t.Fatalf("whole view: %+v", all)
@@ -96,6 +97,7 @@ func TestBrowserFindingsView(t *testing.T) {
 	if high.Total >= team.Total || high.Total == 0 || high.Marked >= team.Marked || high.Outlined > team.Outlined || high.Sevs != "fo-high" {
 		t.Errorf("high filter: %+v, team: %+v", high, team)
 	}
+	b.screenshot("findings-view-team-high")
 	if n := evalJS[int](b, "count non-high rows", count(`[data-testid="finding-row"]:not([data-severity="high"])`)); n != 0 {
 		t.Errorf("%d rows that are not high under the high filter", n)
 	}

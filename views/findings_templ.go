@@ -17,7 +17,7 @@ import (
 
 // sevIcons give each severity a shape as well as a colour, so it reads in
 // grey scale and to a colour-blind eye.
-var sevIcons = map[risk.Severity]string{risk.High: "▲", risk.Medium: "◆", risk.Low: "●", risk.Info: "ⓘ"}
+var sevIcons = map[risk.Severity]string{risk.High: "▲", risk.Medium: "◆", risk.Low: "●", risk.Info: "■"}
 
 // maxSubjectsShown bounds the subjects a row lists: a sync cycle can hold
 // hundreds of services.
