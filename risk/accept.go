@@ -17,7 +17,7 @@ type StaleAcceptance struct {
 	Index int    `json:"index"`
 	Path  string `json:"path"`
 	Line  int    `json:"line,omitempty"`
-	// Why is "expired" or "matches no finding".
+	// Why is "matches no finding", else "expired" (its finding counts again).
 	Why string `json:"why"`
 }
 
@@ -53,11 +53,13 @@ func accept(fs []Finding, list []topology.AcceptedRisk, now time.Time) []StaleAc
 	var stale []StaleAcceptance
 	for i, a := range list {
 		why := ""
+		// One that matches nothing says so even when it has expired too:
+		// renewing it would not help.
 		switch {
-		case a.ExpiredAt(now):
-			why = StaleExpired
 		case !matched[i]:
 			why = StaleNoFinding
+		case a.ExpiredAt(now):
+			why = StaleExpired
 		default:
 			continue
 		}
