@@ -86,7 +86,8 @@ func TestAcceptance(t *testing.T) {
     expires: 2027-02-28
   - rule: sync-cycle
     subjects: [service:cart, service:redis-cart]
-    reason: fixed long ago
+    reason: fixed long ago, and expired too
+    expires: 2020-01-01
 `), day)
 	if lapsed.Summary.High != 1 || lapsed.Summary.Accepted != 0 || lapsed.Findings[0].Accepted != nil {
 		t.Errorf("a lapsed acceptance still hides: %+v", lapsed.Summary)
