@@ -19,6 +19,9 @@ func (s *Server) handleShareFindings(c echo.Context) error {
 	base := sharePath(c)
 	filter := parseFindingsFilter(func(k string) []string { return c.QueryParams()[k] })
 	d := findingsData(sn.model, sn.report, filter, base)
+	if isHTMX(c) {
+		return render(c, http.StatusOK, views.FindingsPanel(d))
+	}
 	if len(sn.model.Services) > 0 {
 		d.DiagramURL = base + "/diagram/fragment?view=services"
 	}

@@ -34,6 +34,10 @@ func (s *Server) renderFindings(c echo.Context, status int, errMsg string) error
 	d := findingsData(sn.model, sn.report, filter, base)
 	p := s.workspacePage(c, ws, "findings")
 	d.Editable, d.CSRF, d.Revision, d.Error = true, p.CSRF, ws.Revision, errMsg
+	if isHTMX(c) {
+		// A filter change: the panel alone, which the page swaps in.
+		return render(c, status, views.FindingsPanel(d))
+	}
 	if len(sn.model.Services) > 0 {
 		d.DiagramURL = base + "/diagram/fragment?view=services"
 	}
