@@ -34,6 +34,16 @@ func TestFindingAcceptAndWithdraw(t *testing.T) {
 	if _, checked := noReason.doc.Find(`[data-testid="filter-severity-high"]`).Attr("checked"); !checked {
 		t.Error("the refused form lost the filter it came from")
 	}
+	past := c.post("/w/"+slug+"/findings/accept", form("reason", "x", "expires", "2001-01-01"))
+	past.wantStatus(t, http.StatusUnprocessableEntity)
+	if msg := past.find(t, "findings-error").Text(); !strings.Contains(msg, "2001-01-01 has passed") {
+		t.Errorf("past expiry: %q", msg)
+	}
+	badDate := c.post("/w/"+slug+"/findings/accept", form("reason", "x", "expires", "next week"))
+	badDate.wantStatus(t, http.StatusUnprocessableEntity)
+	if msg := badDate.find(t, "findings-error").Text(); !strings.Contains(msg, "YYYY-MM-DD") {
+		t.Errorf("bad date: %q", msg)
+	}
 	badRule := c.post("/w/"+slug+"/findings/accept", form("rule", "made-up", "reason", "x"))
 	badRule.wantStatus(t, http.StatusUnprocessableEntity)
 

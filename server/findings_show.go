@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -82,6 +83,11 @@ func (s *Server) handleFindingAccept(c echo.Context) error {
 		return err
 	}
 	a := acceptedFromForm(c)
+	// A model file may hold a lapsed acceptance (it is then reported as
+	// stale); accepting anew with a date already past is a slip.
+	if a.Expires != "" && a.Expires < time.Now().UTC().Format(time.DateOnly) && a.Validate() == nil {
+		return s.renderFindings(c, http.StatusUnprocessableEntity, "The risk was not accepted: the expiry date "+a.Expires+" has passed; leave it empty or choose a later day.")
+	}
 	_, err = s.db.AcceptRisk(c.Request().Context(), slug, a, rev)
 	if err == nil {
 		return redirect(c, backToFindings(c, slug, ""))
