@@ -31,7 +31,7 @@ const (
 // longer hides its finding.
 type AcceptedRisk struct {
 	Rule     string   `json:"rule" yaml:"rule"`
-	Subjects []string `json:"subjects" yaml:"subjects,flow"`
+	Subjects []string `json:"subjects" yaml:"subjects"`
 	Reason   string   `json:"reason" yaml:"reason"`
 	Owner    string   `json:"owner,omitempty" yaml:"owner,omitempty"`
 	Expires  string   `json:"expires,omitempty" yaml:"expires,omitempty"` // YYYY-MM-DD, or ""

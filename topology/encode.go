@@ -186,7 +186,7 @@ type yamlDependency struct {
 // rather than as a YAML timestamp.
 type yamlAcceptedRisk struct {
 	Rule     string       `yaml:"rule"`
-	Subjects []string     `yaml:"subjects,flow"`
+	Subjects []string     `yaml:"subjects"`
 	Reason   yamlItemText `yaml:"reason"`
 	Owner    string       `yaml:"owner,omitempty"`
 	Expires  string       `yaml:"expires,omitempty"`
