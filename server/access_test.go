@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 	_ "github.com/mattn/go-sqlite3"
 
+	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/static"
 	"github.com/archmap/archmap/topology"
 )
@@ -227,9 +228,9 @@ func accessRows(f *accessFixture) []accessRow {
 		appRoute("POST", "/w/:slug/settings", form("name", "Renamed"), see),
 		appRoute("POST", "/w/:slug/settings/thresholds", form("chatty_calls_per_request", "3", "max_sync_chain", "4", "blast_radius", "2"), see),
 		appRoute("GET", "/w/:slug/findings", nil, ok),
-		appRoute("POST", "/w/:slug/findings/accept", form("rule", "spof-instance", "subject", "service:web", "reason", "known"), see),
+		appRoute("POST", "/w/:slug/findings/accept", form("finding", findingID(risk.Finding{Rule: "spof-instance", Subjects: []string{"service:db"}}), "reason", "known"), see),
 		// The fixture accepts nothing, so a withdrawal is refused in place.
-		appRoute("POST", "/w/:slug/findings/withdraw", form("rule", "spof-instance", "subject", "service:web"), http.StatusUnprocessableEntity),
+		appRoute("POST", "/w/:slug/findings/withdraw", form("finding", findingID(risk.Finding{Rule: "spof-instance", Subjects: []string{"service:db"}})), http.StatusUnprocessableEntity),
 		appRoute("GET", "/w/:slug/import", nil, ok),
 		appRoute("POST", "/w/:slug/import", form("format", "model", "text", string(model)), ok),
 		appRoute("GET", "/w/:slug/model.json", nil, ok),

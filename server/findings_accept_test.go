@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/archmap/archmap/risk"
 )
 
 // TestFindingAcceptAndWithdraw: accepting needs a reason, is refused in
@@ -19,7 +21,7 @@ func TestFindingAcceptAndWithdraw(t *testing.T) {
 	page.wantStatus(t, http.StatusOK)
 	rev, _ := page.doc.Find(`[data-testid="accept-form"] input[name="revision"]`).First().Attr("value")
 	form := func(kv ...string) url.Values {
-		v := url.Values{"revision": {rev}, "rule": {"spof-instance"}, "subject": {"service:db"}}
+		v := url.Values{"revision": {rev}, "finding": {findingID(risk.Finding{Rule: "spof-instance", Subjects: []string{"service:db"}})}}
 		for i := 0; i+1 < len(kv); i += 2 {
 			v.Set(kv[i], kv[i+1])
 		}
@@ -44,8 +46,11 @@ func TestFindingAcceptAndWithdraw(t *testing.T) {
 	if msg := badDate.find(t, "findings-error").Text(); !strings.Contains(msg, "YYYY-MM-DD") {
 		t.Errorf("bad date: %q", msg)
 	}
-	badRule := c.post("/w/"+slug+"/findings/accept", form("rule", "made-up", "reason", "x"))
-	badRule.wantStatus(t, http.StatusUnprocessableEntity)
+	gone := c.post("/w/"+slug+"/findings/accept", form("finding", "f-000000000000", "reason", "x"))
+	gone.wantStatus(t, http.StatusUnprocessableEntity)
+	if msg := gone.find(t, "findings-error").Text(); !strings.Contains(msg, "no longer reported") {
+		t.Errorf("unknown finding: %q", msg)
+	}
 
 	script := `<script>alert(1)</script>`
 	ok := c.post("/w/"+slug+"/findings/accept", form("reason", script, "owner", "platform", "expires", "2999-01-01", "back", "severity=high&evil=//example.com"))

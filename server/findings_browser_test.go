@@ -29,7 +29,7 @@ func TestBrowserFindingsView(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#login-email`), testEmail),
 		chromedp.SendKeys(chromedp.CSS(`#login-password`), testPassword),
 		chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="brand"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="logout"]`)),
 	)
 	b.run("open the findings tab", b.navigate("/w/big/findings"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="tab-findings"][aria-current="page"]`)),
@@ -44,7 +44,6 @@ func TestBrowserFindingsView(t *testing.T) {
 		Sevs     string `json:"sevs"` // severities of the outlines
 		Title    string `json:"title"`
 		URL      string `json:"url"`
-		Marked   int    `json:"marked"` // elements the page marks, service by service
 	}
 	read := func(step string) state {
 		return evalJS[state](b, step, `(() => {
@@ -59,7 +58,6 @@ func TestBrowserFindingsView(t *testing.T) {
 				sevs: [...sevs].sort().join(","),
 				title: (document.querySelector('[data-testid="group-title"]') || {}).textContent || "",
 				url: location.search,
-				marked: Object.keys(JSON.parse(document.querySelector("#findings-marks").dataset.marks).open).length,
 			};
 		})()`)
 	}
@@ -89,12 +87,12 @@ func TestBrowserFindingsView(t *testing.T) {
 
 	evalJS[chromedp.Void](b, "filter to high", `document.querySelector('[data-testid="filter-severity-high"]').click()`)
 	b.waitJS("the list follows the severity", `location.search.includes("severity=high")`)
-	b.waitJS("the marks follow the severity", `Object.keys(JSON.parse(document.querySelector("#findings-marks").dataset.marks).open).length < `+strconv.Itoa(team.Marked))
+	b.waitJS("the list follows the severity", `document.querySelectorAll('[data-testid="finding-row"]:not([data-severity="high"])').length === 0`)
 	// 300 services are drawn grouped by team (the diagram's own bound), so
-	// the team's one node stays outlined, now for its high findings only;
-	// service by service, fewer elements are marked.
+	// the team's one node stays outlined, for its high findings only (the
+	// outlines of single services are TestBrowserFindingsOutlines').
 	high := read("read the team's high findings")
-	if high.Total >= team.Total || high.Total == 0 || high.Marked >= team.Marked || high.Outlined > team.Outlined || high.Sevs != "fo-high" {
+	if high.Total >= team.Total || high.Total == 0 || high.Outlined > team.Outlined || high.Sevs != "fo-high" {
 		t.Errorf("high filter: %+v, team: %+v", high, team)
 	}
 	b.screenshot("findings-view-team-high")
@@ -121,11 +119,6 @@ func TestBrowserFindingsView(t *testing.T) {
 	if after.Total != high.Total-1 || !strings.Contains(after.URL, "severity=high") {
 		t.Errorf("after accepting: %+v, before %+v", after, high)
 	}
-	// Its elements are marked accepted (drawn dashed grey where no open
-	// finding outlines them; here its team's node still has open ones).
-	if n := evalJS[int](b, "accepted marks", `Object.keys(JSON.parse(document.querySelector("#findings-marks").dataset.marks).accepted).length`); n == 0 {
-		t.Error("the accepted finding's elements are not marked accepted")
-	}
 	b.checkConsole()
 
 	exp := c.get("/w/big/model.yaml")
@@ -136,5 +129,50 @@ func TestBrowserFindingsView(t *testing.T) {
 	// And it can be withdrawn again.
 	b.run("withdraw it", chromedp.Click(chromedp.CSS(`#`+first+` [data-testid="withdraw-submit"]`)))
 	b.waitJS("the finding is open again", `document.querySelector('.finding-group:not(.finding-group-accepted) #`+first+`')`)
+	b.checkConsole()
+}
+
+// TestBrowserFindingsOutlines: on a model drawn service by service, the
+// severity filter removes the outlines of what it hides, and an accepted
+// finding's service is drawn dashed grey, not in its severity's colour.
+func TestBrowserFindingsOutlines(t *testing.T) {
+	ts := newTestServer(t)
+	ts.signedIn(t)
+	m := topologytest.Generate(60)
+	if _, _, err := ts.db.ImportModel(t.Context(), "small", m); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, ts.URL)
+	b.run("sign in",
+		b.navigate("/login"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="login-form"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#login-email`), testEmail),
+		chromedp.SendKeys(chromedp.CSS(`#login-password`), testPassword),
+		chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="logout"]`)),
+		b.navigate("/w/small/findings?rule=spof-instance"),
+	)
+	b.waitJS("the diagram is outlined", `document.querySelector("#findings-diagram[data-outlined]")`)
+	outlined := func() int {
+		return evalJS[int](b, "count outlines", `Number(document.querySelector("#findings-diagram").dataset.outlined)`)
+	}
+	all := outlined()
+	evalJS[chromedp.Void](b, "filter to high", `document.querySelector('[data-testid="filter-severity-high"]').click()`)
+	b.waitJS("the outlines follow", `Number(document.querySelector("#findings-diagram").dataset.outlined) < `+strconv.Itoa(all))
+	if n := evalJS[int](b, "non-high outlines", count(`#findings-diagram g.fo-medium, #findings-diagram g.fo-low, #findings-diagram g.fo-info`)); n != 0 || outlined() == 0 {
+		t.Errorf("under the high filter: %d outlined, %d not high (of %d before)", outlined(), n, all)
+	}
+	first := evalJS[string](b, "the first finding", `document.querySelector('[data-testid="finding-row"]').id`)
+	target := evalJS[string](b, "its service", `document.querySelector('[data-testid="finding-row"]').dataset.targets.split(" ")[0]`)
+	b.run("accept it",
+		chromedp.Click(chromedp.CSS(`#`+first+` [data-testid="accept-open"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#`+first+` [data-testid="accept-reason"]`), "a cache"),
+		chromedp.Click(chromedp.CSS(`#`+first+` [data-testid="accept-submit"]`)),
+	)
+	b.waitJS("its service is marked accepted", `document.querySelector("#findings-diagram[data-outlined] g.fo-accepted#`+target+`")`)
+	dash := evalJS[string](b, "its outline", `getComputedStyle(document.querySelector("#`+target+` :is(polygon, ellipse, path)")).strokeDasharray`)
+	if dash == "none" || dash == "" {
+		t.Errorf("the accepted service's outline is not dashed: %q", dash)
+	}
 	b.checkConsole()
 }

@@ -45,16 +45,28 @@ func (s *Server) renderFindings(c echo.Context, status int, errMsg string) error
 	return render(c, status, views.Layout(p, views.FindingsPage(p, d)))
 }
 
-// acceptedFromForm reads the finding an accept or withdraw form names.
-func acceptedFromForm(c echo.Context) topology.AcceptedRisk {
-	form, _ := c.FormParams()
-	return topology.AcceptedRisk{
-		Rule:     strings.TrimSpace(c.FormValue("rule")),
-		Subjects: form["subject"],
-		Reason:   strings.TrimSpace(c.FormValue("reason")),
-		Owner:    strings.TrimSpace(c.FormValue("owner")),
-		Expires:  strings.TrimSpace(c.FormValue("expires")),
+// acceptedFromForm reads an accept or withdraw form: the finding it names
+// by id, looked up among the workspace's current findings, and what the
+// user typed. A finding that is gone (fixed, or the page is old) is
+// ENOTFOUND.
+func (s *Server) acceptedFromForm(c echo.Context) (topology.AcceptedRisk, error) {
+	a := topology.AcceptedRisk{
+		Reason:  strings.TrimSpace(c.FormValue("reason")),
+		Owner:   strings.TrimSpace(c.FormValue("owner")),
+		Expires: strings.TrimSpace(c.FormValue("expires")),
 	}
+	sn, err := s.workspaceSnapshot(c.Request().Context(), c.Param("slug"))
+	if err != nil {
+		return a, err
+	}
+	id := c.FormValue("finding")
+	for _, f := range sn.report.Findings {
+		if findingID(f) == id {
+			a.Rule, a.Subjects = f.Rule, f.Subjects
+			return a, nil
+		}
+	}
+	return a, topology.Errorf(topology.ENOTFOUND, "that finding is no longer reported (the model changed); reload the page")
 }
 
 // backToFindings is the findings tab under the filter the form was sent
@@ -82,7 +94,13 @@ func (s *Server) handleFindingAccept(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a := acceptedFromForm(c)
+	a, err := s.acceptedFromForm(c)
+	if err != nil {
+		if msg, ok := userMessage(err); ok {
+			return s.renderFindings(c, http.StatusUnprocessableEntity, "The risk was not accepted: "+msg)
+		}
+		return err
+	}
 	// A model file may hold a lapsed acceptance (it is then reported as
 	// stale); accepting anew with a date already past is a slip.
 	if a.Expires != "" && a.Expires < time.Now().UTC().Format(time.DateOnly) && a.Validate() == nil {
@@ -105,7 +123,13 @@ func (s *Server) handleFindingWithdraw(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a := acceptedFromForm(c)
+	a, err := s.acceptedFromForm(c)
+	if err != nil {
+		if msg, ok := userMessage(err); ok {
+			return s.renderFindings(c, http.StatusUnprocessableEntity, "The acceptance was not withdrawn: "+msg)
+		}
+		return err
+	}
 	_, err = s.db.WithdrawAcceptance(c.Request().Context(), slug, a.Rule, a.Subjects, rev)
 	if err == nil {
 		return redirect(c, backToFindings(c, slug, ""))
@@ -126,7 +150,10 @@ func userMessage(err error) (string, bool) {
 		return staleMessage, true
 	case topology.ENOTFOUND:
 		// The workspace itself exists (the form came from it): the
-		// acceptance is what is gone.
+		// finding or its acceptance is what is gone.
+		if msg := topology.ErrorMessage(err); strings.HasPrefix(msg, "that finding") {
+			return msg, true
+		}
 		return "it is no longer accepted (someone withdrew it); reload the page", true
 	}
 	return "", false

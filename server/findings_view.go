@@ -262,6 +262,9 @@ func findingsData(m *topology.Model, r *risk.Report, filter views.FindingsFilter
 		}
 	}
 	slices.Sort(d.Teams)
+	// Past diagram.MaxServices the services view draws teams, not
+	// services (when there are teams): only team nodes can be outlined.
+	grouped := len(m.Services) > diagram.MaxServices && len(d.Teams) > 0
 	groups := map[string]*views.RuleGroup{}
 	var order []string
 	marks := struct {
@@ -280,6 +283,9 @@ func findingsData(m *topology.Model, r *risk.Report, filter views.FindingsFilter
 		d.Shown++
 		targets := subjects.targets(f, teams, filter.Team)
 		for _, id := range targets {
+			if grouped && !strings.HasPrefix(id, "team-") {
+				continue // not drawn: the marks stay small on a big model
+			}
 			if f.Accepted != nil {
 				marks.Accepted[id] = true
 			} else if cur, ok := marks.Open[id]; !ok || risk.Severity(cur).Rank() < f.Severity.Rank() {

@@ -66,13 +66,26 @@ func TestFindingsData(t *testing.T) {
 			t.Errorf("%s marked %s under the high filter", id, sev)
 		}
 	}
-	if _, ok := marks.Open[diagram.TeamID("team-003")]; !ok || len(marks.Open) == 0 {
-		t.Errorf("team-003 not marked: %v", marks.Open)
+	// 1 000 services are drawn by team: only team nodes are marked.
+	if _, ok := marks.Open[diagram.TeamID("team-003")]; !ok || len(marks.Open) != 1 {
+		t.Errorf("marks under the team-003 filter: %v", marks.Open)
 	}
-	for _, s := range m.Services {
-		if _, ok := marks.Open[diagram.ServiceID(s.Name)]; ok && s.Team != "team-003" {
-			t.Errorf("service %s of %s marked under the team-003 filter", s.Name, s.Team)
+	// A model drawn service by service marks services, of the team only.
+	small := topologytest.Generate(100)
+	sd := findingsData(small, risk.Analyze(small), filterOf("team=team-002"), "/w/x")
+	marks.Open = nil
+	json.Unmarshal([]byte(sd.Marks), &marks)
+	services := 0
+	for _, s := range small.Services {
+		if _, ok := marks.Open[diagram.ServiceID(s.Name)]; ok {
+			services++
+			if s.Team != "team-002" {
+				t.Errorf("service %s of %s marked under the team-002 filter", s.Name, s.Team)
+			}
 		}
+	}
+	if services == 0 {
+		t.Errorf("no service marked: %v", marks.Open)
 	}
 
 	// Text looks in subjects and messages, case folded.
@@ -87,6 +100,14 @@ func TestFindingsData(t *testing.T) {
 	m.AcceptedRisks = []topology.AcceptedRisk{{Rule: f.Rule, Subjects: f.Subjects, Reason: "known"}}
 	r = risk.AnalyzeAt(m, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
 	acc := findingsData(m, r, filterOf(""), "/w/x")
+	if acc.Accepted.Count != 1 {
+		t.Errorf("accepted group %+v", acc.Accepted)
+	}
+	m, all = small, findingsData(small, risk.Analyze(small), filterOf(""), "/w/x")
+	f = risk.Analyze(small).Findings[0]
+	m.AcceptedRisks = []topology.AcceptedRisk{{Rule: f.Rule, Subjects: f.Subjects, Reason: "known"}}
+	r = risk.AnalyzeAt(m, time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
+	acc = findingsData(m, r, filterOf(""), "/w/x")
 	if acc.Accepted.Count != 1 || acc.Accepted.Items[0].Rule != f.Rule || acc.Groups[0].Count != all.Groups[0].Count-1 {
 		t.Errorf("accepted group %+v; first group %d, was %d", acc.Accepted, acc.Groups[0].Count, all.Groups[0].Count)
 	}
