@@ -64,4 +64,14 @@ func TestShareFindingsPanel(t *testing.T) {
 	if !strings.Contains(model, `"accepted_risks"`) || !strings.Contains(model, `"reason":"<b>backed up</b> hourly"`) {
 		t.Errorf("API model lacks the acceptance:\n%s", model)
 	}
+
+	// A PUT of a model with a broken acceptance is refused, naming the
+	// place and line, and stores nothing.
+	bad := "version: 1\nname: Shop\nservices: [{name: web}]\naccepted_risks:\n  - rule: spof-everything\n    subjects: [web]\n"
+	msg := f.api(t, "PUT", "/workspaces/"+slug+"/model", []byte(bad), "Content-Type", "application/yaml").want(t, http.StatusBadRequest).errorText(t)
+	for _, want := range []string{`accepted_risks[0].rule: unknown rule "spof-everything"`, "(line 5)", `accepted_risks[0].subjects[0]: malformed subject "web"`, "accepted_risks[0].reason: required"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q lacks %q", msg, want)
+		}
+	}
 }
