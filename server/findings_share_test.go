@@ -13,7 +13,7 @@ import (
 
 // TestShareFindingsPanel: a share link shows the findings panel, grouped
 // and filtered like the workspace's, read-only; the API's findings and
-// model carry the acceptances (JSON contract of DESIGN §3).
+// model carry the acceptances (the JSON contract of docs/rules/README.md#findings).
 func TestShareFindingsPanel(t *testing.T) {
 	f := newAPIFixture(t)
 	m := shopModel()

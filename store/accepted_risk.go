@@ -21,26 +21,55 @@ func scanAcceptedRisk(row scanner) (topology.AcceptedRisk, error) {
 	return a, err
 }
 
-// replaceAcceptedRisks makes the workspace's acceptances list. They have no
-// ids anyone refers to, so the list is rewritten whole; a model has few.
+// replaceAcceptedRisks makes the workspace's acceptances list. Rows are
+// matched by what they accept (rule and subjects), so an unchanged
+// acceptance is not rewritten and the history records only real changes.
 func replaceAcceptedRisks(ctx context.Context, tx *Tx, wsID int64, list []topology.AcceptedRisk) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM accepted_risks WHERE workspace_id = ?`, wsID); err != nil {
-		return err
+	type stored struct {
+		id int64
+		topology.AcceptedRisk
+		position int
 	}
-	if len(list) == 0 {
-		return nil
-	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO accepted_risks (workspace_id, position, rule, subjects, reason, owner, expires) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	rows, err := queryList(ctx, tx, `SELECT id, position, rule, subjects, reason, owner, expires FROM accepted_risks WHERE workspace_id = ?`,
+		func(row scanner) (stored, error) {
+			var r stored
+			var subjects string
+			if err := row.Scan(&r.id, &r.position, &r.Rule, &subjects, &r.Reason, &r.Owner, &r.Expires); err != nil {
+				return r, err
+			}
+			return r, json.Unmarshal([]byte(subjects), &r.Subjects)
+		}, wsID)
 	if err != nil {
 		return err
 	}
-	defer stmt.Close()
+	byKey := make(map[string]stored, len(rows))
+	for _, r := range rows {
+		byKey[r.Key()] = r
+	}
 	for i, a := range list {
 		subjects, err := json.Marshal(a.Subjects)
 		if err != nil {
 			return err
 		}
-		if _, err := stmt.ExecContext(ctx, wsID, i, a.Rule, string(subjects), a.Reason, a.Owner, a.Expires); err != nil {
+		r, ok := byKey[a.Key()]
+		if !ok {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO accepted_risks (workspace_id, position, rule, subjects, reason, owner, expires) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				wsID, i, a.Rule, string(subjects), a.Reason, a.Owner, a.Expires); err != nil {
+				return err
+			}
+			continue
+		}
+		delete(byKey, a.Key())
+		if r.position == i && r.Reason == a.Reason && r.Owner == a.Owner && r.Expires == a.Expires && slices.Equal(r.Subjects, a.Subjects) {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE accepted_risks SET position = ?, subjects = ?, reason = ?, owner = ?, expires = ? WHERE id = ?`,
+			i, string(subjects), a.Reason, a.Owner, a.Expires, r.id); err != nil {
+			return err
+		}
+	}
+	for _, r := range byKey {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM accepted_risks WHERE id = ?`, r.id); err != nil {
 			return err
 		}
 	}

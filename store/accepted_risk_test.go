@@ -90,3 +90,54 @@ func TestAcceptRiskAndWithdraw(t *testing.T) {
 		t.Errorf("after withdrawing: %+v", m.AcceptedRisks)
 	}
 }
+
+// TestAcceptedRisksHistory: accepting and withdrawing are revisions of the
+// history with a summary that says so; an old revision rebuilds with the
+// acceptances it had; a replace that keeps them records no change of them.
+func TestAcceptedRisksHistory(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenDB(t)
+	ws := mustCreateWorkspace(t, db, "w")
+	a := topology.AcceptedRisk{Rule: "sync-cycle", Subjects: []string{"service:b", "service:a"}, Reason: "known", Owner: "sre"}
+	up, err := db.AcceptRisk(ctx, ws.Slug, a, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Reason = "known, and measured"
+	if up, err = db.AcceptRisk(ctx, ws.Slug, a, 0); err != nil {
+		t.Fatal(err)
+	}
+	m, _, _ := db.LoadModel(ctx, ws.Slug)
+	if _, err = db.ReplaceModel(ctx, ws.Slug, m, 0); err != nil {
+		t.Fatal(err)
+	}
+	if up, err = db.WithdrawAcceptance(ctx, ws.Slug, a.Rule, a.Subjects, 0); err != nil {
+		t.Fatal(err)
+	}
+	revs, _, err := db.ListRevisions(ctx, ws.Slug, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"withdrew the acceptance of sync-cycle of service:b, service:a",
+		"no change",
+		"changed the acceptance of sync-cycle of service:b, service:a (reason)",
+		"accepted sync-cycle of service:b, service:a",
+	}
+	for i, w := range want {
+		if i >= len(revs) || revs[i].Summary != w {
+			t.Errorf("revision summaries %+v, want %q first", revs, want)
+			break
+		}
+	}
+	old, _, err := db.ModelAt(ctx, ws.Slug, up.Revision-2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(old.AcceptedRisks) != 1 || old.AcceptedRisks[0].Reason != "known, and measured" || !reflect.DeepEqual(old.AcceptedRisks[0].Subjects, a.Subjects) {
+		t.Errorf("model at revision %d: %+v", up.Revision-2, old.AcceptedRisks)
+	}
+	if first, _, _ := db.ModelAt(ctx, ws.Slug, ws.Revision); first.AcceptedRisks != nil {
+		t.Errorf("the first revision has acceptances: %+v", first.AcceptedRisks)
+	}
+}

@@ -214,7 +214,7 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 			return db.read.QueryRowContext(ctx, query, args...)
 		}
 		if st, ok = db.stmts.LoadOrStore(query, prepared); ok {
-			prepared.Close() // another request prepared it first
+			prepared.Close() //nolint:sqlclosecheck // another request prepared it first; the stored one lives as long as the DB
 		}
 	}
 	return st.(*sql.Stmt).QueryRowContext(ctx, args...)
@@ -376,3 +376,6 @@ func (db *DB) applyMigration(ctx context.Context, m migration) error {
 	}
 	return tx.Commit()
 }
+
+// Pools returns the read and write connection pools, for their metrics.
+func (db *DB) Pools() (read, write *sql.DB) { return db.read, db.write }

@@ -147,10 +147,13 @@ func (db *DB) ImportModel(ctx context.Context, slug string, m *topology.Model) (
 	if err := replaceModel(ctx, tx, ws.ID, m); err != nil {
 		return nil, false, fail("import model", err)
 	}
-	if !created {
-		if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
-			return nil, false, fail("import model", err)
-		}
+	if created {
+		err = recordRevision(ctx, tx, ws)
+	} else {
+		ws, err = bumpRevision(ctx, tx, ws.ID)
+	}
+	if err != nil {
+		return nil, false, fail("import model", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, false, fail("import model", err)
@@ -343,6 +346,9 @@ func nextPosition(ctx context.Context, tx *Tx, table string, wsID int64) (int64,
 // the rest are inserted or deleted, with prepared statements because a
 // model may hold tens of thousands of rows.
 func replaceModel(ctx context.Context, tx *Tx, wsID int64, m *topology.Model) error {
+	if err := checkNameFree(ctx, tx, m.Name, wsID); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE workspaces SET name = ?, description = ?,
 		chatty_calls_per_request = ?, max_sync_chain = ?, blast_radius = ? WHERE id = ?`,
 		m.Name, m.Description, m.Settings.ChattyCallsPerRequest, m.Settings.MaxSyncChain, m.Settings.BlastRadius, wsID); err != nil {

@@ -8,8 +8,8 @@ import (
 	"unicode/utf8"
 )
 
-// RuleIDs are the ids of the risk rules (DESIGN §3), in the order of the
-// design's table. They live here, beside the model, because an accepted risk
+// RuleIDs are the ids of the risk rules (docs/rules), in the order of the
+// rules' table. They live here, beside the model, because an accepted risk
 // names one and the model validates what it names; the risk package checks
 // in a test that its rules are exactly these.
 var RuleIDs = []string{
@@ -26,7 +26,7 @@ const (
 )
 
 // AcceptedRisk is a finding the team has looked at and accepts, with why
-// (DESIGN §2, accepted_risks). It matches the finding of Rule whose subjects
+// (docs/model.md, accepted_risks). It matches the finding of Rule whose subjects
 // are exactly Subjects (in any order). From the day after Expires it no
 // longer hides its finding.
 type AcceptedRisk struct {

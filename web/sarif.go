@@ -79,6 +79,8 @@ type (
 		Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
 		PartialFingerprints map[string]string  `json:"partialFingerprints"`
 		Properties          sarifProperties    `json:"properties"`
+		// BaselineState is set by diff: new, unchanged or absent.
+		BaselineState string `json:"baselineState,omitempty"`
 	}
 	sarifLocation struct {
 		ID               *int          `json:"id,omitempty"`
