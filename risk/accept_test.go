@@ -75,7 +75,9 @@ func TestAcceptance(t *testing.T) {
 	}
 	data, _ := json.Marshal(r.Findings[0])
 	var shape map[string]map[string]any
-	json.Unmarshal(data, &shape)
+	if err := json.Unmarshal(data, &shape); err != nil {
+		t.Fatal(err)
+	}
 	if got := shape["accepted"]; got["reason"] != "Cache only" || got["owner"] != "platform" || got["expires"] != "2027-03-31" {
 		t.Errorf("accepted JSON = %s", data)
 	}

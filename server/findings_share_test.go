@@ -50,7 +50,9 @@ func TestShareFindingsPanel(t *testing.T) {
 		}
 		Summary map[string]int
 	}
-	json.Unmarshal(f.api(t, "GET", "/workspaces/"+slug+"/findings", "").want(t, http.StatusOK).body, &rep)
+	if err := json.Unmarshal(f.api(t, "GET", "/workspaces/"+slug+"/findings", "").want(t, http.StatusOK).body, &rep); err != nil {
+		t.Fatal(err)
+	}
 	found := false
 	for _, x := range rep.Findings {
 		if x.Rule == "spof-instance" && x.Subjects[0] == "service:db" {

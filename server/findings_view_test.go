@@ -60,7 +60,9 @@ func TestFindingsData(t *testing.T) {
 		Open     map[string]string
 		Accepted map[string]bool
 	}
-	json.Unmarshal([]byte(team.Marks), &marks)
+	if err := json.Unmarshal([]byte(team.Marks), &marks); err != nil {
+		t.Fatal(err)
+	}
 	for id, sev := range marks.Open {
 		if sev != "high" {
 			t.Errorf("%s marked %s under the high filter", id, sev)
@@ -74,7 +76,9 @@ func TestFindingsData(t *testing.T) {
 	small := topologytest.Generate(100)
 	sd := findingsData(small, risk.Analyze(small), filterOf("team=team-002"), "/w/x")
 	marks.Open = nil
-	json.Unmarshal([]byte(sd.Marks), &marks)
+	if err := json.Unmarshal([]byte(sd.Marks), &marks); err != nil {
+		t.Fatal(err)
+	}
 	services := 0
 	for _, s := range small.Services {
 		if _, ok := marks.Open[diagram.ServiceID(s.Name)]; ok {
@@ -111,7 +115,9 @@ func TestFindingsData(t *testing.T) {
 	if acc.Accepted.Count != 1 || acc.Accepted.Items[0].Rule != f.Rule || acc.Groups[0].Count != all.Groups[0].Count-1 {
 		t.Errorf("accepted group %+v; first group %d, was %d", acc.Accepted, acc.Groups[0].Count, all.Groups[0].Count)
 	}
-	json.Unmarshal([]byte(acc.Marks), &marks)
+	if err := json.Unmarshal([]byte(acc.Marks), &marks); err != nil {
+		t.Fatal(err)
+	}
 	if len(marks.Accepted) == 0 {
 		t.Error("no element marked accepted")
 	}

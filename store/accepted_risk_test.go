@@ -99,19 +99,19 @@ func TestAcceptedRisksHistory(t *testing.T) {
 	db := mustOpenDB(t)
 	ws := mustCreateWorkspace(t, db, "w")
 	a := topology.AcceptedRisk{Rule: "sync-cycle", Subjects: []string{"service:b", "service:a"}, Reason: "known", Owner: "sre"}
-	up, err := db.AcceptRisk(ctx, ws.Slug, a, 0)
-	if err != nil {
+	if _, err := db.AcceptRisk(ctx, ws.Slug, a, 0); err != nil {
 		t.Fatal(err)
 	}
 	a.Reason = "known, and measured"
-	if up, err = db.AcceptRisk(ctx, ws.Slug, a, 0); err != nil {
+	if _, err := db.AcceptRisk(ctx, ws.Slug, a, 0); err != nil {
 		t.Fatal(err)
 	}
 	m, _, _ := db.LoadModel(ctx, ws.Slug)
-	if _, err = db.ReplaceModel(ctx, ws.Slug, m, 0); err != nil {
+	if _, err := db.ReplaceModel(ctx, ws.Slug, m, 0); err != nil {
 		t.Fatal(err)
 	}
-	if up, err = db.WithdrawAcceptance(ctx, ws.Slug, a.Rule, a.Subjects, 0); err != nil {
+	up, err := db.WithdrawAcceptance(ctx, ws.Slug, a.Rule, a.Subjects, 0)
+	if err != nil {
 		t.Fatal(err)
 	}
 	revs, _, err := db.ListRevisions(ctx, ws.Slug, 0, 10)
