@@ -110,36 +110,20 @@ func (db *DB) WithdrawAcceptance(ctx context.Context, slug, rule string, subject
 // them, validates the result as part of the model would be (no duplicate)
 // and stores it as a new revision, in one transaction.
 func (db *DB) editAcceptedRisks(ctx context.Context, op, slug string, expectedRevision int64, edit func([]topology.AcceptedRisk) ([]topology.AcceptedRisk, error)) (*Workspace, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return nil, fail(op, err)
-	}
-	defer tx.Rollback()
-	ws, err := findWorkspaceForWrite(ctx, tx, slug, expectedRevision)
-	if err != nil {
-		return nil, fail(op, err)
-	}
-	list, err := queryList(ctx, tx, acceptedRiskSelect, scanAcceptedRisk, ws.ID)
-	if err != nil {
-		return nil, fail(op, err)
-	}
-	if list, err = edit(list); err != nil {
-		return nil, err
-	}
-	// The acceptances alone, in a model otherwise empty: its validation
-	// checks each one and the duplicates, and names them by place.
-	check := topology.Model{Version: topology.FormatVersion, Name: ws.Name, Settings: topology.DefaultSettings(), AcceptedRisks: list}
-	if err := check.Validate(); err != nil {
-		return nil, err
-	}
-	if err := replaceAcceptedRisks(ctx, tx, ws.ID, list); err != nil {
-		return nil, fail(op, err)
-	}
-	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
-		return nil, fail(op, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fail(op, err)
-	}
-	return ws, nil
+	return writeModel(ctx, db, op, slug, expectedRevision, func(tx *Tx, ws *Workspace) error {
+		list, err := queryList(ctx, tx, acceptedRiskSelect, scanAcceptedRisk, ws.ID)
+		if err != nil {
+			return err
+		}
+		if list, err = edit(list); err != nil {
+			return err
+		}
+		// The acceptances alone, in a model otherwise empty: its validation
+		// checks each one and the duplicates, and names them by place.
+		check := topology.Model{Version: topology.FormatVersion, Name: ws.Name, Settings: topology.DefaultSettings(), AcceptedRisks: list}
+		if err := check.Validate(); err != nil {
+			return err
+		}
+		return replaceAcceptedRisks(ctx, tx, ws.ID, list)
+	})
 }

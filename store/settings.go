@@ -24,27 +24,12 @@ func (db *DB) GetSettings(ctx context.Context, slug string) (*Workspace, topolog
 // new revision (so every finding is computed again). Invalid thresholds
 // are EINVALID with paths like "settings.blast_radius".
 func (db *DB) UpdateSettings(ctx context.Context, slug string, set topology.Settings, expectedRevision int64) (*Workspace, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return nil, fail("update settings", err)
-	}
-	defer tx.Rollback()
-	ws, err := findWorkspaceForWrite(ctx, tx, slug, expectedRevision)
-	if err != nil {
-		return nil, fail("update settings", err)
-	}
-	if err := set.Validate(); err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE workspaces SET chatty_calls_per_request = ?, max_sync_chain = ?, blast_radius = ? WHERE id = ?`,
-		set.ChattyCallsPerRequest, set.MaxSyncChain, set.BlastRadius, ws.ID); err != nil {
-		return nil, fail("update settings", err)
-	}
-	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
-		return nil, fail("update settings", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fail("update settings", err)
-	}
-	return ws, nil
+	return writeModel(ctx, db, "update settings", slug, expectedRevision, func(tx *Tx, ws *Workspace) error {
+		if err := set.Validate(); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE workspaces SET chatty_calls_per_request = ?, max_sync_chain = ?, blast_radius = ? WHERE id = ?`,
+			set.ChattyCallsPerRequest, set.MaxSyncChain, set.BlastRadius, ws.ID)
+		return err
+	})
 }
