@@ -2,34 +2,33 @@ package store
 
 import (
 	"context"
-
-	"github.com/archmap/archmap/topology"
+	"database/sql"
+	"errors"
 )
 
-// GetSettings returns the workspace with the thresholds of its risk rules.
-func (db *DB) GetSettings(ctx context.Context, slug string) (*Workspace, topology.Settings, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, topology.Settings{}, fail("get settings", err)
+// InstanceBaseURL is the key of the public address share links are built
+// from, chosen at setup.
+const InstanceBaseURL = "base_url"
+
+// InstanceSetting returns a setting of the installation, "" when unset.
+func (db *DB) InstanceSetting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, "SELECT value FROM instance_settings WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
 	}
-	defer tx.Rollback()
-	ws, set, err := findWorkspace(ctx, tx, slug)
 	if err != nil {
-		return nil, topology.Settings{}, fail("get settings", err)
+		return "", fail("read a setting", err)
 	}
-	return ws, set, nil
+	return v, nil
 }
 
-// UpdateSettings sets the thresholds of the workspace's risk rules, as a
-// new revision (so every finding is computed again). Invalid thresholds
-// are EINVALID with paths like "settings.blast_radius".
-func (db *DB) UpdateSettings(ctx context.Context, slug string, set topology.Settings, expectedRevision int64) (*Workspace, error) {
-	return writeModel(ctx, db, "update settings", slug, expectedRevision, func(tx *Tx, ws *Workspace) error {
-		if err := set.Validate(); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE workspaces SET chatty_calls_per_request = ?, max_sync_chain = ?, blast_radius = ? WHERE id = ?`,
-			set.ChattyCallsPerRequest, set.MaxSyncChain, set.BlastRadius, ws.ID)
-		return err
-	})
+// SetInstanceSetting stores a setting of the installation.
+func (db *DB) SetInstanceSetting(ctx context.Context, key, value string) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO instance_settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	if err != nil {
+		return fail("store a setting", err)
+	}
+	return nil
 }
