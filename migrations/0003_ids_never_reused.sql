@@ -1,0 +1,61 @@
+-- archmap:foreign-keys-off
+-- Ids that are never handed out twice. The server keys its caches by a
+-- workspace's id; without AUTOINCREMENT SQLite gives the id of the newest
+-- row, once deleted, to the next one, and a cached answer of a deleted
+-- workspace could be served for a new one. Rebuilding a parent table needs
+-- foreign keys off (SQLite's "making other kinds of table schema changes"),
+-- which the store does for a migration marked as above and checks the keys
+-- before it commits.
+--
+-- Pinned share links keep one copy of the model per pinned revision
+-- (pinned_models) instead of one per link, and a copy goes when no live
+-- link uses it.
+
+CREATE TABLE workspaces_new (
+    id                       INTEGER PRIMARY KEY AUTOINCREMENT,
+    slug                     TEXT    NOT NULL UNIQUE,
+    name                     TEXT    NOT NULL CHECK (name <> ''),
+    description              TEXT    NOT NULL DEFAULT '',
+    chatty_calls_per_request REAL    NOT NULL CHECK (chatty_calls_per_request > 0),
+    max_sync_chain           INTEGER NOT NULL CHECK (max_sync_chain >= 1),
+    blast_radius             INTEGER NOT NULL CHECK (blast_radius >= 1),
+    revision                 INTEGER NOT NULL CHECK (revision >= 1),
+    created_at               TEXT    NOT NULL,
+    updated_at               TEXT    NOT NULL
+);
+INSERT INTO workspaces_new SELECT id, slug, name, description, chatty_calls_per_request, max_sync_chain,
+    blast_radius, revision, created_at, updated_at FROM workspaces;
+DROP TABLE workspaces;
+ALTER TABLE workspaces_new RENAME TO workspaces;
+
+CREATE TABLE pinned_models (
+    workspace_id INTEGER NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+    revision     INTEGER NOT NULL,
+    -- the model at that revision as canonical JSON
+    model        BLOB    NOT NULL,
+    PRIMARY KEY (workspace_id, revision)
+) WITHOUT ROWID;
+
+INSERT INTO pinned_models (workspace_id, revision, model)
+    SELECT workspace_id, pinned_revision, MIN(pinned_model) FROM shares
+    WHERE pinned_revision IS NOT NULL AND revoked_at IS NULL
+    GROUP BY workspace_id, pinned_revision;
+
+CREATE TABLE shares_new (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    workspace_id    INTEGER NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
+    token_hash      BLOB    NOT NULL UNIQUE,
+    created_at      TEXT    NOT NULL,
+    expires_at      TEXT,
+    -- A pinned share shows the model frozen at pinned_revision, kept in
+    -- pinned_models while a live link uses it; an unpinned one shows the
+    -- live model.
+    pinned_revision INTEGER,
+    last_used_at    TEXT,
+    revoked_at      TEXT
+);
+INSERT INTO shares_new SELECT id, workspace_id, token_hash, created_at, expires_at, pinned_revision,
+    last_used_at, revoked_at FROM shares;
+DROP TABLE shares;
+ALTER TABLE shares_new RENAME TO shares;
+CREATE INDEX shares_workspace ON shares (workspace_id, pinned_revision);
