@@ -34,7 +34,7 @@ func (s *Server) handleAPIFindings(c echo.Context) error {
 	return writeCached(c, http.StatusOK, echo.MIMEApplicationJSON, b)
 }
 
-func findingsKey(snapshotKey string) string { return "findings:" + snapshotKey }
+func findingsKey(snapshotKey string) string { return snapshotKey + ":findings" }
 
 // simulateInput is the body of a simulation: what fails, as
 // "server:NAME", "zone:NAME" or "service:NAME".

@@ -69,7 +69,7 @@ func (s *Server) serveFragment(c echo.Context, sn *snapshot, panelURL string) er
 // snapshot: the address (its links repeat it) and the raw view options.
 // Only answers that rendered are stored, so raw values are safe.
 func pageKey(kind, snapshotKey string, c echo.Context) string {
-	return fmt.Sprintf("%s:%s:%q:%s", kind, snapshotKey, c.Request().URL.Path, viewOptionsKey(c))
+	return fmt.Sprintf("%s:%s:%q:%s", snapshotKey, kind, c.Request().URL.Path, viewOptionsKey(c))
 }
 
 // diagramFragment draws the model and returns the fragment for the page.

@@ -26,15 +26,23 @@ type snapshot struct {
 	report    *risk.Report
 }
 
-// workspaceKey names a revision of a workspace: the id alone could be
-// reused after a delete; with the creation time it cannot.
+// Cache keys. Every key of every cache starts with its workspace's scope,
+// "w<id>:", so that deleting a workspace can drop all of them at once
+// (forgetWorkspace). Workspace ids are never reused (AUTOINCREMENT), so a
+// key can never name another object, even one created after a delete.
+
+// workspaceScope is the prefix of every cache key of one workspace.
+func workspaceScope(id int64) string { return fmt.Sprintf("w%d:", id) }
+
+// workspaceKey names a revision of a workspace's model.
 func workspaceKey(ws *store.Workspace, revision int64) string {
-	return fmt.Sprintf("ws:%d:%d:%d", ws.ID, ws.CreatedAt.UnixNano(), revision)
+	return fmt.Sprintf("%sr%d", workspaceScope(ws.ID), revision)
 }
 
-// pinnedKey names the frozen copy of a pinned share link.
+// pinnedKey names the frozen copy a pinned link shows: one per pinned
+// revision of a workspace, shared by every link that pins it.
 func pinnedKey(sh *store.Share) string {
-	return fmt.Sprintf("pin:%d:%d", sh.ID, sh.PinnedRevision)
+	return fmt.Sprintf("%spin%d", workspaceScope(sh.WorkspaceID), sh.PinnedRevision)
 }
 
 // weight approximates a snapshot's memory by its number of entities.
@@ -182,4 +190,14 @@ func (a *admission) enter(ctx context.Context) (release func(), err error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// forgetWorkspace drops everything cached for a deleted workspace: its
+// snapshots (live and pinned), its cached answers and its remembered
+// layout timeouts. Keys are never reused, so nothing could be served from
+// them anyway; this gives their memory back at once.
+func (s *Server) forgetWorkspace(id int64) {
+	scope := workspaceScope(id)
+	s.snapshots.kept.dropPrefix(scope)
+	s.responses.bodies.dropPrefix(scope)
 }
