@@ -92,6 +92,14 @@ func (s *Server) diagramFragment(ctx context.Context, sn *snapshot, opts views.D
 func (s *Server) renderDiagram(ctx context.Context, sn *snapshot, opts views.DiagramOptions, format string) (*diagram.Diagram, []byte, error) {
 	// Generating the DOT of a big model is heavy work of its own; the
 	// layout is bounded by the renderer's pool and queue.
+	// A layout that timed out for this revision and these options would
+	// only time out again: say so at once instead of holding a worker.
+	lk := layoutKey(sn.key, opts)
+	if format != diagram.FormatLaidOutDOT {
+		if err := s.layouts.check(lk); err != nil {
+			return nil, nil, err
+		}
+	}
 	release, err := s.heavy.enter(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -101,11 +109,12 @@ func (s *Server) renderDiagram(ctx context.Context, sn *snapshot, opts views.Dia
 	if err != nil {
 		return nil, nil, err
 	}
-	if format == "dot" {
+	if format == diagram.FormatLaidOutDOT {
 		return d, d.DOT, nil
 	}
 	out, err := s.renderer.Render(ctx, d.DOT, format)
 	if err != nil {
+		s.layouts.remember(lk, err)
 		return nil, nil, err
 	}
 	return d, out, nil

@@ -21,7 +21,9 @@ import (
 // both, with the share path as their base.
 func (s *Server) registerShareRoutes(e *echo.Echo) {
 	lim := newFailureLimiter(shareFailureBurst, shareFailureEvery)
-	g := e.Group("/s", s.shareHeaders)
+	// Visitors of share links are anonymous: their layouts never take the
+	// last render worker from the app's signed-in users.
+	g := e.Group("/s", s.shareHeaders, lowPriorityRenders)
 	share := s.resolveShare(lim)
 	g.GET("/:token", s.handleShareShow, share)
 	g.GET("/:token/diagram", s.handleShareShow, share)
@@ -35,6 +37,15 @@ func (s *Server) registerShareRoutes(e *echo.Echo) {
 	e.GET("/w/:slug/shares", s.handleShareLinks, s.requireUser)
 	e.POST("/w/:slug/shares", s.handleShareLinkCreate, s.requireUser)
 	e.POST("/w/:slug/shares/:id/revoke", s.handleShareLinkRevoke, s.requireUser)
+}
+
+// lowPriorityRenders marks the request's diagram renders as low priority
+// (diagram.WithLowPriority).
+func lowPriorityRenders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.SetRequest(c.Request().WithContext(diagram.WithLowPriority(c.Request().Context())))
+		return next(c)
+	}
 }
 
 // shareCSP is stricter than the app's: nothing by default; our own scripts,

@@ -224,7 +224,9 @@ func newShareServer(tb testing.TB, cfg Config) *apiFixture {
 	}
 	tb.Cleanup(func() { db.Close() })
 	cfg.DB = db
-	cfg.Renderer = sharedRenderer(tb)
+	if cfg.Renderer == nil {
+		cfg.Renderer = sharedRenderer(tb)
+	}
 	srv, err := New(cfg)
 	if err != nil {
 		tb.Fatal(err)

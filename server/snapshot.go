@@ -200,4 +200,5 @@ func (s *Server) forgetWorkspace(id int64) {
 	scope := workspaceScope(id)
 	s.snapshots.kept.dropPrefix(scope)
 	s.responses.bodies.dropPrefix(scope)
+	s.layouts.failed.dropPrefix(scope)
 }
