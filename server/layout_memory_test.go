@@ -13,7 +13,7 @@ import (
 
 	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/topology"
-	)
+)
 
 // newSlowLayoutServer is a server whose renderer gives a layout only
 // timeout, with two workers as on the reference machine.
