@@ -28,6 +28,11 @@ func (s *Server) handleAPIDiagram(format string) echo.HandlerFunc {
 		if b, ok := s.responses.get(diagramKey(workspaceKey(head, head.Revision), c, format)); ok {
 			return writeDiagram(c, b, format, head.Revision)
 		}
+		if format != diagram.FormatLaidOutDOT {
+			if err := s.knownTimeout(workspaceKey(head, head.Revision), c); err != nil {
+				return err
+			}
+		}
 		sn, err := s.snapshotOf(ctx, head)
 		if err != nil {
 			return err

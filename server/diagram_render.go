@@ -28,6 +28,9 @@ func (s *Server) handleDiagramFragment(c echo.Context) error {
 	if b, ok := s.responses.get(pageKey("fragment", workspaceKey(head, head.Revision), c)); ok {
 		return writeCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, b)
 	}
+	if err := s.knownTimeout(workspaceKey(head, head.Revision), c); err != nil {
+		return fragmentFailed(c, err)
+	}
 	sn, err := s.snapshotOf(ctx, head)
 	if err != nil {
 		return err
@@ -48,14 +51,7 @@ func (s *Server) serveFragment(c echo.Context, sn *snapshot, panelURL string) er
 	}
 	frag, err := s.diagramFragment(c.Request().Context(), sn, opts, panelURL)
 	if err != nil {
-		switch code := topology.ErrorCode(err); code {
-		case topology.ETIMEOUT, topology.EUNAVAILABLE:
-			if code == topology.EUNAVAILABLE {
-				c.Response().Header().Set("Retry-After", retryAfterSeconds)
-			}
-			return render(c, statusOf(code), views.DiagramFailed(topology.ErrorMessage(err)))
-		}
-		return err
+		return fragmentFailed(c, err)
 	}
 	html, err := renderHTML(c, frag)
 	if err != nil {
@@ -63,6 +59,19 @@ func (s *Server) serveFragment(c echo.Context, sn *snapshot, panelURL string) er
 	}
 	b := s.responses.put(pageKey("fragment", sn.key, c), html)
 	return writeCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, b)
+}
+
+// fragmentFailed answers a diagram fragment that could not be drawn (too
+// slow, renderer busy) with the message in the diagram's place.
+func fragmentFailed(c echo.Context, err error) error {
+	switch code := topology.ErrorCode(err); code {
+	case topology.ETIMEOUT, topology.EUNAVAILABLE:
+		if code == topology.EUNAVAILABLE {
+			c.Response().Header().Set("Retry-After", retryAfterSeconds)
+		}
+		return render(c, statusOf(code), views.DiagramFailed(topology.ErrorMessage(err)))
+	}
+	return err
 }
 
 // pageKey names one HTML answer of a kind ("fragment", "sharepage") for one

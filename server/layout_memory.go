@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/views"
 )
@@ -48,4 +50,16 @@ func (lm *layoutMemory) remember(key string, err error) {
 	// way forward is said here in full.
 	what, _, _ := strings.Cut(topology.ErrorMessage(err), ";")
 	lm.failed.add(key, sentence(what)+" It is not tried again until the model changes: focus on one service, or group the services by team, to draw a smaller diagram.")
+}
+
+// knownTimeout is the remembered timeout of the layout the request asks
+// for, checked before the model is loaded: a model too big to lay out in
+// time is also one whose loading costs most. Options that do not parse
+// were never remembered.
+func (s *Server) knownTimeout(snapshotKey string, c echo.Context) error {
+	opts, err := parseDiagramOptions(c)
+	if err != nil {
+		return nil
+	}
+	return s.layouts.check(layoutKey(snapshotKey, opts))
 }
