@@ -552,7 +552,7 @@ func simulationCard(d *DiagramPageData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if len(d.Servers) == 0 {
+		if len(d.Servers) == 0 && d.ServerCount == 0 {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "<p class=\"side-empty\">Add servers to see what goes down when one of them, or a whole zone, fails.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
