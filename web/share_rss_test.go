@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/archmap/archmap/store"
+	"github.com/archmap/archmap/topology"
+	"github.com/archmap/archmap/topology/topologytest"
+)
+
+// Bounds of TestSharePageMemory (issue 12: sixteen anonymous requests for
+// the share page of a 60 000-service model took the server to 2.9 GB).
+// The server's peak resident memory (VmHWM) over the whole run — start,
+// the first load and analysis of the model, sixteen concurrent requests,
+// twice — stays under the bound, and every page under the page bound.
+const (
+	shareRSSBoundMiB     = 1024 // 60 000 services; the model in memory once, pages cached
+	shareRSSBoundMiBFast = 300  // the fast version's 3 000 services
+	sharePageBoundBytes  = 1 << 20
+)
+
+// TestSharePageMemory runs the real binary on a database with one huge
+// model and a pinned share link of it, and fires sixteen concurrent
+// anonymous requests for the share page, twice. ARCHMAP_RSSTEST=1 uses a
+// 60 000-service model (a minute or two: the import is most of it); without
+// it, 3 000 services keep the test in make test.
+func TestSharePageMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	n, bound := 3_000, shareRSSBoundMiBFast
+	if os.Getenv("ARCHMAP_RSSTEST") != "" {
+		n, bound = 60_000, shareRSSBoundMiB
+	}
+	m := topologytest.Generate(n)
+	yaml, err := topology.EncodeYAML(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := buildArchmap(t)
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "archmap.db")
+	start := time.Now()
+	if out, err := exec.Command(bin, "import", "--db", dbPath, "--workspace", "huge", writeFile(t, dir, "huge.yaml", yaml)).CombinedOutput(); err != nil {
+		t.Fatalf("archmap import: %v\n%s", err, out)
+	}
+	t.Logf("%d services (%.1f MiB of YAML) imported in %s", n, float64(len(yaml))/(1<<20), time.Since(start).Round(time.Millisecond))
+	token := pinnedShare(t, dbPath, "huge")
+
+	srv := startChild(t, bin, dbPath)
+	rssStart, _ := srv.rssKiB(t)
+	hc := &http.Client{Timeout: 5 * time.Minute}
+	for round := range 2 {
+		var wg sync.WaitGroup
+		sizes := make([]int, 16)
+		errs := make([]error, 16)
+		start := time.Now()
+		for i := range 16 {
+			wg.Go(func() {
+				// Go's client asks for gzip and decodes it: the size is the
+				// page's own.
+				resp, err := hc.Get(srv.url + "/s/" + token)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				defer resp.Body.Close()
+				body, err := io.ReadAll(resp.Body)
+				if err == nil && resp.StatusCode != http.StatusOK {
+					err = fmt.Errorf("status %d: %.300s", resp.StatusCode, body)
+				}
+				sizes[i], errs[i] = len(body), err
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d, request %d: %v", round, i, err)
+			}
+			if sizes[i] > sharePageBoundBytes {
+				t.Errorf("share page of %d bytes, bound %d", sizes[i], sharePageBoundBytes)
+			}
+		}
+		rss, peak := srv.rssKiB(t)
+		t.Logf("round %d: 16 concurrent share pages of %d bytes in %s; server RSS %d MiB, peak %d MiB (%d MiB after start)",
+			round, sizes[0], time.Since(start).Round(time.Millisecond), rss>>10, peak>>10, rssStart>>10)
+	}
+	_, peak := srv.rssKiB(t)
+	if peak>>10 > bound {
+		t.Errorf("the server's peak RSS was %d MiB, bound %d MiB", peak>>10, bound)
+	}
+	srv.stop(t)
+}
+
+// pinnedShare makes a pinned share link of the workspace straight in the
+// database (the server hashes tokens with SHA-256, DESIGN §7) and returns
+// its token, so that the server's memory counts only what visitors cost.
+func pinnedShare(tb testing.TB, dbPath, slug string) string {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	b := make([]byte, 32)
+	rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	sum := sha256.Sum256([]byte(token))
+	if _, err := db.CreateShare(ctx, slug, sum[:], time.Time{}, true); err != nil {
+		tb.Fatal(err)
+	}
+	return token
+}
