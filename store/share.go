@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -293,13 +294,16 @@ func (db *DB) loadSharedModel(ctx context.Context, l *SharedLink) (*SharedModel,
 		if err != nil {
 			return nil, err
 		}
-		m, err := topology.Parse(pinned)
-		if err != nil {
+		// Our own canonical JSON of a model that was valid when stored:
+		// read back as such, not as user input, whose size bound (5 MiB)
+		// a big model's copy passes (60 000 services: about 20 MiB).
+		var m topology.Model
+		if err := json.Unmarshal(pinned, &m); err != nil {
 			// Not %w: a frozen copy we cannot read back is our fault, not
 			// the visitor's invalid input.
-			return nil, fmt.Errorf("pinned model of share %d does not parse: %v", l.Share.ID, err)
+			return nil, fmt.Errorf("pinned model of share %d does not decode: %v", l.Share.ID, err)
 		}
-		return &SharedModel{Model: m, Workspace: ws, Revision: l.Share.PinnedRevision}, nil
+		return &SharedModel{Model: &m, Workspace: ws, Revision: l.Share.PinnedRevision}, nil
 	}
 	r, err := loadRecords(ctx, tx, ws, set)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/archmap/archmap/migrations"
 	"github.com/archmap/archmap/topology"
+	"github.com/archmap/archmap/topology/topologytest"
 )
 
 // The server keys its caches by workspace id (and share links by theirs):
@@ -238,4 +239,36 @@ func openWriterForTest(path string) (*sql.DB, error) {
 	}
 	w.SetMaxOpenConns(1)
 	return w, nil
+}
+
+// A pinned copy is our own JSON, not user input: a model whose copy is
+// past the 5 MiB bound of input still shows through its link.
+func TestPinnedCopyOfBigModel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("stores a 20 000-service model")
+	}
+	ctx := context.Background()
+	db := mustOpenDB(t)
+	m := topologytest.Generate(20_000)
+	if _, _, err := db.ImportModel(ctx, "big", m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateShare(ctx, "big", hash("big"), time.Time{}, true); err != nil {
+		t.Fatal(err)
+	}
+	var size int
+	if err := db.read.QueryRow("SELECT length(model) FROM pinned_models").Scan(&size); err != nil || size <= topology.MaxInputSize {
+		t.Fatalf("copy of %d bytes (%v): the test needs one over %d", size, err, topology.MaxInputSize)
+	}
+	l, err := db.ResolveShare(ctx, hash("big"), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm, err := db.LoadSharedModel(ctx, l)
+	if err != nil {
+		t.Fatalf("pinned copy of %d bytes: %v", size, err)
+	}
+	if len(sm.Model.Services) != len(m.Services) || len(sm.Model.Dependencies) != len(m.Dependencies) {
+		t.Errorf("pinned copy shows %d services, %d dependencies", len(sm.Model.Services), len(sm.Model.Dependencies))
+	}
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -44,20 +43,9 @@ func TestSharePageMemory(t *testing.T) {
 	if os.Getenv("ARCHMAP_RSSTEST") != "" {
 		n, bound = 60_000, shareRSSBoundMiB
 	}
-	m := topologytest.Generate(n)
-	yaml, err := topology.EncodeYAML(m)
-	if err != nil {
-		t.Fatal(err)
-	}
 	bin := buildArchmap(t)
-	dir := t.TempDir()
-	dbPath := filepath.Join(dir, "archmap.db")
-	start := time.Now()
-	if out, err := exec.Command(bin, "import", "--db", dbPath, "--workspace", "huge", writeFile(t, dir, "huge.yaml", yaml)).CombinedOutput(); err != nil {
-		t.Fatalf("archmap import: %v\n%s", err, out)
-	}
-	t.Logf("%d services (%.1f MiB of YAML) imported in %s", n, float64(len(yaml))/(1<<20), time.Since(start).Round(time.Millisecond))
-	token := pinnedShare(t, dbPath, "huge")
+	dbPath := filepath.Join(t.TempDir(), "archmap.db")
+	token := pinnedShare(t, dbPath, topologytest.Generate(n))
 
 	srv := startChild(t, bin, dbPath)
 	rssStart, _ := srv.rssKiB(t)
@@ -87,7 +75,7 @@ func TestSharePageMemory(t *testing.T) {
 		wg.Wait()
 		for i, err := range errs {
 			if err != nil {
-				t.Fatalf("round %d, request %d: %v", round, i, err)
+				t.Fatalf("round %d, request %d: %v\nserver log:\n%s", round, i, err, tail(srv.logs.String(), 3000))
 			}
 			if sizes[i] > sharePageBoundBytes {
 				t.Errorf("share page of %d bytes, bound %d", sizes[i], sharePageBoundBytes)
@@ -104,10 +92,11 @@ func TestSharePageMemory(t *testing.T) {
 	srv.stop(t)
 }
 
-// pinnedShare makes a pinned share link of the workspace straight in the
-// database (the server hashes tokens with SHA-256, DESIGN §7) and returns
-// its token, so that the server's memory counts only what visitors cost.
-func pinnedShare(tb testing.TB, dbPath, slug string) string {
+// pinnedShare stores m as a new workspace and makes a pinned share link of
+// it, straight in the database (the model is bigger than any request body
+// may be; the server hashes tokens with SHA-256, DESIGN §7), so that the
+// server's memory counts only what visitors cost. It returns the token.
+func pinnedShare(tb testing.TB, dbPath string, m *topology.Model) string {
 	tb.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, dbPath)
@@ -115,11 +104,16 @@ func pinnedShare(tb testing.TB, dbPath, slug string) string {
 		tb.Fatal(err)
 	}
 	defer db.Close()
+	start := time.Now()
+	if _, _, err := db.ImportModel(ctx, "huge", m); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Logf("%d services stored in %s", len(m.Services), time.Since(start).Round(time.Millisecond))
 	b := make([]byte, 32)
 	rand.Read(b)
 	token := base64.RawURLEncoding.EncodeToString(b)
 	sum := sha256.Sum256([]byte(token))
-	if _, err := db.CreateShare(ctx, slug, sum[:], time.Time{}, true); err != nil {
+	if _, err := db.CreateShare(ctx, "huge", sum[:], time.Time{}, true); err != nil {
 		tb.Fatal(err)
 	}
 	return token
