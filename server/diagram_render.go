@@ -49,15 +49,19 @@ func (s *Server) serveFragment(c echo.Context, sn *snapshot, panelURL string) er
 	if err != nil {
 		return err
 	}
-	frag, err := s.diagramFragment(c.Request().Context(), sn, opts, panelURL)
+	// Built once however many ask at once: the DOT of a big model takes
+	// hundreds of megabytes to build. The build serves every waiter, so
+	// the first one leaving must not cancel it (the renderer bounds it).
+	b, err := s.responses.load(pageKey("fragment", sn.key, c), func() ([]byte, error) {
+		frag, err := s.diagramFragment(context.WithoutCancel(c.Request().Context()), sn, opts, panelURL)
+		if err != nil {
+			return nil, err
+		}
+		return renderHTML(c, frag)
+	})
 	if err != nil {
 		return fragmentFailed(c, err)
 	}
-	html, err := renderHTML(c, frag)
-	if err != nil {
-		return err
-	}
-	b := s.responses.put(pageKey("fragment", sn.key, c), html)
 	return writeCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, b)
 }
 
