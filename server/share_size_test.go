@@ -20,7 +20,7 @@ const maxSharePageBytes = 1 << 20
 
 func TestSharePageOfHugeModelIsBounded(t *testing.T) {
 	n := 60_000
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		n = 10_000 // past every bound of the page all the same
 	}
 	m := topologytest.Generate(n)

@@ -244,7 +244,7 @@ func openWriterForTest(path string) (*sql.DB, error) {
 // A pinned copy is our own JSON, not user input: a model whose copy is
 // past the 5 MiB bound of input still shows through its link.
 func TestPinnedCopyOfBigModel(t *testing.T) {
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		t.Skip("stores a 20 000-service model")
 	}
 	ctx := context.Background()
