@@ -417,8 +417,9 @@ func TestRendererLowPriorityLeavesAWorker(t *testing.T) {
 		t.Fatalf("stats %+v: the low-priority traffic timed out %d times, want it to keep a worker busy", s, s.Timeouts)
 	}
 	// Without the reservation a normal render waits for a layout to hit
-	// its time limit and a new worker to start.
-	if worst >= cfg.Timeout/2 {
+	// its time limit and a new worker to start (3.4 s measured); with it,
+	// under 0.1 s, 0.6 s under the race detector on a loaded machine.
+	if worst >= 2*cfg.Timeout/3 {
 		t.Errorf("a normal render took %s beside low-priority traffic, want well under the %s a layout may take", worst, cfg.Timeout)
 	}
 	t.Logf("slowest normal render beside low-priority timeouts: %s", worst)

@@ -146,8 +146,11 @@ func TestShareTimeoutsDoNotSlowSignedInRenders(t *testing.T) {
 		t.Fatalf("stats %+v: the anonymous traffic did not keep a worker busy", s)
 	}
 	// Sharing the workers equally, a small render waits for a layout to
-	// hit its limit and for a new worker to start: more than the limit.
-	if worst >= timeout/2 {
+	// hit its limit and for a new worker to start: more than the limit
+	// (3.9 s measured). With the reservation: tens of milliseconds, 0.84 s
+	// under the race detector on a machine at load 20; the bound keeps
+	// clear of both.
+	if worst >= 2*timeout/3 {
 		t.Errorf("a signed-in render took %s beside anonymous layouts that time out, want well under %s", worst, timeout)
 	}
 	t.Logf("slowest signed-in render beside anonymous timeouts: %s", worst)
