@@ -177,7 +177,7 @@ func (r *Renderer) Render(ctx context.Context, dot []byte, format string) ([]byt
 		r.hits.Add(1)
 		return out, nil
 	}
-	low := isLowPriority(ctx)
+	low := IsLowPriority(ctx)
 	ch := r.flight.DoChan(key, func() (any, error) {
 		// Another flight may have filled the cache between our look-up and
 		// this flight's start.
@@ -539,7 +539,8 @@ func WithLowPriority(ctx context.Context) context.Context {
 	return context.WithValue(ctx, lowPriorityKey{}, true)
 }
 
-func isLowPriority(ctx context.Context) bool {
+// IsLowPriority reports whether ctx was marked by WithLowPriority.
+func IsLowPriority(ctx context.Context) bool {
 	low, _ := ctx.Value(lowPriorityKey{}).(bool)
 	return low
 }

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
@@ -164,27 +165,47 @@ func (s *Server) shareSnapshot(ctx context.Context, l *store.SharedLink) (*snaps
 // generating a diagram's DOT) running at once, so that a burst of it queues
 // instead of starving every other request, /healthz included. A request
 // that cannot get in within wait is refused with 503 and Retry-After.
+// Low-priority work (anonymous share traffic, diagram.WithLowPriority)
+// holds at most all slots but one, as with the render workers.
 type admission struct {
 	slots chan struct{}
+	low   chan struct{}
 	wait  time.Duration
 }
 
 func newAdmission(n int, wait time.Duration) *admission {
-	return &admission{slots: make(chan struct{}, max(1, n)), wait: wait}
+	n = max(1, n)
+	return &admission{slots: make(chan struct{}, n), low: make(chan struct{}, max(1, n-1)), wait: wait}
 }
 
 // enter waits for a slot; the caller must call release when done.
 func (a *admission) enter(ctx context.Context) (release func(), err error) {
+	if !diagram.IsLowPriority(ctx) {
+		return a.enterSlot(ctx, a.slots)
+	}
+	releaseLow, err := a.enterSlot(ctx, a.low)
+	if err != nil {
+		return nil, err
+	}
+	releaseSlot, err := a.enterSlot(ctx, a.slots)
+	if err != nil {
+		releaseLow()
+		return nil, err
+	}
+	return func() { releaseSlot(); releaseLow() }, nil
+}
+
+func (a *admission) enterSlot(ctx context.Context, slots chan struct{}) (release func(), err error) {
 	select {
-	case a.slots <- struct{}{}:
-		return func() { <-a.slots }, nil
+	case slots <- struct{}{}:
+		return func() { <-slots }, nil
 	default:
 	}
 	t := time.NewTimer(a.wait)
 	defer t.Stop()
 	select {
-	case a.slots <- struct{}{}:
-		return func() { <-a.slots }, nil
+	case slots <- struct{}{}:
+		return func() { <-slots }, nil
 	case <-t.C:
 		return nil, topology.Errorf(topology.EUNAVAILABLE, "The server is busy with other large models; try again in a few seconds.")
 	case <-ctx.Done():
