@@ -5,6 +5,12 @@ DB      ?= archmap.db
 ADDR    ?= 127.0.0.1:8080
 PKGS    := ./...
 
+# golangci-lint is pinned here and installed by `make lint` itself into
+# ./bin, under a name that carries the version, so changing the version
+# installs the new one and nothing on the machine's PATH is used.
+GOLANGCI_LINT_VERSION := v2.15.0
+GOLANGCI_LINT         := bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
+
 .PHONY: run build test test-short generate check-generated lint bench fuzz crashtest loadtest scaletest clean
 
 run: build
@@ -26,18 +32,28 @@ check-generated:
 		echo "views/*_templ.go are stale: run 'make generate' and commit them"; rm -rf $$tmp; exit 1; \
 	fi; rm -rf $$tmp
 
-test: check-generated
-	$(GO) vet $(PKGS)
-	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './node_modules/*')); \
-	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+test: check-generated lint
 	$(GO) test -race -count=1 -timeout 15m $(PKGS)
 
+# The quick loop: no race detector, no Chromium browser tests, no crash
+# rounds or slow renders (every test that checks testing.Short()).
 test-short:
 	$(GO) test -count=1 -short $(PKGS)
 
-lint:
+# go vet, gofmt and golangci-lint with .golangci.yml (staticcheck, unused,
+# errcheck, gocritic, misspell, sqlclosecheck, ...). The first run installs
+# the linter (a few minutes); later runs use its cache.
+lint: $(GOLANGCI_LINT)
 	$(GO) vet $(PKGS)
-	@test -z "$$(gofmt -l $$(find . -name '*.go'))" || (gofmt -l $$(find . -name '*.go'); exit 1)
+	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './node_modules/*')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GOLANGCI_LINT) run $(PKGS)
+
+$(GOLANGCI_LINT):
+	@mkdir -p bin
+	GOBIN=$(CURDIR)/bin/.golangci-lint-install $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	mv bin/.golangci-lint-install/golangci-lint $@
+	rm -rf bin/.golangci-lint-install
 
 # Benchmarks: analysis, rendering (cold and cached, against native dot when
 # installed), store import/load, codec. Figures go in BENCHMARKS.md.

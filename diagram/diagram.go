@@ -1,7 +1,8 @@
-// Package diagram draws a topology.Model (DESIGN §2b): it writes the DOT of
-// the services and deployment views with the risk findings overlaid, renders
-// DOT to SVG with Graphviz in a pool of worker processes, caches what it
-// rendered, and turns an SVG into a standalone file.
+// Package diagram draws a topology.Model (the views of docs/cli.md#render):
+// it writes the DOT of the services and deployment views with the risk
+// findings overlaid, renders DOT to SVG with Graphviz in a pool of worker
+// processes, caches what it rendered, and turns an SVG into a standalone
+// file.
 //
 // DOT generation is a pure function of the model, the findings and the
 // options. Every user string is escaped for DOT (escape.go); every element
@@ -94,15 +95,6 @@ type Index struct {
 
 // DependencyKey names a dependency.
 type DependencyKey struct{ From, To string }
-
-// DOT returns the DOT source of the diagram; see Build.
-func DOT(m *topology.Model, findings []risk.Finding, opts Options) ([]byte, error) {
-	d, err := Build(m, findings, opts)
-	if err != nil {
-		return nil, err
-	}
-	return d.DOT, nil
-}
 
 // Build writes the DOT of a diagram of a valid model with the findings of
 // risk.Analyze on it. Bad options are a *topology.Error: EINVALID for an

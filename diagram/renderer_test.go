@@ -355,7 +355,7 @@ func TestLRUCache(t *testing.T) {
 	if c.size > c.limit {
 		t.Errorf("size %d over limit %d", c.size, c.limit)
 	}
-	var off *lruCache = newLRUCache(-1)
+	off := newLRUCache(-1)
 	off.add("x", []byte("y"))
 	if _, ok := off.get("x"); ok {
 		t.Error("a disabled cache returned a value")

@@ -8,7 +8,7 @@ import (
 )
 
 // The expectations below come from reading the compose files in
-// ../shared/realdata; each comment says where.
+// testdata/realdata at the module root; each comment says where.
 
 func TestComposeOpenTelemetryDemoCore(t *testing.T) {
 	// compose.yaml alone, with the .env beside it (ReadPaths adds it).

@@ -45,9 +45,9 @@ func TestReadPaths(t *testing.T) {
 	}{
 		{"directory, recursively, in order, hidden skipped", []string{dir},
 			[]string{".env", "a.yaml", "b.YML", "c.json", "other/.env", "other/x.yaml", "sub/d.yaml"}},
-		{"a file brings the .env beside it", []string{filepath.Join(dir, "a.yaml"), filepath.Join(dir, "sub/d.yaml")},
+		{"a file brings the .env beside it", []string{filepath.Join(dir, "a.yaml"), filepath.Join(dir, "sub", "d.yaml")},
 			[]string{"a.yaml", ".env", "sub/d.yaml"}},
-		{"only the first file's .env", []string{filepath.Join(dir, "sub/d.yaml"), filepath.Join(dir, "a.yaml")},
+		{"only the first file's .env", []string{filepath.Join(dir, "sub", "d.yaml"), filepath.Join(dir, "a.yaml")},
 			[]string{"sub/d.yaml", "a.yaml"}},
 		{"a file named explicitly is read whatever its extension", []string{filepath.Join(dir, "notes.txt")},
 			[]string{"notes.txt", ".env"}},

@@ -9,25 +9,11 @@ import (
 	"github.com/archmap/archmap/topology"
 )
 
-// seedFromRealdata adds the realdata files that keep accepts as seeds;
-// without the fixtures the fuzzers still run on their small seeds. Big
+// seedFromRealdata adds the realdata files that keep accepts as seeds. Big
 // files are left out: minimizing an input as large as them takes minutes.
 func seedFromRealdata(f *testing.F, keep func(name string, data []byte) bool) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if parent := filepath.Dir(dir); parent != dir {
-			dir = parent
-			continue
-		}
-		return
-	}
-	root := filepath.Join(dir, "..", "shared", "realdata")
+	f.Helper()
+	root := realdata(f)
 	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !wantedInDir(d.Name()) || d.Name() == ".env" {
 			return nil

@@ -1,42 +1,20 @@
 package importer
 
 import (
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	rdata "github.com/archmap/archmap/internal/realdata"
 	"github.com/archmap/archmap/topology"
 )
 
-// realdata returns ../shared/realdata beside the module root (the directory
-// holding go.mod), where the real-world deployment files live. Without it
-// the test is skipped, except under CI=true where missing fixtures fail.
+// realdata returns testdata/realdata at the module root, where the
+// real-world deployment files live.
 func realdata(tb testing.TB) string {
 	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatalf("no go.mod above %s", dir)
-		}
-		dir = parent
-	}
-	rd := filepath.Join(dir, "..", "shared", "realdata")
-	if _, err := os.Stat(rd); err != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("real-world fixtures missing at %s (CI=true): %v", rd, err)
-		}
-		tb.Skipf("real-world fixtures not found at %s; they are needed for this test", rd)
-	}
-	return rd
+	return rdata.Dir(tb)
 }
 
 // readReal reads paths relative to the realdata directory with ReadPaths.

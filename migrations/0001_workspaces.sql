@@ -1,4 +1,4 @@
--- Workspaces and their models (DESIGN §2). Entities refer to each other by
+-- Workspaces and their models (docs/model.md). Entities refer to each other by
 -- id, so renaming a service keeps its placements and dependencies; the
 -- composite foreign keys keep every reference inside its own workspace.
 -- position keeps the user's order.

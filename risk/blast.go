@@ -21,7 +21,7 @@ const (
 
 // blastRadius counts, for every server at once, the services that go down
 // when it fails: those placed on it alone, and every service that reaches one
-// of them through sync dependencies (DESIGN §4).
+// of them through sync dependencies (docs/cli.md#simulate).
 //
 // A traversal of the reverse sync graph per server costs servers × (services
 // + dependencies), which is seconds at 10 000 services, where most services

@@ -10,7 +10,7 @@ import (
 	"github.com/archmap/archmap/topology"
 )
 
-// This file holds a second, deliberately naive implementation of DESIGN §3
+// This file holds a second, deliberately naive implementation of docs/rules
 // and §4: each rule is its sentence of the design transcribed with brute-force
 // loops over the model's slices, sharing no code with the package. Analyze
 // and Simulate must agree with it on hundreds of random small models; a

@@ -142,7 +142,7 @@ func (g *graph) managed(s int) bool {
 
 // remoteServer returns a server of a that does not host b, or -1 when the
 // call a → b stays on each of a's servers. A call with an unplaced end is
-// unknown and never crosses (DESIGN §3: unknown facts keep rules silent).
+// unknown and never crosses (docs/rules/README.md: unknown facts keep rules silent).
 func (g *graph) remoteServer(a, b int) int {
 	if !g.placed(a) || !g.placed(b) {
 		return -1
@@ -176,7 +176,7 @@ func (g *graph) serverNames(idx []int) []string {
 }
 
 // spreadDown marks down every service that reaches a down one through sync
-// dependencies (DESIGN §4: transitively), walking the reverse sync graph from
+// dependencies (docs/cli.md#simulate: transitively), walking the reverse sync graph from
 // queue. A service is down when mark[s] == stamp; the queue's services must
 // be marked already. Stamps let blast radius reuse one mark slice for every
 // server. It returns the grown queue: every service marked down.

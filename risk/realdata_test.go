@@ -10,10 +10,10 @@ import (
 	"github.com/archmap/archmap/topology"
 )
 
-// The models under testdata are real systems (../shared/realdata) deployed
-// the way their files say, or the way a team plausibly would; each file's
-// header tells which. The findings asserted here are the ones an SRE would
-// point at on a whiteboard, and nothing more.
+// The models under testdata are real systems (testdata/realdata at the
+// module root) deployed the way their files say, or the way a team plausibly
+// would; each file's header tells which. The findings asserted here are the
+// ones an SRE would point at on a whiteboard, and nothing more.
 
 func mustReadModel(tb testing.TB, name string) *topology.Model {
 	tb.Helper()

@@ -1,7 +1,7 @@
 // Package risk flags what an experienced SRE would point at in a
 // topology.Model — single points of failure, chatty or impossible calls
 // across the network, synchronous cycles and chains, shared databases, the
-// blast radius of a server — and simulates failures (DESIGN §3, §4).
+// blast radius of a server — and simulates failures (docs/rules, docs/cli.md#simulate).
 //
 // Everything here is a pure function of a model: no I/O, no clock, no
 // escaping. Names appear in messages exactly as the user typed them; the
@@ -58,7 +58,7 @@ func ParseSeverity(s string) (Severity, error) {
 	return "", topology.Errorf(topology.EINVALID, "unknown severity %q; want high, medium, low or info", s)
 }
 
-// The rule ids of DESIGN §3. Users' CI pipelines match on them: never rename one.
+// The rule ids, one page each in docs/rules. Users' CI pipelines match on them: never rename one.
 const (
 	RuleSpofInstance       = "spof-instance"
 	RuleSpofServer         = "spof-server"
@@ -91,7 +91,7 @@ type Summary struct {
 	Info   int `json:"info"`
 }
 
-// Report is the outcome of Analyze; its JSON is the contract of DESIGN §3.
+// Report is the outcome of Analyze; its JSON is the contract of docs/rules/README.md#findings.
 type Report struct {
 	Model    string    `json:"model"`
 	Findings []Finding `json:"findings"`
@@ -107,7 +107,7 @@ func ServerSubject(name string) string { return "server:" + name }
 // DependencySubject names the dependency from → to as a finding's subject.
 func DependencySubject(from, to string) string { return "dependency:" + from + "->" + to }
 
-// Analyze runs every rule of DESIGN §3 on a valid model (as topology.Parse
+// Analyze runs every rule of docs/rules on a valid model (as topology.Parse
 // or Model.Validate accept it) and returns the findings in contract order.
 func Analyze(m *topology.Model) *Report {
 	g := newGraph(m)
@@ -188,7 +188,7 @@ type Rule struct {
 	Help     string   // why it matters and what to do
 }
 
-// Rules lists every rule of DESIGN §3 in the order of the design's table.
+// Rules lists every rule in the order of the table of docs/rules/README.md.
 func Rules() []Rule {
 	out := make([]Rule, len(rules))
 	for i, r := range rules {

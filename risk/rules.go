@@ -16,7 +16,7 @@ type rule struct {
 	check func(g *graph, fs []Finding) []Finding
 }
 
-// rules is DESIGN §3's table, in its order. Each check is a transcription of
+// rules is the table of docs/rules/README.md, in its order. Each check is a transcription of
 // its row; the terms (instances, servers, managed, crosses the network,
 // stateful) are methods of graph.
 var rules = []rule{

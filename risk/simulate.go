@@ -7,8 +7,8 @@ import (
 	"github.com/archmap/archmap/topology"
 )
 
-// Simulation is what a failure does (DESIGN §4); its JSON is the simulate
-// contract of DESIGN §5. Both lists are sorted names, never null.
+// Simulation is what a failure does (docs/cli.md#simulate); its JSON is the simulate
+// contract of docs/cli.md#simulate. Both lists are sorted names, never null.
 type Simulation struct {
 	Down     []string `json:"down"`
 	Degraded []string `json:"degraded"`

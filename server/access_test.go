@@ -208,6 +208,8 @@ func accessRows(f *accessFixture) []accessRow {
 	const see = http.StatusSeeOther
 	rows := []accessRow{
 		publicRoute("GET", "/healthz", nil, ok),
+		publicRoute("GET", "/livez", nil, ok),
+		publicRoute("GET", "/readyz", nil, ok),
 		publicRoute("GET", "/static/*", nil, ok),
 		publicRoute("GET", "/api/v1/openapi.json", nil, ok),
 		publicRoute("GET", "/login", nil, ok).except(asSession, see),
@@ -229,6 +231,10 @@ func accessRows(f *accessFixture) []accessRow {
 		appRoute("POST", "/w/:slug/import", form("format", "model", "text", string(model)), ok),
 		appRoute("GET", "/w/:slug/model.json", nil, ok),
 		appRoute("GET", "/w/:slug/model.yaml", nil, ok),
+		appRoute("GET", "/w/:slug/history", nil, ok),
+		appRoute("GET", "/w/:slug/compare", nil, ok).withQuery("from=1"),
+		appRoute("GET", "/w/:slug/compare/fragment", nil, ok).withQuery("from=1&view=deployment"),
+		appRoute("POST", "/w/:slug/revisions/:rev/restore", form(), see),
 		appRoute("GET", "/w/:slug/diagram", nil, ok),
 		appRoute("GET", "/w/:slug/diagram/panel", nil, ok).withQuery("service=web"),
 		appRoute("GET", "/w/:slug/diagram/fragment", nil, ok).withQuery("view=deployment"),
@@ -273,6 +279,10 @@ func accessRows(f *accessFixture) []accessRow {
 		apiRoute("GET", "/api/v1/workspaces/:slug/shares", "", ok),
 		apiRoute("POST", "/api/v1/workspaces/:slug/shares", `{"expires_in": "72h", "pin": true}`, created),
 		apiRoute("DELETE", "/api/v1/workspaces/:slug/shares/:id", "", gone),
+		apiRoute("GET", "/api/v1/workspaces/:slug/revisions", "", ok).withQuery("limit=5"),
+		apiRoute("GET", "/api/v1/workspaces/:slug/revisions/:rev/model", "", ok),
+		apiRoute("GET", "/api/v1/workspaces/:slug/diff", "", ok).withQuery("from=1"),
+		apiRoute("POST", "/api/v1/workspaces/:slug/revisions/:rev/restore", "", created),
 
 		shareRoute("GET", "/s/:token", nil),
 		shareRoute("GET", "/s/:token/diagram", nil).withQuery("view=deployment"),
@@ -308,6 +318,7 @@ func (f *accessFixture) fill(row accessRow, cred int, token string) string {
 	p = strings.ReplaceAll(p, ":token", token)
 	p = strings.ReplaceAll(p, ":service", strconv.FormatInt(f.serviceID, 10))
 	p = strings.ReplaceAll(p, ":server", strconv.FormatInt(f.serverID, 10))
+	p = strings.ReplaceAll(p, ":rev", strconv.FormatInt(f.revision, 10))
 	if strings.HasSuffix(p, "/*") {
 		p = strings.TrimSuffix(p, "*") + strings.TrimPrefix(static.Path("app.css"), "/static/")
 	}

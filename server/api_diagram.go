@@ -21,7 +21,7 @@ func (s *Server) handleAPIDiagram(format string) echo.HandlerFunc {
 		ctx := c.Request().Context()
 		// A diagram is a function of the model's revision and the options:
 		// look it up before loading, analysing and drawing the model, which
-		// cost far more than the layout cache saves (DESIGN §2b).
+		// cost far more than the layout cache saves.
 		head, err := s.db.GetWorkspace(ctx, c.Param("slug"))
 		if err != nil {
 			return err

@@ -25,6 +25,12 @@ func (s *Server) handleAPIModelGet(c echo.Context) error {
 	if c.Request().Header.Get("If-None-Match") == etag(ws.Revision) {
 		return c.NoContent(http.StatusNotModified)
 	}
+	return writeModel(c, m)
+}
+
+// writeModel answers with a model file: YAML when the client prefers it,
+// else JSON.
+func writeModel(c echo.Context, m *topology.Model) error {
 	if wantsYAML(c) {
 		b, err := topology.EncodeYAML(m)
 		if err != nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/archmap/archmap/topology"
 )
 
-// handleAPIFindings answers with the findings JSON of DESIGN §3.
+// handleAPIFindings answers with the findings JSON of docs/rules/README.md#findings.
 // The analysis and its JSON are made once per revision.
 func (s *Server) handleAPIFindings(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -49,7 +49,7 @@ type simulateInput struct {
 // thousand servers and zones worth failing together.
 const maxFailItems = 10000
 
-// handleAPISimulate answers with the simulate JSON of DESIGN §5.
+// handleAPISimulate answers with the simulate JSON of docs/cli.md#simulate.
 func (s *Server) handleAPISimulate(c echo.Context) error {
 	var in simulateInput
 	if err := decodeJSON(c, &in, false); err != nil {

@@ -8,7 +8,7 @@ import (
 	"github.com/archmap/archmap/topology"
 )
 
-// registerAPIRoutes declares the JSON API of DESIGN §6 under /api/v1. Every
+// registerAPIRoutes declares the JSON API of docs/api.md under /api/v1. Every
 // route but the OpenAPI document needs a bearer token (requireToken); the
 // session cookie counts for nothing here. The group's middleware also
 // answers unknown /api/v1 addresses, so they get a JSON 404 (or 401) rather
@@ -28,6 +28,11 @@ func (s *Server) registerAPIRoutes(e *echo.Echo) {
 	g.POST("/workspaces/:slug/simulate", s.handleAPISimulate)
 	g.GET("/workspaces/:slug/diagram.svg", s.handleAPIDiagram(diagram.FormatSVG))
 	g.GET("/workspaces/:slug/diagram.dot", s.handleAPIDiagram(diagram.FormatLaidOutDOT))
+
+	g.GET("/workspaces/:slug/revisions", s.handleAPIRevisionList)
+	g.GET("/workspaces/:slug/revisions/:rev/model", s.handleAPIRevisionModel)
+	g.POST("/workspaces/:slug/revisions/:rev/restore", s.handleAPIRevisionRestore)
+	g.GET("/workspaces/:slug/diff", s.handleAPIDiff)
 
 	g.GET("/workspaces/:slug/shares", s.handleAPIShareList)
 	g.POST("/workspaces/:slug/shares", s.handleAPIShareCreate)

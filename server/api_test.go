@@ -679,7 +679,7 @@ func TestAPIFindingsAreTheDesignJSON(t *testing.T) {
 	if !reflect.DeepEqual(&got, want) || len(got.Findings) == 0 {
 		t.Fatalf("findings:\n%s\nwant %+v", r.body, want)
 	}
-	// Exactly the fields of DESIGN §3, no more.
+	// Exactly the fields of docs/rules/README.md#findings, no more.
 	var raw map[string]any
 	r.decode(t, &raw)
 	if keys := slices.Sorted(maps.Keys(raw)); !reflect.DeepEqual(keys, []string{"findings", "model", "summary"}) {

@@ -9,6 +9,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/store"
@@ -42,10 +44,14 @@ type Config struct {
 	// its turn before it gets 503 (0: 10 s).
 	HeavyWork int
 	HeavyWait time.Duration
+	// Metrics, when set, receives the server's Prometheus metrics; the
+	// caller serves them (archmap serve --metrics-addr).
+	Metrics prometheus.Registerer
 }
 
 // Server serves the web app. Build it with New.
 type Server struct {
+	metrics  *metrics // nil without Config.Metrics
 	cfg      Config
 	db       *store.DB
 	renderer *diagram.Renderer
@@ -94,6 +100,13 @@ func New(cfg Config) (*Server, error) {
 	s.snapshots = newSnapshotCache(snapshotCacheWeight, s.heavy)
 	s.responses = newResponseCache(responseCacheBytes)
 	s.layouts = newLayoutMemory()
+	if cfg.Metrics != nil {
+		m, err := s.registerMetrics(cfg.Metrics)
+		if err != nil {
+			return nil, fmt.Errorf("server: metrics: %w", err)
+		}
+		s.metrics = m
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true

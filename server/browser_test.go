@@ -45,6 +45,10 @@ type browser struct {
 
 func newBrowser(t *testing.T, base string) *browser {
 	t.Helper()
+	// -short is the quick loop (make test-short); a browser costs seconds.
+	if testing.Short() {
+		t.Skip("-short: skipping the Chromium browser test")
+	}
 	path := chromePath()
 	if path == "" {
 		if os.Getenv("CI") == "true" {

@@ -57,6 +57,9 @@ func (s *Server) requestLog() echo.MiddlewareFunc {
 			if v.Status >= 500 {
 				level = slog.LevelError
 			}
+			if s.metrics != nil {
+				s.metrics.observe(v.Method, c.Path(), v.Status, v.Latency)
+			}
 			s.log.LogAttrs(context.Background(), level, "request",
 				slog.String("method", v.Method),
 				slog.String("path", logPath(v.URIPath)),
@@ -114,17 +117,21 @@ func skipCSRF(c echo.Context) bool {
 	switch {
 	case strings.HasPrefix(p, "/api/"), strings.HasPrefix(p, "/s/"):
 		return true
-	case p == "/healthz", strings.HasPrefix(p, "/static/"):
+	case isProbe(p), strings.HasPrefix(p, "/static/"):
 		return true
 	}
 	return false
 }
 
+// isProbe tells the health, liveness and readiness probes, which answer
+// before setup and carry no credentials.
+func isProbe(p string) bool { return p == "/healthz" || p == "/livez" || p == "/readyz" }
+
 // setupGate sends every page to /setup while no account exists.
 func (s *Server) setupGate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		p := c.Request().URL.Path
-		if p == "/setup" || p == "/healthz" || strings.HasPrefix(p, "/static/") ||
+		if p == "/setup" || isProbe(p) || strings.HasPrefix(p, "/static/") ||
 			strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/s/") {
 			return next(c)
 		}

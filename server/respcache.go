@@ -121,7 +121,7 @@ func (b *cachedBody) gzipped() []byte {
 func gzipEncode(raw []byte, level int) []byte {
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, level) // the levels used are valid
-	zw.Write(raw)                             // writes to a bytes.Buffer cannot fail
+	_, _ = zw.Write(raw)                      // writes to a bytes.Buffer cannot fail
 	zw.Close()
 	if buf.Len() >= len(raw) {
 		return nil

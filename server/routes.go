@@ -25,6 +25,8 @@ func (s *Server) routes() {
 	e.Use(s.csrf())
 
 	e.GET("/healthz", s.handleHealth)
+	e.GET("/livez", s.handleLive)
+	e.GET("/readyz", s.handleReady)
 	e.GET("/static/*", s.handleStatic)
 
 	e.GET("/setup", s.handleSetupShow)
@@ -103,6 +105,10 @@ func (s *Server) registerModelRoutes(g *echo.Group) {
 	g.POST("/w/:slug/import", s.handleModelImport)
 	g.GET("/w/:slug/model.yaml", s.handleModelExport("yaml"))
 	g.GET("/w/:slug/model.json", s.handleModelExport("json"))
+	g.GET("/w/:slug/history", s.handleHistoryShow)
+	g.POST("/w/:slug/revisions/:rev/restore", s.handleRevisionRestore)
+	g.GET("/w/:slug/compare", s.handleCompareShow)
+	g.GET("/w/:slug/compare/fragment", s.handleCompareFragment)
 }
 
 func (s *Server) registerDiagramRoutes(g *echo.Group) {

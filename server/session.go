@@ -52,6 +52,7 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		default:
 			c.Set(userKey, u)
+			attributeChanges(c, u.Email)
 		}
 		return next(c)
 	}

@@ -27,6 +27,23 @@ func (s *Server) handleStatic(c echo.Context) error {
 	return c.Blob(http.StatusOK, ctype, a.Content)
 }
 
+// handleLive answers 200 while the process serves requests at all: the
+// liveness probe, which restarts a node only when it is wedged.
+func (s *Server) handleLive(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// handleReady answers 200 when the node can serve: the database answers and
+// its schema is migrated; else 503, and the load balancer sends traffic to
+// other nodes.
+func (s *Server) handleReady(c echo.Context) error {
+	if err := s.db.Ready(c.Request().Context()); err != nil {
+		s.log.Error("readiness check failed", "err", err)
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
 // handleHealth answers 200 while the database answers a query, else 503.
 func (s *Server) handleHealth(c echo.Context) error {
 	if err := s.db.Ping(c.Request().Context()); err != nil {

@@ -18,9 +18,6 @@ func NewAPIToken() (token string, hash []byte, err error) {
 	return newSecret()
 }
 
-// HashToken returns the hash under which a token is stored.
-func HashToken(token string) []byte { return hashSecret(token) }
-
 // bearerToken returns the token of an "Authorization: Bearer TOKEN" header
 // (the scheme is case-insensitive, RFC 9110 §11.1), and whether there was one.
 func bearerToken(c echo.Context) (string, bool) {
@@ -47,13 +44,14 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		if len(token) != secretLen {
 			return unauthorized(c, "The API token is not valid.")
 		}
-		_, err := s.db.GetAPITokenUser(c.Request().Context(), hashSecret(token))
+		u, err := s.db.GetAPITokenUser(c.Request().Context(), hashSecret(token))
 		switch {
 		case topology.ErrorCode(err) == topology.ENOTFOUND:
 			return unauthorized(c, "The API token is not valid.")
 		case err != nil:
 			return err
 		}
+		attributeChanges(c, u.Email+" (API token)")
 		return next(c)
 	}
 }

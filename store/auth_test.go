@@ -166,13 +166,17 @@ func TestAPITokens(t *testing.T) {
 	}
 	// A use within the minute does not write; one after it does.
 	now = now.Add(30 * time.Second)
-	db.GetAPITokenUser(ctx, hash("t1"))
+	if _, err := db.GetAPITokenUser(ctx, hash("t1")); err != nil {
+		t.Fatal(err)
+	}
 	list, _ = db.ListAPITokens(ctx, ada.ID)
 	if !list[0].LastUsedAt.Equal(now.Add(-30 * time.Second)) {
 		t.Errorf("last used moved within the minute: %v", list[0].LastUsedAt)
 	}
 	now = now.Add(time.Minute)
-	db.GetAPITokenUser(ctx, hash("t1"))
+	if _, err := db.GetAPITokenUser(ctx, hash("t1")); err != nil {
+		t.Fatal(err)
+	}
 	list, _ = db.ListAPITokens(ctx, ada.ID)
 	if !list[0].LastUsedAt.Equal(now) {
 		t.Errorf("last used = %v, want %v", list[0].LastUsedAt, now)

@@ -214,7 +214,7 @@ func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 			return db.read.QueryRowContext(ctx, query, args...)
 		}
 		if st, ok = db.stmts.LoadOrStore(query, prepared); ok {
-			prepared.Close() // another request prepared it first
+			prepared.Close() //nolint:sqlclosecheck // another request prepared it first; the stored one lives as long as the DB
 		}
 	}
 	return st.(*sql.Stmt).QueryRowContext(ctx, args...)
@@ -423,3 +423,6 @@ func checkForeignKeys(ctx context.Context, tx *Tx) error {
 	}
 	return rows.Err()
 }
+
+// Pools returns the read and write connection pools, for their metrics.
+func (db *DB) Pools() (read, write *sql.DB) { return db.read, db.write }

@@ -159,17 +159,24 @@ func TestMigrationRunsInItsOwnTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var s string
-		rows.Scan(&s)
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
 		tables = append(tables, s)
 	}
-	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	if strings.Join(tables, ",") != "a" {
 		t.Errorf("tables after a failed second migration: %v, want only a", tables)
 	}
 	var versions int
-	db.write.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations").Scan(&versions)
+	if err := db.write.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations").Scan(&versions); err != nil {
+		t.Fatal(err)
+	}
 	if versions != 1 {
 		t.Errorf("%d migrations recorded, want 1", versions)
 	}

@@ -142,10 +142,13 @@ func (db *DB) ImportModel(ctx context.Context, slug string, m *topology.Model) (
 	if err := replaceModel(ctx, tx, ws.ID, m); err != nil {
 		return nil, false, fail("import model", err)
 	}
-	if !created {
-		if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
-			return nil, false, fail("import model", err)
-		}
+	if created {
+		err = recordRevision(ctx, tx, ws)
+	} else {
+		ws, err = bumpRevision(ctx, tx, ws.ID)
+	}
+	if err != nil {
+		return nil, false, fail("import model", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, false, fail("import model", err)

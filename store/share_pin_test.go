@@ -162,15 +162,18 @@ func TestMigrationRebuildKeepsData(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
 	old := fstest.MapFS{}
-	for _, name := range []string{"0001_workspaces.sql", "0002_accounts.sql"} {
-		body, err := migrations.FS.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
+	// Every migration before the rebuild.
+	all, err := loadMigrations(migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range all {
+		if strings.HasSuffix(m.name, "_ids_never_reused.sql") {
+			break
 		}
-		old[name] = &fstest.MapFile{Data: body}
+		old[m.name] = &fstest.MapFile{Data: []byte(m.sql)}
 	}
 	db := &DB{path: path, now: time.Now}
-	var err error
 	db.write, err = openWriterForTest(path)
 	if err != nil {
 		t.Fatal(err)
@@ -188,6 +191,21 @@ func TestMigrationRebuildKeepsData(t *testing.T) {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
+	triggers := func(w *sql.DB) []string {
+		var names []string
+		rows, err := w.Query("SELECT name FROM sqlite_schema WHERE type IN ('trigger', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n string
+			rows.Scan(&n)
+			names = append(names, n)
+		}
+		return names
+	}
+	before := triggers(db.write)
 	db.write.Close()
 
 	db2, err := Open(ctx, path)
@@ -204,6 +222,12 @@ func TestMigrationRebuildKeepsData(t *testing.T) {
 	}
 	if n := count("SELECT COUNT(*) FROM services"); n != 2 {
 		t.Fatalf("%d services after the rebuild, want 2", n)
+	}
+	after := strings.Join(triggers(db2.write), ",")
+	for _, name := range before {
+		if !strings.Contains(","+after+",", ","+name+",") {
+			t.Errorf("trigger or index %s is gone after the rebuild (have %s)", name, after)
+		}
 	}
 	if n := count("SELECT COUNT(*) FROM shares"); n != 3 {
 		t.Fatalf("%d shares after the rebuild, want 3", n)

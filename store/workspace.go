@@ -139,6 +139,9 @@ func (db *DB) CreateWorkspace(ctx context.Context, name, description string) (*W
 	if err != nil {
 		return nil, fail("create workspace", err)
 	}
+	if err := recordRevision(ctx, tx, ws); err != nil {
+		return nil, fail("create workspace", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, fail("create workspace", err)
 	}
@@ -288,11 +291,15 @@ func createWorkspace(ctx context.Context, tx *Tx, slug string, m *topology.Model
 	return ws, err
 }
 
-// bumpRevision records a change to the workspace: revision + 1 and the
-// time. Every write transaction that changes a workspace ends with it.
+// bumpRevision records a change to the workspace: revision + 1, the time,
+// and the history entry of the new revision. Every write transaction that
+// changes a workspace ends with it.
 func bumpRevision(ctx context.Context, tx *Tx, id int64) (*Workspace, error) {
 	ws, _, err := scanWorkspace(tx.QueryRowContext(ctx,
 		`UPDATE workspaces SET revision = revision + 1, updated_at = ? WHERE id = ? RETURNING `+workspaceColumns,
 		formatTime(tx.now), id))
-	return ws, err
+	if err != nil {
+		return nil, err
+	}
+	return ws, recordRevision(ctx, tx, ws)
 }

@@ -102,7 +102,7 @@ func resolveAlias(n *yaml.Node) *yaml.Node {
 	return n
 }
 
-// Parse reads a model from YAML or JSON (DESIGN §2), applies defaults and
+// Parse reads a model from YAML or JSON (docs/model.md), applies defaults and
 // validates it. Errors are a *ValidationError listing every problem with its
 // place (and line), or a *Error for input that is too large.
 func Parse(data []byte) (*Model, error) {
@@ -694,7 +694,7 @@ func indexOf(list []string, s string) int {
 	return -1
 }
 
-// The fields of each part of a model file, in the order of DESIGN §2.
+// The fields of each part of a model file, in the order of docs/model.md.
 var (
 	modelFields      = []string{"version", "name", "description", "settings", "services", "servers", "placements", "dependencies"}
 	settingsFields   = []string{"chatty_calls_per_request", "max_sync_chain", "blast_radius"}

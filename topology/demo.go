@@ -2,13 +2,12 @@ package topology
 
 import _ "embed"
 
-//go:embed demo.yaml
-var demoYAML []byte
-
-// DemoYAML is the model a new installation starts with: a typical
+// demoYAML is the model a new installation starts with: a typical
 // microservice shop that shows one service on many servers, many on one, one
 // on one, and a few risks worth finding.
-func DemoYAML() []byte { return demoYAML }
+//
+//go:embed demo.yaml
+var demoYAML []byte
 
 // Demo returns the demo model, parsed.
 func Demo() *Model {

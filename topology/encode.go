@@ -28,7 +28,7 @@ func (m *Model) Canonical() *Model {
 // same bytes.
 const yamlBatch = 256
 
-// EncodeYAML writes the model file of DESIGN §2 in canonical form.
+// EncodeYAML writes the model file of docs/model.md in canonical form.
 func EncodeYAML(m *Model) ([]byte, error) {
 	c := m.Canonical()
 	services := make([]yamlService, len(c.Services))

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/archmap/archmap/internal/realdata"
 	"github.com/archmap/archmap/topology"
 )
 
@@ -26,7 +27,7 @@ func FuzzParse(f *testing.F) {
 	}
 	// The deployment files of real systems are not archmap models, but they
 	// are real YAML and JSON of every style.
-	addSeeds(f, filepath.Join(repoRoot(f), "..", "shared", "realdata"))
+	addSeeds(f, realdata.Dir(f))
 	for _, seed := range []string{
 		"",
 		"name: a\n---\nname: b\n",
@@ -151,25 +152,6 @@ func head(data []byte) []byte {
 		data = data[:i+1]
 	}
 	return data
-}
-
-// repoRoot finds the module root by walking up to go.mod.
-func repoRoot(tb testing.TB) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatal("no go.mod above the test's directory")
-		}
-		dir = parent
-	}
 }
 
 // FuzzRoundTrip puts arbitrary text in every text field of a model: whatever

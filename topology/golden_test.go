@@ -38,12 +38,12 @@ func goldenModels(tb testing.TB) []string {
 func TestGolden(t *testing.T) {
 	for _, file := range goldenModels(t) {
 		t.Run(file, func(t *testing.T) {
-			m := mustParse(t, string(readFile(t, filepath.Join("testdata/models", file))))
+			m := mustParse(t, string(readFile(t, filepath.Join("testdata", "models", file))))
 			base := strings.TrimSuffix(file, filepath.Ext(file))
 			for _, format := range []string{"yaml", "json"} {
 				t.Run(format, func(t *testing.T) {
 					got := mustEncode(t, m, format)
-					golden := filepath.Join("testdata/golden", base+"."+format)
+					golden := filepath.Join("testdata", "golden", base+"."+format)
 					if *update {
 						if err := os.WriteFile(golden, got, 0o644); err != nil {
 							t.Fatal(err)
@@ -76,7 +76,7 @@ func TestGoldenFilesAreModels(t *testing.T) {
 		t.Errorf("testdata/golden holds %d files, want a YAML and a JSON file for each of the %d models", len(entries), len(goldenModels(t)))
 	}
 	for _, e := range entries {
-		if _, err := topology.Parse(readFile(t, filepath.Join("testdata/golden", e.Name()))); err != nil {
+		if _, err := topology.Parse(readFile(t, filepath.Join("testdata", "golden", e.Name()))); err != nil {
 			t.Errorf("%s: %v", e.Name(), err)
 		}
 	}

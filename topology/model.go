@@ -1,13 +1,13 @@
 // Package topology is archmap's domain: a software system as it really runs —
 // services, the servers they run on, the placements that map one onto the
 // other, and the dependencies between services — with its validation and the
-// model file format (DESIGN §2). It knows nothing of HTTP or SQL.
+// model file format (docs/model.md). It knows nothing of HTTP or SQL.
 package topology
 
 // FormatVersion is the version of the model file format this code reads and writes.
 const FormatVersion = 1
 
-// Defaults of the risk thresholds (DESIGN §2, settings).
+// Defaults of the risk thresholds (docs/model.md#settings).
 const (
 	DefaultChattyCallsPerRequest = 5
 	DefaultMaxSyncChain          = 5
@@ -98,7 +98,7 @@ const (
 	KindExternal ServiceKind = "external"
 )
 
-// ServiceKinds lists the valid service kinds in the order of DESIGN §2.
+// ServiceKinds lists the valid service kinds in the order of docs/model.md.
 var ServiceKinds = []ServiceKind{KindService, KindFrontend, KindGateway, KindWorker, KindFunction, KindDatabase, KindCache, KindQueue, KindExternal}
 
 // Stateful reports whether services of this kind hold state (database, cache, queue).
@@ -119,7 +119,7 @@ const (
 	ServerManaged        ServerKind = "managed"
 )
 
-// ServerKinds lists the valid server kinds in the order of DESIGN §2.
+// ServerKinds lists the valid server kinds in the order of docs/model.md.
 var ServerKinds = []ServerKind{ServerPhysical, ServerVM, ServerContainerHost, ServerKubernetesNode, ServerServerless, ServerManaged}
 
 // Managed reports whether the provider keeps servers of this kind up and
@@ -142,7 +142,7 @@ const (
 	ProtocolOther Protocol = "other"
 )
 
-// Protocols lists the valid protocols in the order of DESIGN §2.
+// Protocols lists the valid protocols in the order of docs/model.md.
 var Protocols = []Protocol{ProtocolHTTP, ProtocolGRPC, ProtocolIPC, ProtocolQueue, ProtocolSQL, ProtocolTCP, ProtocolOther}
 
 // Mode says whether the caller waits for the answer.
@@ -157,7 +157,7 @@ const (
 // Modes lists the valid modes.
 var Modes = []Mode{ModeSync, ModeAsync}
 
-// ApplyDefaults fills every field left empty with its default (DESIGN §2).
+// ApplyDefaults fills every field left empty with its default (docs/model.md).
 // Values that are set, even invalid ones, are left for Validate to judge.
 func (m *Model) ApplyDefaults() {
 	if m.Version == 0 {
@@ -201,9 +201,9 @@ func (s *Server) ApplyDefaults() {
 }
 
 // ApplyDefaults sets one instance when none is given.
-func (p *Placement) ApplyDefaults() {
-	if p.Instances == 0 {
-		p.Instances = 1
+func (pl *Placement) ApplyDefaults() {
+	if pl.Instances == 0 {
+		pl.Instances = 1
 	}
 }
 

@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 )
 
-// Bounds on text fields. Names are bounded by DESIGN §2; the rest keep a
+// Bounds on text fields. Names are bounded by docs/model.md; the rest keep a
 // single field from carrying a whole document.
 const (
 	MaxNameLen         = 100
@@ -16,7 +16,7 @@ const (
 	MaxCallsPerRequest = 1e9
 )
 
-// Validate checks the model against every rule of DESIGN §2 and returns a
+// Validate checks the model against every rule of docs/model.md and returns a
 // *ValidationError listing all problems, or nil. Call ApplyDefaults first:
 // empty kinds, modes and zero counts are treated as missing values here.
 func (m *Model) Validate() error {
@@ -187,7 +187,7 @@ func (d *Dependency) validate(v *validator, p place) {
 	v.text(p, "description", d.Description, MaxDescriptionLen, true)
 }
 
-// ValidateName checks a name against DESIGN §2: 1–100 characters, valid
+// ValidateName checks a name against docs/model.md: 1–100 characters, valid
 // UTF-8, no control characters. It returns the problem or "".
 func ValidateName(s string) string {
 	switch {

@@ -71,7 +71,7 @@ func formatProblems(ps []topology.Problem) string {
 	return b.String()
 }
 
-// TestParseRefuses walks every rule of DESIGN §2 with a YAML model that
+// TestParseRefuses walks every rule of docs/model.md with a YAML model that
 // breaks it, and checks the exact place and line of each problem.
 func TestParseRefuses(t *testing.T) {
 	long := strings.Repeat("n", 101)

@@ -23,7 +23,7 @@ func init() {
 
 const checkSynopsis = "check [--format text|json|sarif] [--fail-on high|medium|low|info|never] [--from compose|kubernetes] MODEL..."
 
-// runCheck is DESIGN §5's check: exit 1 when a finding is at or above
+// runCheck is docs/cli.md's check: exit 1 when a finding is at or above
 // --fail-on, 2 on unreadable or invalid input, else 0.
 func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "check", checkSynopsis)
@@ -38,13 +38,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	default:
 		return usageError("--format %q: want text, json or sarif", *format)
 	}
-	var threshold risk.Severity // "" for never
-	if *failOn != "never" {
-		s, err := risk.ParseSeverity(*failOn)
-		if err != nil {
-			return usageError("--fail-on %q: want high, medium, low, info or never", *failOn)
-		}
-		threshold = s
+	threshold, err := parseFailOn(*failOn) // "" for never
+	if err != nil {
+		return err
 	}
 	if fs.NArg() < 1 {
 		fs.Usage()
@@ -174,6 +170,8 @@ type (
 		Locations           []sarifLocation   `json:"locations"`
 		PartialFingerprints map[string]string `json:"partialFingerprints"`
 		Properties          sarifProperties   `json:"properties"`
+		// BaselineState is set by diff: new, unchanged or absent.
+		BaselineState string `json:"baselineState,omitempty"`
 	}
 	sarifLocation struct {
 		PhysicalLocation sarifPhysical `json:"physicalLocation"`

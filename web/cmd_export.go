@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 )
 
@@ -14,7 +13,7 @@ func init() {
 
 func runExport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "export", "export --db PATH --workspace SLUG [--format yaml|json]")
-	dbPath := fs.String("db", "archmap.db", "path of the SQLite database file")
+	dbf := addDBFlags(fs, "path of the SQLite database file")
 	slug := fs.String("workspace", "", "slug of the workspace to export")
 	format := fs.String("format", "yaml", "yaml or json")
 	if err := parseFlags(e, fs, args); err != nil {
@@ -29,7 +28,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("export takes no arguments, got %q", fs.Args())
 	}
-	db, err := store.Open(ctx, *dbPath)
+	db, err := dbf.open(ctx)
 	if err != nil {
 		return err
 	}

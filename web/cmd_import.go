@@ -13,7 +13,7 @@ func init() {
 
 func runImport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "import", "import --db PATH --workspace SLUG [--from compose|kubernetes] MODEL...")
-	dbPath := fs.String("db", "archmap.db", "path of the SQLite database file")
+	dbf := addDBFlags(fs, "path of the SQLite database file")
 	slug := fs.String("workspace", "", "slug of the workspace to create or replace (lowercase letters, digits, dashes)")
 	from := addImportFlags(fs)
 	if err := parseFlags(e, fs, args); err != nil {
@@ -32,12 +32,12 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, *dbPath)
+	db, err := dbf.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ws, created, err := db.ImportModel(ctx, *slug, m)
+	ws, created, err := db.ImportModel(store.WithChange(ctx, store.Change{Author: "archmap import"}), *slug, m)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}

@@ -16,7 +16,7 @@ func init() {
 
 const renderSynopsis = "render [--view services|deployment] [--focus NAME --depth N] [--group team] [--format svg|dot] [-o FILE] [--from compose|kubernetes] MODEL..."
 
-// runRender is DESIGN §5's render. The SVG is standalone (styles inside,
+// runRender is docs/cli.md's render. The SVG is standalone (styles inside,
 // no external references). Graphviz runs in this process: for one layout a
 // worker process would only add its start-up.
 func runRender(ctx context.Context, e *env, args []string) error {

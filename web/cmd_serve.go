@@ -10,6 +10,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/server"
 	"github.com/archmap/archmap/store"
@@ -22,7 +26,9 @@ func init() {
 
 type serveConfig struct {
 	addr          string
-	db            string
+	db            *dbFlags
+	metricsAddr   string
+	logFormat     string
 	noDemo        bool
 	secureCookies bool
 	baseURL       string
@@ -37,7 +43,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	var cfg serveConfig
 	fs := newFlagSet(e, "serve", "serve [--addr 127.0.0.1:8080] [--db archmap.db] [--no-demo]")
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "address to listen on (use :8080 to listen on every interface)")
-	fs.StringVar(&cfg.db, "db", "archmap.db", "path of the SQLite database file (created when missing)")
+	cfg.db = addDBFlags(fs, "path of the SQLite database file (created when missing)")
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address (e.g. 127.0.0.1:9090); off when empty")
+	fs.StringVar(&cfg.logFormat, "log-format", "text", "log lines as text or json")
 	fs.BoolVar(&cfg.noDemo, "no-demo", false, "do not create the \"Demo shop\" workspace in a new database")
 	fs.BoolVar(&cfg.secureCookies, "secure-cookies", false, "mark cookies Secure (set it when users reach archmap over HTTPS)")
 	fs.StringVar(&cfg.baseURL, "base-url", "", "public origin used in share links, e.g. https://archmap.example.com (default: from each request)")
@@ -50,15 +58,27 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("serve takes no arguments, got %q", fs.Args())
 	}
+	if cfg.logFormat != "text" && cfg.logFormat != "json" {
+		return usageError("--log-format %q: want text or json", cfg.logFormat)
+	}
 	return serve(ctx, e, cfg)
 }
 
 func serve(ctx context.Context, e *env, cfg serveConfig) error {
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	_, statErr := os.Stat(cfg.db)
+	var log *slog.Logger
+	if cfg.logFormat == "json" {
+		log = slog.New(slog.NewJSONHandler(e.stderr, nil))
+	} else {
+		log = slog.New(slog.NewTextHandler(e.stderr, nil))
+	}
+	dbPath, err := cfg.db.sqlitePath()
+	if err != nil {
+		return err
+	}
+	_, statErr := os.Stat(dbPath)
 	isNew := errors.Is(statErr, os.ErrNotExist)
 
-	db, err := store.Open(ctx, cfg.db)
+	db, err := store.Open(ctx, dbPath)
 	if err != nil {
 		return err
 	}
@@ -67,7 +87,7 @@ func serve(ctx context.Context, e *env, cfg serveConfig) error {
 		if err := seedDemo(ctx, db); err != nil {
 			return err
 		}
-		log.Info("created the Demo shop workspace in the new database", "db", cfg.db)
+		log.Info("created the Demo shop workspace in the new database", "db", dbPath)
 	}
 
 	// Diagrams are laid out in worker processes of this same binary, so a
@@ -82,7 +102,13 @@ func serve(ctx context.Context, e *env, cfg serveConfig) error {
 	}
 	defer renderer.Close()
 
+	var reg *prometheus.Registry
+	if cfg.metricsAddr != "" {
+		reg = prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
 	srv, err := server.New(server.Config{
+		Metrics:       registerer(reg),
 		DB:            db,
 		Renderer:      renderer,
 		Logger:        log,
@@ -93,6 +119,10 @@ func serve(ctx context.Context, e *env, cfg serveConfig) error {
 	if err != nil {
 		return err
 	}
+	// Deferred after db.Close, so it stops (and waits for a purge in
+	// progress) before the database closes.
+	stopHousekeeping := srv.StartHousekeeping(ctx, server.SessionPurgeInterval)
+	defer stopHousekeeping()
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return &exitError{code: 1, err: err}
@@ -107,12 +137,19 @@ func serve(ctx context.Context, e *env, cfg serveConfig) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	addr := ln.Addr().String()
-	log.Info("archmap is serving", "url", "http://"+addr, "db", cfg.db)
+	log.Info("archmap is serving", "url", "http://"+addr, "db", dbPath)
 	if cfg.ready != nil {
 		cfg.ready(addr)
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
+	if reg != nil {
+		ms, err := serveMetrics(cfg.metricsAddr, reg, log, errc)
+		if err != nil {
+			return &exitError{code: 1, err: err}
+		}
+		defer ms.Close()
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -131,4 +168,33 @@ func seedDemo(ctx context.Context, db *store.DB) error {
 	m := topology.Demo()
 	_, _, err := db.ImportModel(ctx, "demo-shop", m)
 	return err
+}
+
+// registerer is reg as a prometheus.Registerer, nil when metrics are off
+// (a nil *Registry in the interface would not be nil).
+func registerer(reg *prometheus.Registry) prometheus.Registerer {
+	if reg == nil {
+		return nil
+	}
+	return reg
+}
+
+// serveMetrics serves /metrics on an address of its own, so that the
+// metrics can be kept off the public listener (and out of reach of the
+// people the app serves).
+func serveMetrics(addr string, reg *prometheus.Registry, log *slog.Logger, errc chan<- error) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	log.Info("serving metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+	go func() {
+		if err := ms.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	return ms, nil
 }

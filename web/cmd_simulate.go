@@ -16,7 +16,7 @@ func init() {
 
 const simulateSynopsis = "simulate --fail server:NAME,zone:NAME,service:NAME [--format text|json] [--from compose|kubernetes] MODEL..."
 
-// runSimulate is DESIGN §5's simulate: the down and degraded services of
+// runSimulate is docs/cli.md's simulate: the down and degraded services of
 // §4, names sorted. Unknown names are invalid input: exit status 2.
 func runSimulate(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "simulate", simulateSynopsis)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/archmap/archmap/server"
-	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 )
 
@@ -23,7 +22,7 @@ func runToken(ctx context.Context, e *env, args []string) error {
 		return usageError("usage: archmap %s", tokenSynopsis)
 	}
 	fs := newFlagSet(e, "token create", tokenSynopsis)
-	dbPath := fs.String("db", "archmap.db", "path of the SQLite database file")
+	dbf := addDBFlags(fs, "path of the SQLite database file")
 	email := fs.String("email", "", "the account the token acts for")
 	name := fs.String("name", "command line", "what the token is for, shown on the account page")
 	if err := parseFlags(e, fs, args[1:]); err != nil {
@@ -35,7 +34,7 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("token create takes no arguments, got %q", fs.Args())
 	}
-	db, err := store.Open(ctx, *dbPath)
+	db, err := dbf.open(ctx)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/archmap/archmap/server"
-	"github.com/archmap/archmap/store"
 )
 
 func init() {
@@ -19,7 +18,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		return usageError("usage: archmap user add --db PATH --email EMAIL [--admin] --password-stdin")
 	}
 	fs := newFlagSet(e, "user add", "user add --db PATH --email EMAIL [--admin] --password-stdin")
-	dbPath := fs.String("db", "archmap.db", "path of the SQLite database file")
+	dbf := addDBFlags(fs, "path of the SQLite database file")
 	email := fs.String("email", "", "the account's email address (its login name)")
 	admin := fs.Bool("admin", false, "make the account an administrator")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input (required: passwords never go on the command line)")
@@ -41,7 +40,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, *dbPath)
+	db, err := dbf.open(ctx)
 	if err != nil {
 		return err
 	}

@@ -263,30 +263,43 @@ func checkIntegrity(tb testing.TB, path string) {
 		tb.Fatal(err)
 	}
 	defer conn.Close()
-	var res []string
-	rows, err := conn.Query("PRAGMA integrity_check")
-	if err != nil {
-		tb.Fatalf("integrity_check: %v", err)
-	}
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			tb.Fatal(err)
-		}
-		res = append(res, s)
-	}
-	rows.Close()
-	if len(res) != 1 || res[0] != "ok" {
+	if res := pragmaRows(tb, conn, "integrity_check"); len(res) != 1 || res[0] != "ok" {
 		tb.Fatalf("PRAGMA integrity_check: %v", res)
 	}
-	rows, err = conn.Query("PRAGMA foreign_key_check")
+	if res := pragmaRows(tb, conn, "foreign_key_check"); len(res) > 0 {
+		tb.Fatalf("PRAGMA foreign_key_check found rows that point nowhere: %v", res)
+	}
+}
+
+// pragmaRows runs PRAGMA name and returns the first column of its rows.
+func pragmaRows(tb testing.TB, conn *sql.DB, name string) []string {
+	tb.Helper()
+	rows, err := conn.Query("PRAGMA " + name)
 	if err != nil {
-		tb.Fatalf("foreign_key_check: %v", err)
+		tb.Fatalf("%s: %v", name, err)
 	}
 	defer rows.Close()
-	if rows.Next() {
-		tb.Fatalf("PRAGMA foreign_key_check found rows that point nowhere")
+	cols, err := rows.Columns()
+	if err != nil {
+		tb.Fatal(err)
 	}
+	var res []string
+	for rows.Next() {
+		var s sql.NullString
+		dest := make([]any, len(cols))
+		dest[0] = &s
+		for i := 1; i < len(dest); i++ {
+			dest[i] = new(any)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			tb.Fatal(err)
+		}
+		res = append(res, s.String)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatalf("%s: %v", name, err)
+	}
+	return res
 }
 
 // checkStore reads the database as the restarted server will.

@@ -99,7 +99,7 @@ func startChild(tb testing.TB, bin, db string, args ...string) *childServer {
 	tb.Cleanup(func() {
 		if c.cmd.ProcessState == nil {
 			_ = c.cmd.Process.Kill()
-			<-c.done
+			<-c.done //nolint:errcheck // killed: its exit status says nothing
 		}
 	})
 	c.url = waitForURL(tb, c.logs, c.done)
@@ -113,7 +113,7 @@ func (c *childServer) kill(tb testing.TB) {
 	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		tb.Fatalf("kill -9: %v", err)
 	}
-	<-c.done
+	<-c.done //nolint:errcheck // killed: its exit status says nothing
 }
 
 // stop ends the server as an operator does (SIGTERM) and expects a clean exit.
@@ -130,7 +130,7 @@ func (c *childServer) stop(tb testing.TB) {
 	case <-time.After(30 * time.Second):
 		tb.Errorf("serve did not stop within 30 s of SIGTERM")
 		_ = c.cmd.Process.Kill()
-		<-c.done
+		<-c.done //nolint:errcheck // already reported; the kill is cleanup
 	}
 }
 

@@ -8,35 +8,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/archmap/archmap/internal/realdata"
 	"github.com/archmap/archmap/risk"
 )
 
-// realdataPath returns a path under ../shared/realdata beside the module
-// root; the test is skipped without it, except under CI=true.
+// realdataPath returns the path of rel under testdata/realdata at the
+// module root.
 func realdataPath(tb testing.TB, rel string) string {
 	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatalf("no go.mod above %s", dir)
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "realdata", rel)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("real-world fixture missing at %s (CI=true): %v", p, err)
-		}
-		tb.Skipf("real-world fixture not found at %s", p)
-	}
-	return p
+	return realdata.Path(tb, rel)
 }
 
 func testEnv(stdin string) (*env, *bytes.Buffer, *bytes.Buffer) {

@@ -81,7 +81,8 @@ func TestLoad(t *testing.T) {
 	if err := json.Unmarshal(r.body, &share); err != nil || !strings.Contains(share.URL, "/s/") {
 		t.Fatalf("share link: %s", r.body)
 	}
-	sharePath := share.URL[strings.Index(share.URL, "/s/"):]
+	_, rest, _ := strings.Cut(share.URL, "/s/") // Contains above: always found
+	sharePath := "/s/" + rest
 	api.createWorkspace(t, "Write")
 
 	// Every read is of a revision the server has seen before: pages,
@@ -295,7 +296,7 @@ func startProfiled(tb testing.TB, db, dir string) *profiledServer {
 			s.endRun(tb)
 		}
 		cancel()
-		<-s.done
+		<-s.done //nolint:errcheck // stop, when called, already reported how serve ended
 	})
 	return s
 }

@@ -1,5 +1,5 @@
 // Command archmap models how software really runs, flags its risks and draws
-// it. See README.md and DESIGN §5 for the subcommands.
+// it. See docs/cli.md for the subcommands.
 package main
 
 import (

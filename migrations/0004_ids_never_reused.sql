@@ -26,7 +26,30 @@ CREATE TABLE workspaces_new (
 INSERT INTO workspaces_new SELECT id, slug, name, description, chatty_calls_per_request, max_sync_chain,
     blast_radius, revision, created_at, updated_at FROM workspaces;
 DROP TABLE workspaces;
+-- The history triggers of 0003 refer to workspaces by name; a rename that
+-- re-checks every trigger would fail while the name is free, so this one
+-- runs the legacy way (references are not rewritten, which is what we want).
+PRAGMA legacy_alter_table = ON;
 ALTER TABLE workspaces_new RENAME TO workspaces;
+PRAGMA legacy_alter_table = OFF;
+
+-- The triggers of the old table went with it (as in 0003_history.sql).
+CREATE TRIGGER workspaces_history_update AFTER UPDATE ON workspaces
+WHEN OLD.name IS NOT NEW.name OR OLD.description IS NOT NEW.description
+  OR OLD.chatty_calls_per_request IS NOT NEW.chatty_calls_per_request
+  OR OLD.max_sync_chain IS NOT NEW.max_sync_chain OR OLD.blast_radius IS NOT NEW.blast_radius
+BEGIN
+    INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row) VALUES (NEW.id, 'workspaces', NEW.id,
+        json_object('name', OLD.name, 'description', OLD.description, 'chatty_calls_per_request', OLD.chatty_calls_per_request,
+                    'max_sync_chain', OLD.max_sync_chain, 'blast_radius', OLD.blast_radius),
+        json_object('name', NEW.name, 'description', NEW.description, 'chatty_calls_per_request', NEW.chatty_calls_per_request,
+                    'max_sync_chain', NEW.max_sync_chain, 'blast_radius', NEW.blast_radius));
+END;
+
+CREATE TRIGGER workspaces_history_delete AFTER DELETE ON workspaces
+BEGIN
+    DELETE FROM model_changes WHERE workspace_id = OLD.id;
+END;
 
 CREATE TABLE pinned_models (
     workspace_id INTEGER NOT NULL REFERENCES workspaces (id) ON DELETE CASCADE,
@@ -57,5 +80,7 @@ CREATE TABLE shares_new (
 INSERT INTO shares_new SELECT id, workspace_id, token_hash, created_at, expires_at, pinned_revision,
     last_used_at, revoked_at FROM shares;
 DROP TABLE shares;
+PRAGMA legacy_alter_table = ON;
 ALTER TABLE shares_new RENAME TO shares;
+PRAGMA legacy_alter_table = OFF;
 CREATE INDEX shares_workspace ON shares (workspace_id, pinned_revision);
