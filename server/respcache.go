@@ -106,7 +106,7 @@ const minGzipSize = 1024
 
 func (b *cachedBody) gzipped() []byte {
 	b.gzOnce.Do(func() {
-		if b.raw == nil || len(b.raw) < minGzipSize {
+		if len(b.raw) < minGzipSize {
 			return // kept encoded only, or too small to encode
 		}
 		// Encoded once and sent many times: the smallest encoding pays

@@ -31,6 +31,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -371,8 +372,13 @@ func (db *DB) applyMigration(ctx context.Context, m migration) error {
 		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
 			return err
 		}
-		// Back on whatever happens: every later transaction relies on it.
-		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON")
+		// Back on whatever happens: every later transaction relies on it,
+		// so a connection where it fails is not given back to the pool.
+		defer func() {
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); err != nil {
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
 	}
 	sqlTx, err := conn.BeginTx(ctx, nil)
 	if err != nil {

@@ -200,7 +200,9 @@ func TestMigrationRebuildKeepsData(t *testing.T) {
 		defer rows.Close()
 		for rows.Next() {
 			var n string
-			rows.Scan(&n)
+			if err := rows.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
 			names = append(names, n)
 		}
 		return names
@@ -245,8 +247,7 @@ func TestMigrationRebuildKeepsData(t *testing.T) {
 		t.Errorf("deleting a workspace left %d shares and copies, want 1", n)
 	}
 	var fk int
-	db2.write.QueryRow("PRAGMA foreign_keys").Scan(&fk)
-	if fk != 1 {
+	if err := db2.write.QueryRow("PRAGMA foreign_keys").Scan(&fk); err != nil || fk != 1 {
 		t.Errorf("foreign keys are %d after the migration, want on", fk)
 	}
 	ws, err := db2.CreateWorkspace(ctx, "c", "")
