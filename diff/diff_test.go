@@ -136,7 +136,10 @@ func TestMarkdownEscapesNames(t *testing.T) {
 		}
 	}
 	// Inside the Mermaid block a label holds only safe characters and entity codes.
-	block := md[strings.Index(md, "```mermaid"):]
+	_, block, ok := strings.Cut(md, "```mermaid")
+	if !ok {
+		t.Fatalf("no Mermaid block:\n%s", md)
+	}
 	label := regexp.MustCompile(`\["([^"]*)"\]`)
 	for _, m := range label.FindAllStringSubmatch(block, -1) {
 		if !regexp.MustCompile(`^([A-Za-z0-9 ._/-]|#[0-9]+;)*$`).MatchString(m[1]) {

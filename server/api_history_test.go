@@ -35,7 +35,9 @@ func TestAPIHistory(t *testing.T) {
 	export := func() int64 {
 		r := f.api(t, "GET", base+"/model", nil, "Accept", "application/yaml").want(t, http.StatusOK)
 		var rev int64
-		fmt.Sscanf(r.Header.Get("ETag"), `"%d"`, &rev)
+		if _, err := fmt.Sscanf(r.Header.Get("ETag"), `"%d"`, &rev); err != nil {
+			t.Fatalf("ETag %q: %v", r.Header.Get("ETag"), err)
+		}
 		exported[rev] = string(r.body)
 		return rev
 	}

@@ -485,6 +485,51 @@ func buildModel(header rowImage, rows map[string]map[int64]rowImage) *topology.M
 	return m
 }
 
+// recordedChange is one row change as the history triggers recorded it.
+type recordedChange struct {
+	tbl      string
+	id       int64
+	old, new *rowImage
+}
+
+// readChanges reads the changes (prev, last] of a workspace in order, and
+// the names of the services and servers they show.
+func readChanges(ctx context.Context, tx *Tx, wsID, prev, last int64) ([]recordedChange, map[string]map[int64]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT tbl, row_id, old_row, new_row FROM model_changes
+		WHERE workspace_id = ? AND seq > ? AND seq <= ? ORDER BY seq`, wsID, prev, last)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var cs []recordedChange
+	names := map[string]map[int64]string{"services": {}, "servers": {}}
+	for rows.Next() {
+		var c recordedChange
+		var old, nw sql.NullString
+		if err := rows.Scan(&c.tbl, &c.id, &old, &nw); err != nil {
+			return nil, nil, err
+		}
+		for _, side := range []struct {
+			s   sql.NullString
+			dst **rowImage
+		}{{old, &c.old}, {nw, &c.new}} {
+			if !side.s.Valid {
+				continue
+			}
+			img, err := decodeImage(side.s.String)
+			if err != nil {
+				return nil, nil, err
+			}
+			*side.dst = &img
+			if names[c.tbl] != nil {
+				names[c.tbl][c.id] = img.Name
+			}
+		}
+		cs = append(cs, c)
+	}
+	return cs, names, rows.Err()
+}
+
 // A transaction with more changed rows than maxDetailedChanges is
 // summarised by counts alone, without reading each row; so is one whose
 // summary would take more than maxSummaryPhrases phrases.
@@ -507,45 +552,8 @@ func summarizeChanges(ctx context.Context, tx *Tx, wsID, prev, last int64) (stri
 	if n > maxDetailedChanges {
 		return summarizeCounts(ctx, tx, wsID, prev, last, n)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT tbl, row_id, old_row, new_row FROM model_changes
-		WHERE workspace_id = ? AND seq > ? AND seq <= ? ORDER BY seq`, wsID, prev, last)
+	cs, names, err := readChanges(ctx, tx, wsID, prev, last)
 	if err != nil {
-		return "", err
-	}
-	type change struct {
-		tbl      string
-		id       int64
-		old, new *rowImage
-	}
-	var cs []change
-	names := map[string]map[int64]string{"services": {}, "servers": {}}
-	for rows.Next() {
-		var c change
-		var old, nw sql.NullString
-		if err := rows.Scan(&c.tbl, &c.id, &old, &nw); err != nil {
-			rows.Close()
-			return "", err
-		}
-		for _, side := range []struct {
-			s   sql.NullString
-			dst **rowImage
-		}{{old, &c.old}, {nw, &c.new}} {
-			if side.s.Valid {
-				img, err := decodeImage(side.s.String)
-				if err != nil {
-					rows.Close()
-					return "", err
-				}
-				*side.dst = &img
-				if names[c.tbl] != nil {
-					names[c.tbl][c.id] = img.Name
-				}
-			}
-		}
-		cs = append(cs, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return "", err
 	}
 	name := func(tbl string, id int64) string {

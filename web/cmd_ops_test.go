@@ -34,7 +34,10 @@ func TestServeMetricsAndJSONLogs(t *testing.T) {
 	defer func() {
 		cancel()
 		select {
-		case <-done:
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve returned %v after shutdown", err)
+			}
 		case <-time.After(20 * time.Second):
 			t.Error("serve did not stop")
 		}
