@@ -17,6 +17,11 @@ type builder struct {
 	edges      map[[2]string][]evidence
 	externals  map[string]string // host → name of the external service made for it
 	placements map[[2]string]int // (service, server) → index in model.Placements
+	// runOnce are tasks that run to completion (Kubernetes Jobs, compose
+	// tasks others wait to complete): no request waits on what they call,
+	// so their calls are asynchronous and they are no sync caller of what
+	// they initialise.
+	runOnce map[string]bool
 }
 
 type svcInfo struct {
@@ -45,6 +50,7 @@ func newBuilder() *builder {
 		edges:      map[[2]string][]evidence{},
 		externals:  map[string]string{},
 		placements: map[[2]string]int{},
+		runOnce:    map[string]bool{},
 	}
 }
 
@@ -58,6 +64,13 @@ func (b *builder) addService(name string, kind topology.ServiceKind, tech, image
 	b.model.Services = append(b.model.Services, s)
 	b.info[name] = &svcInfo{kind: kind, image: image, telemetry: isTelemetry(image, name), order: len(b.model.Services)}
 	return name
+}
+
+// setTeam sets the team of a service added before.
+func (b *builder) setTeam(service, team string) {
+	if in, ok := b.info[service]; ok {
+		b.model.Services[in.order-1].Team = sanitizeText(team, topology.MaxLabelLen) // order counts from 1
+	}
 }
 
 func (b *builder) uniqueName(name string) string {
@@ -141,6 +154,9 @@ func (b *builder) addressEvidence(from, to string, h addressHint, reason, file s
 	case h.key.health || isHealthPath(h.ref.path):
 		ev.async = true
 		ev.reason += " (health check: async)"
+	case b.runOnce[from]:
+		ev.async = true
+		ev.reason += " (run-once task: async)"
 	}
 	k := [2]string{from, to}
 	b.edges[k] = append(b.edges[k], ev)
@@ -166,6 +182,9 @@ func (b *builder) declaredEvidence(from, to, reason, file string, line int) {
 	case t.telemetry || f.telemetry:
 		ev.async = true
 		ev.reason += " (telemetry: async)"
+	case b.runOnce[from]:
+		ev.async = true
+		ev.reason += " (run-once task: async)"
 	}
 	k := [2]string{from, to}
 	b.edges[k] = append(b.edges[k], ev)
@@ -246,8 +265,10 @@ func (b *builder) finish(name string) (*topology.Model, *Report, error) {
 	}
 
 	instances := map[string]int{}
+	placedOn := map[string]int{} // servers
 	for _, p := range b.model.Placements {
 		instances[p.Service] += p.Instances
+		placedOn[p.Service]++
 	}
 	for _, s := range b.model.Services {
 		switch {
@@ -255,6 +276,8 @@ func (b *builder) finish(name string) (*topology.Model, *Report, error) {
 			b.rep.Created = append(b.rep.Created, fmt.Sprintf("service %s (external, not deployed by the input)", s.Name))
 		case instances[s.Name] == 0:
 			b.rep.Created = append(b.rep.Created, fmt.Sprintf("service %s (%s, not placed)", s.Name, s.Kind))
+		case b.runOnce[s.Name] && placedOn[s.Name] > 1:
+			b.rep.Created = append(b.rep.Created, fmt.Sprintf("service %s (%s, run-once: placed on each of the %d servers it may run on)", s.Name, s.Kind, placedOn[s.Name]))
 		default:
 			b.rep.Created = append(b.rep.Created, fmt.Sprintf("service %s (%s, %s)", s.Name, s.Kind, plural(instances[s.Name], "instance")))
 		}
@@ -272,7 +295,7 @@ func (b *builder) finish(name string) (*topology.Model, *Report, error) {
 	if err := m.Validate(); err != nil {
 		// Names and values are sanitized above, so this means the input
 		// holds something the model cannot (a name made only of spaces...).
-		return nil, nil, topology.Errorf(topology.EINVALID, "the imported model is not valid: %s", topology.ErrorMessage(err))
+		return nil, b.rep, topology.Errorf(topology.EINVALID, "the imported model is not valid: %s", topology.ErrorMessage(err))
 	}
 	return m, b.rep, nil
 }

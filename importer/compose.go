@@ -45,18 +45,22 @@ var quietLogrus sync.Once
 // -f b`, with variables interpolated from the .env file beside the first of
 // them when it is among files. Nothing outside files is read: not the
 // process environment, not env_file or extends files that were not given.
+// On error the model is nil and the report, when not nil, holds what was
+// skipped or assumed before the failure, which often explains it.
 func Compose(files []File, opts ComposeOptions) (*topology.Model, *Report, error) {
 	// compose-go warns through the global logrus logger (obsolete
 	// `version`, unset variables); the report says those things instead.
 	quietLogrus.Do(func() { logrus.SetOutput(io.Discard) })
 
+	// The report is returned with an error too: what was skipped or assumed
+	// before the failure (an include not followed) often explains it.
+	b := newBuilder()
 	if err := totalSize(files); err != nil {
-		return nil, nil, err
+		return nil, b.rep, err
 	}
 	var (
 		configs  []composeFile
 		dotenvs  []File
-		includes []string
 		rawFiles = map[string]File{}
 	)
 	for _, f := range files {
@@ -69,35 +73,32 @@ func Compose(files []File, opts ComposeOptions) (*topology.Model, *Report, error
 		}
 		docs, err := parseDocs(f)
 		if err != nil {
-			return nil, nil, err
+			return nil, b.rep, err
 		}
 		if len(docs) == 0 {
-			return nil, nil, lineError(f.Name, 0, "empty file, not a compose file")
+			return nil, b.rep, lineError(f.Name, 0, "empty file, not a compose file")
 		}
 		for _, d := range docs {
 			root := docRoot(d)
 			if isKubernetesDoc(root) {
 				_, kind := mapGet(root, "kind")
-				return nil, nil, lineError(f.Name, root.Line, "a Kubernetes manifest (kind %s), not a compose file; import it with --from kubernetes", kind.Value)
+				return nil, b.rep, lineError(f.Name, root.Line, "a Kubernetes manifest (kind %s), not a compose file; import it with --from kubernetes", kind.Value)
 			}
 			if !isComposeDoc(root) {
-				return nil, nil, lineError(f.Name, root.Line, "not a compose file: no top-level services")
-			}
-			if k, _ := mapGet(root, "include"); k != nil {
-				includes = append(includes, location(f.Name, k.Line))
+				return nil, b.rep, lineError(f.Name, root.Line, "not a compose file: no top-level services")
 			}
 		}
 		configs = append(configs, composeFile{File: f, docs: docs})
 	}
 	if len(configs) == 0 {
-		return nil, nil, topology.Errorf(topology.EINVALID, "no compose file among the input, only .env files")
+		return nil, b.rep, topology.Errorf(topology.EINVALID, "no compose file among the input, only .env files")
 	}
 
-	b := newBuilder()
-	for _, at := range includes {
-		b.rep.skip("%s: include is not followed; pass the included files as more files instead", at)
-	}
 	first := configs[0].Name
+	configs, err := orderIncludes(configs, b)
+	if err != nil {
+		return nil, b.rep, err
+	}
 	env := map[string]string{}
 	for _, f := range dotenvs {
 		if cleanName(path.Dir(slash(f.Name))) != cleanName(path.Dir(slash(first))) {
@@ -106,17 +107,32 @@ func Compose(files []File, opts ComposeOptions) (*topology.Model, *Report, error
 		}
 		vars, err := dotenv.ParseWithLookup(bytes.NewReader(f.Data), noLookup)
 		if err != nil {
-			return nil, nil, lineError(f.Name, 0, "%s", err)
+			return nil, b.rep, lineError(f.Name, 0, "%s", err)
 		}
 		env = vars
 		b.rep.assume("Variables are interpolated from %s and nothing else (not the environment archmap runs in).", f.Name)
 	}
 
-	project, missing, err := loadProject(configs, env, opts.Profiles)
+	project, missing, err := loadProject(configs, first, env, opts.Profiles)
 	if err != nil {
-		return nil, nil, err
+		// An unset variable is the usual cause of an invalid project
+		// (a volume "${HOST_FILESYSTEM}:/hostfs" becomes ":/hostfs").
+		delete(missing, "COMPOSE_PROJECT_NAME")
+		if len(missing) > 0 {
+			names := make([]string, 0, len(missing))
+			for k := range missing {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			where := "no .env file was given beside " + first
+			if len(dotenvs) > 0 {
+				where = "the .env file does not set them"
+			}
+			b.rep.warn("Variables used but not set (%s), taken as empty or their default: %s.", where, strings.Join(names, ", "))
+		}
+		return nil, b.rep, err
 	}
-	c := &composeImport{b: b, files: configs, rawFiles: rawFiles, project: project, env: env, missing: missing}
+	c := &composeImport{b: b, files: configs, first: first, rawFiles: rawFiles, project: project, env: env, missing: missing}
 	name := project.Name
 	if opts.Name != "" {
 		name = opts.Name
@@ -128,9 +144,11 @@ func noLookup(string) (string, bool) { return "", false }
 
 // loadProject runs compose-go on the files: interpolation, merging, profiles,
 // normalization and validation are its, so they match docker compose.
-func loadProject(configs []composeFile, env map[string]string, profiles []string) (*types.Project, map[string]bool, error) {
+// first is the file given first, which names the project and its directory
+// (the included files come before it in configs).
+func loadProject(configs []composeFile, first string, env map[string]string, profiles []string) (*types.Project, map[string]bool, error) {
 	details := types.ConfigDetails{
-		WorkingDir:  path.Dir(slash(configs[0].Name)),
+		WorkingDir:  path.Dir(slash(first)),
 		Environment: types.Mapping{},
 	}
 	for k, v := range env {
@@ -145,8 +163,10 @@ func loadProject(configs []composeFile, env map[string]string, profiles []string
 	}
 	missing := map[string]bool{}
 	project, err := loader.LoadWithContext(context.Background(), details, func(o *loader.Options) {
-		o.SetProjectName(defaultProjectName(configs[0].Name), false)
+		o.SetProjectName(defaultProjectName(first), false)
 		o.ResolvePaths = false
+		// compose-go would read included files from disk; orderIncludes
+		// has put those of the input before their includer instead.
 		o.SkipInclude = true
 		o.SkipResolveEnvironment = true // env_file: read below from the given files only
 		o.SkipResolveLabels = true
@@ -164,7 +184,7 @@ func loadProject(configs []composeFile, env map[string]string, profiles []string
 		}
 	})
 	if err != nil {
-		return nil, nil, composeError(configs, err)
+		return nil, missing, composeError(configs, err)
 	}
 	delete(missing, "COMPOSE_PROJECT_NAME")
 	return project, missing, nil
@@ -254,6 +274,7 @@ func defaultProjectName(first string) string {
 type composeImport struct {
 	b        *builder
 	files    []composeFile
+	first    string // the file given first: its directory is the project's
 	rawFiles map[string]File
 	project  *types.Project
 	env      map[string]string
@@ -288,6 +309,11 @@ func (c *composeImport) run(name string) (*topology.Model, *Report, error) {
 		if s.ContainerName != "" {
 			c.alias(s.ContainerName, mn)
 		}
+		// Docker Engine lists a container's hostname among its DNS names on
+		// every network it joins, so other containers reach it by that name.
+		if s.Hostname != "" {
+			c.alias(s.Hostname, mn)
+		}
 		for _, net := range s.Networks {
 			if net != nil {
 				for _, a := range net.Aliases {
@@ -321,6 +347,22 @@ func (c *composeImport) run(name string) (*topology.Model, *Report, error) {
 	}
 	b.rep.assume("The project runs on one Docker host, so all its services are placed on one server, %s (container-host).", server)
 
+	// A service others wait to complete (service_completed_successfully) is
+	// a one-off task, like a Kubernetes Job: nothing calls it, and no
+	// request waits on what it calls.
+	var tasks []string
+	for _, n := range order {
+		for t, d := range c.project.Services[n].DependsOn {
+			if d.Condition == types.ServiceConditionCompletedSuccessfully && c.names[t] != "" && !b.runOnce[c.names[t]] {
+				b.runOnce[c.names[t]] = true
+				tasks = append(tasks, c.names[t])
+			}
+		}
+	}
+	if len(tasks) > 0 {
+		sort.Strings(tasks)
+		b.rep.assume("One-off tasks (%s) run to completion before the services that wait for them; their calls are modelled as asynchronous, since no request waits on them.", strings.Join(tasks, ", "))
+	}
 	for _, n := range order {
 		c.inferFrom(n)
 	}
@@ -474,7 +516,7 @@ func (c *composeImport) environment(n string, s types.ServiceConfig) []envVar {
 	for _, ef := range s.EnvFiles {
 		p := ef.Path
 		if !path.IsAbs(slash(p)) {
-			p = path.Join(path.Dir(slash(c.files[0].Name)), slash(p))
+			p = path.Join(path.Dir(slash(c.first)), slash(p))
 		}
 		f, ok := c.rawFiles[cleanName(p)]
 		if !ok {

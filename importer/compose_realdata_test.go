@@ -99,8 +99,12 @@ func TestComposeOpenTelemetryDemoCore(t *testing.T) {
 func TestComposeOpenTelemetryDemoWithoutDotEnv(t *testing.T) {
 	files := readReal(t, "opentelemetry-demo/compose.yaml")[:1]
 	m, rep, err := Compose(files, ComposeOptions{})
-	if err == nil || m != nil || rep != nil {
-		t.Fatalf("Compose = %v, %v, %v; want only an error", m, rep, err)
+	if err == nil || m != nil {
+		t.Fatalf("Compose = %v, %v, %v; want an error and no model", m, rep, err)
+	}
+	// The report that comes with the error explains it.
+	if rep == nil || !anyContains(rep.Warnings, "no .env file was given") || !anyContains(rep.Warnings, "HOST_FILESYSTEM") {
+		t.Errorf("the report does not explain the failure: %+v", rep)
 	}
 	if topology.ErrorCode(err) != topology.EINVALID || !strings.Contains(err.Error(), "compose.yaml") || !strings.Contains(err.Error(), "/hostfs") {
 		t.Errorf("error = %v (%s), want EINVALID naming compose.yaml and the volume", err, topology.ErrorCode(err))

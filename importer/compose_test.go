@@ -2,6 +2,8 @@ package importer
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -274,8 +276,11 @@ func TestComposeErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("no error; model %v", serviceNames(m))
 			}
-			if m != nil || rep != nil {
-				t.Errorf("a partial result came with the error")
+			if m != nil {
+				t.Errorf("a partial model came with the error")
+			}
+			if rep == nil {
+				t.Errorf("no report came with the error")
 			}
 			if code := topology.ErrorCode(err); code != topology.EINVALID {
 				t.Errorf("code = %s, want %s (%v)", code, topology.EINVALID, err)
@@ -289,11 +294,68 @@ func TestComposeErrors(t *testing.T) {
 	}
 }
 
-func TestComposeIncludeIsReported(t *testing.T) {
-	files := inFiles("p", "compose.yaml", "include:\n  - other/compose.yaml\nservices:\n  web:\n    image: nginx\n")
-	_, rep := mustCompose(t, files, ComposeOptions{})
-	if !anyContains(rep.Skipped, "include is not followed") {
-		t.Errorf("include not reported: %v", rep.Skipped)
+func TestComposeIncludeIsFollowed(t *testing.T) {
+	main := "include:\n  - other/compose.yaml\n  - path: [../common/db.yaml]\nservices:\n  web:\n    image: nginx\n    environment:\n      API_URL: http://api:8080\n      DATABASE_URL: postgres://db/app\n"
+	other := "services:\n  api:\n    image: acme/api\n"
+	db := "services:\n  db:\n    image: postgres:16\n"
+
+	// Only the main file: the includes are reported, not silently dropped.
+	_, rep := mustCompose(t, inFiles("p", "compose.yaml", main), ComposeOptions{})
+	if !anyContains(rep.Skipped, "include other/compose.yaml is not among the given files") {
+		t.Errorf("the missing include is not reported: %v", rep.Skipped)
+	}
+
+	// With the included files, their services are imported and called.
+	files := []File{
+		{Name: "p/compose.yaml", Data: []byte(main)},
+		{Name: "p/other/compose.yaml", Data: []byte(other)},
+		{Name: "common/db.yaml", Data: []byte(db)},
+	}
+	m, rep := mustCompose(t, files, ComposeOptions{})
+	sameSet(t, "services", serviceNames(m), []string{"web", "api", "db"})
+	sameSet(t, "dependencies", edges(m), []string{"web->api", "web->db"})
+	if !anyContains(rep.Assumptions, "include other/compose.yaml followed") || m.Name != "p" {
+		t.Errorf("model %q, assumptions %v", m.Name, rep.Assumptions)
+	}
+
+	// Uploads have no directories: the base name finds the file.
+	up := []File{{Name: "compose.yaml", Data: []byte(main)}, {Name: "db.yaml", Data: []byte(db)}}
+	m, _ = mustCompose(t, up, ComposeOptions{})
+	sameSet(t, "services", serviceNames(m), []string{"web", "db", "api"})
+
+	// A cycle is an error, with the report of what came before it.
+	loop := []File{
+		{Name: "p/compose.yaml", Data: []byte("include: [b.yaml]\nservices:\n  a:\n    image: x\n")},
+		{Name: "p/b.yaml", Data: []byte("include: [compose.yaml]\nservices:\n  b:\n    image: x\n")},
+	}
+	if _, rep, err := Compose(loop, ComposeOptions{}); err == nil || !strings.Contains(err.Error(), "include cycle") || rep == nil {
+		t.Errorf("cycle: err %v, report %v", err, rep)
+	}
+}
+
+// The CLI's reader follows include to the files on disk.
+func TestReadPathsFollowsInclude(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("app/compose.yaml", "include:\n  - ../common/db.yaml\nservices:\n  web:\n    image: nginx\n    environment:\n      DATABASE_URL: postgres://db/app\n")
+	write("common/db.yaml", "include: [cache.yaml]\nservices:\n  db:\n    image: postgres\n")
+	write("common/cache.yaml", "services:\n  cache:\n    image: redis\n")
+	files, err := ReadComposePaths([]string{filepath.Join(dir, "app")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := mustCompose(t, files, ComposeOptions{})
+	sameSet(t, "services", serviceNames(m), []string{"web", "db", "cache"})
+	if m.Name != "app" {
+		t.Errorf("name %q, want the first file's directory", m.Name)
 	}
 }
 
@@ -322,5 +384,53 @@ func TestReportWriteText(t *testing.T) {
 	}
 	if strings.Contains(out, "\x1b") {
 		t.Errorf("a control character reached the terminal:\n%q", out)
+	}
+}
+
+// The OpenTelemetry demo's compose files share variables through an anchor
+// merged into each service's environment (`<<: *otel-env`): the report
+// cites the line in the anchor where the address is written.
+func TestComposeMergeKeyLines(t *testing.T) {
+	text := `x-default-logging: &logging
+  driver: "json-file"
+x-otel-env: &otel-env
+  OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: cumulative
+  OTEL_EXPORTER_OTLP_ENDPOINT: http://otel-collector:4317
+x-cart-base: &cart-base
+  image: acme/cart
+  environment:
+    <<: *otel-env
+    VALKEY_ADDR: valkey-cart:6379
+services:
+  cart:
+    image: acme/cart
+    logging: *logging
+    environment:
+      <<: *otel-env
+      VALKEY_ADDR: valkey-cart:6379
+  checkout:
+    <<: *cart-base
+    image: acme/checkout
+  otel-collector:
+    image: otel/opentelemetry-collector-contrib
+  valkey-cart:
+    image: valkey/valkey
+`
+	files := inFiles("demo", "compose.yaml", text)
+	m, rep := mustCompose(t, files, ComposeOptions{})
+	lines := strings.Split(text, "\n")
+	for _, tt := range []struct{ from, to, line string }{
+		{"cart", "otel-collector", "  OTEL_EXPORTER_OTLP_ENDPOINT: http://otel-collector:4317"},
+		{"cart", "valkey-cart", "      VALKEY_ADDR: valkey-cart:6379"},
+		{"checkout", "otel-collector", "  OTEL_EXPORTER_OTLP_ENDPOINT: http://otel-collector:4317"},
+		{"checkout", "valkey-cart", "    VALKEY_ADDR: valkey-cart:6379"},
+	} {
+		d := reportDep(t, rep, tt.from, tt.to)
+		if d.Line < 1 || lines[d.Line-1] != tt.line {
+			t.Errorf("%s -> %s cites line %d, want the line %q", tt.from, tt.to, d.Line, tt.line)
+		}
+	}
+	if len(m.Dependencies) != 4 {
+		t.Errorf("dependencies %v", edges(m))
 	}
 }

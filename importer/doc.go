@@ -4,5 +4,7 @@
 //
 // Both importers work on files held in memory (File), so the CLI and the web
 // upload share them, and neither reads anything else: not the process
-// environment, not files the input merely references.
+// environment, not files the input merely references. (ReadPaths, the CLI's
+// reader, is where a compose include is followed to the disk.) Detect tells
+// the formats apart by their content, for the web app's automatic choice.
 package importer

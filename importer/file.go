@@ -27,7 +27,9 @@ const MaxInputSize = topology.MaxInputSize
 // ReadPaths reads the named files and, for each directory, every YAML, YML,
 // JSON and .env file below it (in lexical order, hidden directories skipped).
 // A .env file beside the first named file is read too, since compose
-// interpolates from it. The total is bounded by MaxInputSize.
+// interpolates from it, and so are the files a compose file's include names
+// (relative to it), since docker compose loads them. The total is bounded by
+// MaxInputSize.
 func ReadPaths(paths []string) ([]File, error) {
 	if len(paths) == 0 {
 		return nil, topology.Errorf(topology.EINVALID, "no input files given")
@@ -91,6 +93,32 @@ func ReadPaths(paths []string) ([]File, error) {
 	}
 	if len(files) == 0 {
 		return nil, topology.Errorf(topology.EINVALID, "no YAML, JSON or .env files found in %s", strings.Join(paths, ", "))
+	}
+	// Compose's include names files relative to the including one; read
+	// them too (and theirs), so that the import sees what docker compose
+	// would. A missing one is left for the importer to report.
+	for i := 0; i < len(files); i++ {
+		f := files[i]
+		if !hasInclude(f.Data) || isDotEnv(f.Name) {
+			continue
+		}
+		docs, err := parseDocs(f)
+		if err != nil {
+			continue // the importer reports the syntax error with its line
+		}
+		for _, d := range docs {
+			for _, ref := range includePaths(docRoot(d)) {
+				p := filepath.FromSlash(ref.path)
+				if !filepath.IsAbs(p) {
+					p = filepath.Join(filepath.Dir(f.Name), p)
+				}
+				if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+					if err := add(p); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
 	}
 	return files, nil
 }

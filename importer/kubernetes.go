@@ -59,6 +59,50 @@ type kubeSpec struct {
 	// A bare Pod's spec is the pod spec itself.
 	Containers     []container `yaml:"containers"`
 	InitContainers []container `yaml:"initContainers"`
+	RestartPolicy  string      `yaml:"restartPolicy"`
+	// Where the scheduler may put the pods: see placementRules.
+	NodeSelector              map[string]string  `yaml:"nodeSelector"`
+	Affinity                  *affinity          `yaml:"affinity"`
+	TopologySpreadConstraints []spreadConstraint `yaml:"topologySpreadConstraints"`
+}
+
+type affinity struct {
+	NodeAffinity *struct {
+		Required *struct {
+			NodeSelectorTerms []struct {
+				MatchExpressions []labelExpr `yaml:"matchExpressions"`
+			} `yaml:"nodeSelectorTerms"`
+		} `yaml:"requiredDuringSchedulingIgnoredDuringExecution"`
+	} `yaml:"nodeAffinity"`
+	PodAntiAffinity *struct {
+		Required  []podAffinityTerm `yaml:"requiredDuringSchedulingIgnoredDuringExecution"`
+		Preferred []struct {
+			Term podAffinityTerm `yaml:"podAffinityTerm"`
+		} `yaml:"preferredDuringSchedulingIgnoredDuringExecution"`
+	} `yaml:"podAntiAffinity"`
+}
+
+type labelExpr struct {
+	Key      string   `yaml:"key"`
+	Operator string   `yaml:"operator"`
+	Values   []string `yaml:"values"`
+}
+
+type labelSelector struct {
+	MatchLabels      map[string]string `yaml:"matchLabels"`
+	MatchExpressions []labelExpr       `yaml:"matchExpressions"`
+}
+
+type podAffinityTerm struct {
+	TopologyKey   string         `yaml:"topologyKey"`
+	LabelSelector *labelSelector `yaml:"labelSelector"`
+}
+
+type spreadConstraint struct {
+	MaxSkew           int            `yaml:"maxSkew"`
+	TopologyKey       string         `yaml:"topologyKey"`
+	WhenUnsatisfiable string         `yaml:"whenUnsatisfiable"`
+	LabelSelector     *labelSelector `yaml:"labelSelector"`
 }
 
 type jobTemplate struct {
@@ -150,7 +194,9 @@ type workload struct {
 	pod       kubeSpec
 	replicas  int
 	daemon    bool
+	runOnce   bool // a Job, CronJob or bare Pod that runs to completion
 	namespace string
+	rules     placementRules
 }
 
 type kubeService struct {
@@ -172,34 +218,37 @@ type configValue struct {
 // Kubernetes imports Kubernetes manifests: workloads become services placed
 // on a modelled cluster of opts.Nodes nodes, Services map DNS names to
 // workloads, and environment variables (with the ConfigMaps of the same
-// input they reference) give the dependencies.
+// input they reference) give the dependencies. On error the model is nil
+// and the report, when not nil, holds what was found before the failure.
 func Kubernetes(files []File, opts KubeOptions) (*topology.Model, *Report, error) {
+	// The report is returned with an error too: what was skipped or assumed
+	// before the failure often explains it.
+	k := &kubeImport{b: newBuilder(), configMaps: map[[2]string]configMap{}, configMapNames: map[string][][2]string{}, skipped: map[string][]string{}}
 	if err := totalSize(files); err != nil {
-		return nil, nil, err
+		return nil, k.b.rep, err
 	}
 	nodes := opts.Nodes
 	if nodes == 0 {
 		nodes = defaultNodeNum
 	}
 	if nodes < 1 || nodes > MaxNodes {
-		return nil, nil, topology.Errorf(topology.EINVALID, "nodes must be between 1 and %d, got %d", MaxNodes, opts.Nodes)
+		return nil, k.b.rep, topology.Errorf(topology.EINVALID, "nodes must be between 1 and %d, got %d", MaxNodes, opts.Nodes)
 	}
 	for _, z := range opts.Zones {
 		if msg := topology.ValidateName(z); msg != "" || strings.TrimSpace(z) == "" {
-			return nil, nil, topology.Errorf(topology.EINVALID, "zone %q: %s", z, msg)
+			return nil, k.b.rep, topology.Errorf(topology.EINVALID, "zone %q: %s", z, msg)
 		}
 	}
-	k := &kubeImport{b: newBuilder(), configMaps: map[[2]string]configMap{}, configMapNames: map[string][][2]string{}, skipped: map[string][]string{}}
 	for _, f := range files {
 		if err := k.readFile(f); err != nil {
-			return nil, nil, err
+			return nil, k.b.rep, err
 		}
 	}
 	if len(k.workloads) == 0 && len(k.services) == 0 {
-		return nil, nil, topology.Errorf(topology.EINVALID, "no Kubernetes workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) in %s", fileNames(files))
+		return nil, k.b.rep, topology.Errorf(topology.EINVALID, "no Kubernetes workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) in %s", fileNames(files))
 	}
 	if err := k.build(nodes, opts.Zones); err != nil {
-		return nil, nil, err
+		return nil, k.b.rep, err
 	}
 	name := opts.Name
 	if name == "" {
@@ -367,6 +416,8 @@ func (k *kubeImport) workload(p placed) *workload {
 		}
 	}
 	w.daemon = p.obj.Kind == "DaemonSet"
+	rp := w.pod.RestartPolicy
+	w.runOnce = p.obj.Kind == "Job" || p.obj.Kind == "CronJob" || (p.obj.Kind == "Pod" && (rp == "Never" || rp == "OnFailure"))
 	return w
 }
 
@@ -377,6 +428,7 @@ func (k *kubeImport) build(nodes int, zones []string) error {
 	for _, w := range k.workloads {
 		count[w.obj.Metadata.Name]++
 	}
+	teamsFrom := map[string][]string{} // label → services whose team it gave
 	for _, w := range k.workloads {
 		name := w.obj.Metadata.Name
 		if count[name] > 1 {
@@ -398,6 +450,43 @@ func (k *kubeImport) build(nodes int, zones []string) error {
 			kind, tech = guessKind(image, w.obj.Metadata.Name)
 		}
 		w.name = b.addService(name, kind, tech, image)
+		if team, label := workloadTeam(w); team != "" {
+			b.setTeam(w.name, team)
+			teamsFrom[label] = append(teamsFrom[label], w.name)
+		}
+		if w.runOnce {
+			b.runOnce[w.name] = true
+		}
+	}
+
+	for _, label := range teamLabels {
+		if names := teamsFrom[label]; len(names) > 0 {
+			list := names
+			if len(list) > 6 {
+				list = append(append([]string{}, list[:6]...), "…")
+			}
+			b.rep.assume("The team of %s is the label %s (%s).", plural(len(names), "workload"), label, strings.Join(list, ", "))
+		}
+	}
+
+	// Zones named by the manifests' placement rules model the cluster's
+	// zones when none are given, so that the rules can be honoured.
+	named := map[string]bool{}
+	for _, w := range k.workloads {
+		w.rules = rulesOf(w)
+		for _, z := range w.rules.zonesNamed() {
+			named[z] = true
+		}
+	}
+	if len(zones) == 0 && len(named) > 0 {
+		zones = sortedSet(named)
+		b.rep.assume("No zones were given, so the cluster's zones are those its manifests' placement rules name: %s.", strings.Join(zones, ", "))
+	} else if len(zones) > 0 {
+		for z := range named {
+			if !contains(zones, z) {
+				b.rep.warn("The manifests name zone %s, which is not among the modelled zones (%s); pods required there are not placed.", z, strings.Join(zones, ", "))
+			}
+		}
 	}
 
 	servers := make([]string, nodes)
@@ -419,7 +508,7 @@ func (k *kubeImport) build(nodes int, zones []string) error {
 		zoneNote = "zones " + strings.Join(zones, ", ") + " round-robin"
 	}
 	b.rep.assume("The cluster is modelled as %d nodes (node-1..node-%d, %s), not read from the files.", nodes, nodes, zoneNote)
-	b.rep.assume("Replicas are spread the way the default scheduler's topology spreading does: each replica goes to the zone, then the node, holding the fewest replicas of its workload, ties to the least loaded node.")
+	b.rep.assume("Replicas are spread the way the default scheduler's topology spreading does: each replica goes to the zone, then the node, holding the fewest replicas of its workload, ties to the least loaded node; within what each workload's placement rules allow.")
 
 	// Indexes keep large inputs linear: workloads by one label, Services
 	// and workloads by name.
@@ -478,16 +567,49 @@ func (k *kubeImport) place(servers, zoneOf []string) error {
 	n := len(servers)
 	load := make([]int, n)
 	budget := 0
+	var runOnce, rulesUsed []string
 	for _, w := range k.workloads {
 		if w.replicas < 0 {
 			return lineError(w.file, w.line, "%s %s: replicas must not be negative, got %d", w.obj.Kind, w.obj.Metadata.Name, w.replicas)
 		}
+
+		allowed := make([]bool, n)
+		nAllowed := 0
+		for i := range servers {
+			if w.rules.allows(zoneOf[i]) {
+				allowed[i] = true
+				nAllowed++
+			}
+		}
+		if len(w.rules.used) > 0 {
+			rulesUsed = append(rulesUsed, w.name+": "+strings.Join(w.rules.used, ", "))
+		}
+		if nAllowed == 0 {
+			b.rep.warn("%s %s: no modelled node is in a zone its rules allow (%s); it is not placed (its pods would stay Pending).", w.obj.Kind, w.name, strings.Join(w.rules.used, ", "))
+			continue
+		}
 		if w.daemon {
 			for i := range servers {
-				b.place(w.name, servers[i], 1)
-				load[i]++
+				if allowed[i] {
+					b.place(w.name, servers[i], 1)
+					load[i]++
+				}
 			}
-			b.rep.assume("DaemonSet %s runs one pod on each of the %d nodes.", w.name, n)
+			b.rep.assume("DaemonSet %s runs one pod on each of the %d nodes its rules allow.", w.name, nAllowed)
+			continue
+		}
+		if w.runOnce {
+			// A Job's pod runs to completion on whichever node the scheduler
+			// picks, and is retried on another when that node fails: no node
+			// failure takes it down, so it stands on every node it may use,
+			// once each, rather than as a one-instance service a node takes
+			// down.
+			for i := range servers {
+				if allowed[i] {
+					b.place(w.name, servers[i], 1)
+				}
+			}
+			runOnce = append(runOnce, w.obj.Kind+" "+w.name)
 			continue
 		}
 		if w.replicas == 0 {
@@ -500,9 +622,17 @@ func (k *kubeImport) place(servers, zoneOf []string) error {
 		budget += w.replicas * n
 		mine := make([]int, n)
 		zoneMine := map[string]int{}
+		pending := 0
 		for r := 0; r < w.replicas; r++ {
-			best := 0
-			for i := 1; i < n; i++ {
+			best := -1
+			for i := 0; i < n; i++ {
+				if !allowed[i] || (w.rules.onePerNode && mine[i] > 0) || (w.rules.onePerZone && zoneMine[zoneOf[i]] > 0) {
+					continue
+				}
+				if best < 0 {
+					best = i
+					continue
+				}
 				a, c := i, best
 				switch {
 				case zoneMine[zoneOf[a]] != zoneMine[zoneOf[c]]:
@@ -517,9 +647,17 @@ func (k *kubeImport) place(servers, zoneOf []string) error {
 					best = i
 				}
 			}
+			if best < 0 {
+				pending = w.replicas - r
+				break
+			}
 			mine[best]++
 			zoneMine[zoneOf[best]]++
 			load[best]++
+		}
+		if pending > 0 {
+			b.rep.warn("%s %s: only %d of its %d replicas can be scheduled (%s); the other %d would stay Pending and are not placed.",
+				w.obj.Kind, w.name, w.replicas-pending, w.replicas, strings.Join(w.rules.used, ", "), pending)
 		}
 		for i, c := range mine {
 			if c > 0 {
@@ -527,7 +665,34 @@ func (k *kubeImport) place(servers, zoneOf []string) error {
 			}
 		}
 	}
+	if len(rulesUsed) > 0 {
+		b.rep.assume("Placement rules of the manifests are honoured instead of the default spreading: %s.", strings.Join(rulesUsed, "; "))
+	} else {
+		b.rep.assume("No workload has placement rules (zone nodeSelector or nodeAffinity, topologySpreadConstraints, podAntiAffinity), so the default spreading decides where every replica goes.")
+	}
+	if len(runOnce) > 0 {
+		b.rep.assume("Run-once workloads (%s) run to completion and are retried on any node, so each is placed once on every node rather than as a service a node failure takes down; their calls are modelled as asynchronous, since no request waits on them.",
+			strings.Join(runOnce, ", "))
+	}
 	return nil
+}
+
+// teamLabels are the labels that name a workload's owner, best first: an
+// explicit team or owner, then the recommended app.kubernetes.io labels for
+// the application it is part of and, failing that, its component.
+var teamLabels = []string{"team", "owner", "app.kubernetes.io/part-of", "app.kubernetes.io/component"}
+
+// workloadTeam returns the team a workload's labels (its own, then its pod
+// template's) give it, and the label it came from.
+func workloadTeam(w *workload) (team, label string) {
+	for _, l := range teamLabels {
+		for _, labels := range []map[string]string{w.obj.Metadata.Labels, w.labels} {
+			if v := strings.TrimSpace(labels[l]); v != "" {
+				return v, l
+			}
+		}
+	}
+	return "", ""
 }
 
 func sameNamespace(a, b string) bool {

@@ -161,9 +161,10 @@ items:
 		kind      topology.ServiceKind
 		instances int
 	}{
-		"pg":      {topology.KindDatabase, 3},
-		"migrate": {topology.KindWorker, 2}, // a Job is a worker, whatever its image
-		"nightly": {topology.KindWorker, 1},
+		"pg": {topology.KindDatabase, 3},
+		// A Job is a worker, whatever its image, and runs once on any node.
+		"migrate": {topology.KindWorker, 3},
+		"nightly": {topology.KindWorker, 3},
 		"debug":   {topology.KindService, 1},
 		"legacy":  {topology.KindGateway, 1},
 		"paused":  {topology.KindService, 0},
@@ -327,8 +328,11 @@ func TestKubernetesErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("no error; model %v", serviceNames(m))
 			}
-			if m != nil || rep != nil {
-				t.Errorf("a partial result came with the error")
+			if m != nil {
+				t.Errorf("a partial model came with the error")
+			}
+			if rep == nil {
+				t.Errorf("no report came with the error")
 			}
 			if topology.ErrorCode(err) != topology.EINVALID {
 				t.Errorf("code = %s, want invalid (%v)", topology.ErrorCode(err), err)

@@ -31,6 +31,11 @@ type InferredDependency struct {
 	Line     int
 }
 
+// Empty reports whether the report says nothing at all.
+func (r *Report) Empty() bool {
+	return r == nil || len(r.Created)+len(r.Dependencies)+len(r.Skipped)+len(r.Assumptions)+len(r.Warnings) == 0
+}
+
 // Location is "file:line", or the file alone when the line is unknown.
 func (d InferredDependency) Location() string {
 	if d.Line > 0 {

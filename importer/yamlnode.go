@@ -76,17 +76,47 @@ func deref(n *yaml.Node) *yaml.Node {
 }
 
 // mapGet returns the key and value nodes of key in a mapping, or nils.
+// Keys merged in with "<<: *anchor" count, as YAML (and compose) merges
+// them: the key node returned is then the one in the anchored mapping, so
+// its line is where the value is written.
 func mapGet(n *yaml.Node, key string) (*yaml.Node, *yaml.Node) {
+	k, v, _ := mapGetMerged(n, key, 0)
+	return k, v
+}
+
+// mapGetMerged is mapGet that also returns the "<<" key through which the
+// key was merged (nil when the mapping has it itself). Keys of the mapping
+// win over merged ones, and earlier merged mappings over later ones.
+func mapGetMerged(n *yaml.Node, key string, depth int) (k, v, via *yaml.Node) {
 	n = deref(n)
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil, nil
+	if n == nil || n.Kind != yaml.MappingNode || depth > 10 {
+		return nil, nil, nil
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i], deref(n.Content[i+1])
+		if n.Content[i].Value == key && !isMergeKey(n.Content[i]) {
+			return n.Content[i], deref(n.Content[i+1]), nil
 		}
 	}
-	return nil, nil
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if !isMergeKey(n.Content[i]) {
+			continue
+		}
+		sources := []*yaml.Node{n.Content[i+1]}
+		if m := deref(n.Content[i+1]); m != nil && m.Kind == yaml.SequenceNode {
+			sources = m.Content
+		}
+		for _, src := range sources {
+			if k, v, _ := mapGetMerged(src, key, depth+1); k != nil {
+				return k, v, n.Content[i]
+			}
+		}
+	}
+	return nil, nil, nil
+}
+
+// isMergeKey reports whether a mapping key is YAML's merge key "<<".
+func isMergeKey(k *yaml.Node) bool {
+	return k.Kind == yaml.ScalarNode && k.ShortTag() == "!!merge"
 }
 
 // mapKeys returns the keys of a mapping in file order.

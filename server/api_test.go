@@ -276,8 +276,12 @@ func TestAPIWorkspaces(t *testing.T) {
 	if r.etag(t) != 1 {
 		t.Errorf("ETag %q, want \"1\"", r.Header.Get("ETag"))
 	}
-	// The same name again gets the next free slug.
-	f.api(t, "POST", "/workspaces", map[string]string{"name": "Online Shop"}).want(t, http.StatusCreated).decode(t, &ws)
+	// The same name in any case is refused, with a message saying so.
+	if r := f.api(t, "POST", "/workspaces", map[string]string{"name": "online SHOP"}).want(t, http.StatusConflict); !strings.Contains(string(r.body), `named \"Online Shop\" already exists`) {
+		t.Errorf("a duplicate name answered %s", r.body)
+	}
+	// A name that makes the same slug gets the next free slug.
+	f.api(t, "POST", "/workspaces", map[string]string{"name": "Online Shop!"}).want(t, http.StatusCreated).decode(t, &ws)
 	if ws.Slug != "online-shop-2" {
 		t.Errorf("second slug %q, want online-shop-2", ws.Slug)
 	}
@@ -593,7 +597,9 @@ func TestAPIEntities(t *testing.T) {
 func TestAPIEntityOfAnotherWorkspaceIsNotFound(t *testing.T) {
 	f := newAPIFixture(t)
 	a := importModel(t, f.db, "a", shopModel())
-	b := importModel(t, f.db, "b", shopModel())
+	other := shopModel()
+	other.Name = "Another shop" // workspace names are unique
+	b := importModel(t, f.db, "b", other)
 	var list listBody[store.ServiceRecord]
 	f.api(t, "GET", "/workspaces/"+a+"/services", nil).decode(t, &list)
 	id := strconv.FormatInt(list.Items[0].ID, 10)

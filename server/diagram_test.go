@@ -187,7 +187,8 @@ func TestDiagramDownloads(t *testing.T) {
 	if err := checkSVG([]byte(svg.body)); err != nil {
 		t.Errorf("download is not a valid SVG: %v", err)
 	}
-	if !strings.Contains(svg.body, "<style") || !strings.Contains(svg.body, "<title>Imported shop — deployment</title>") {
+	// The import keeps the workspace's name (issue 15), so the title is "Shop".
+	if !strings.Contains(svg.body, "<style") || !strings.Contains(svg.body, "<title>Shop — deployment</title>") {
 		t.Errorf("download is not standalone (stylesheet and title inside):\n%.600s", svg.body)
 	}
 

@@ -60,6 +60,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	status, msg := s.describe(err, c)
+	if importTooLarge(c, status) {
+		return
+	}
 	setRetryAfter(c, status)
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(status)

@@ -15,18 +15,47 @@ import (
 	"github.com/archmap/archmap/views"
 )
 
-// handleModelImportShow is the import & export tab.
+// handleModelImportShow is the import & export tab; ?too_large=1 is where
+// an upload over the body bound lands (see importTooLarge).
 func (s *Server) handleModelImportShow(c echo.Context) error {
 	ws, err := s.db.GetWorkspace(c.Request().Context(), c.Param("slug"))
 	if err != nil {
 		return err
 	}
-	return s.renderImport(c, http.StatusOK, ws, &views.Form{}, nil, nil)
+	var res *views.ImportResult
+	if c.QueryParam("too_large") != "" {
+		res = &views.ImportResult{Problems: []string{tooLargeMessage}}
+	}
+	return s.renderImport(c, http.StatusOK, ws, &views.Form{}, res)
+}
+
+const tooLargeMessage = "The upload is larger than 5 MiB in all. Choose fewer or smaller files (a model file, or the compose or Kubernetes files it needs)."
+
+// importTooLarge answers a plain (not htmx) import form whose body the
+// global bound refused before any handler ran, and so before the session
+// and the workspace were known: rather than an error page, it sends the
+// browser back to the import tab, which says what happened in place. The
+// body is drained first (bounded), since a browser still sending it may
+// not read an early answer. htmx uploads get the flash region instead.
+func importTooLarge(c echo.Context, status int) bool {
+	r := c.Request()
+	if status != http.StatusRequestEntityTooLarge || r.Method != http.MethodPost || isHTMX(c) || c.Path() != "/w/:slug/import" {
+		return false
+	}
+	_, _ = io.CopyN(io.Discard, r.Body, 64<<20)
+	return c.Redirect(http.StatusSeeOther, views.WorkspaceURL(c.Param("slug"), "import")+"?too_large=1") == nil
 }
 
 // handleModelImport replaces the workspace's model by an uploaded or pasted
-// model file, compose files or Kubernetes manifests. Any problem is listed
-// on the page and nothing changes.
+// model file, compose files or Kubernetes manifests, whose format is detected
+// from the content unless the user chose one. Any problem is listed on the
+// page, with what was detected and the importer's report when it explains
+// the problem, and nothing changes. The workspace keeps its name unless the
+// user asked to take the file's.
+//
+// The form posts through htmx and gets only the result region back, so a
+// chosen file stays chosen after an error; without JavaScript it gets the
+// whole page.
 func (s *Server) handleModelImport(c echo.Context) error {
 	ctx := c.Request().Context()
 	slug := c.Param("slug")
@@ -34,10 +63,12 @@ func (s *Server) handleModelImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := newForm(c, "format", "text")
+	f := newForm(c, "format", "text", "take_name")
 	f.Values["text"] = c.FormValue("text") // keep the pasted text exactly
-	failed := func(status int, problems []string) error {
-		return s.renderImport(c, status, ws, f, problems, nil)
+	res := &views.ImportResult{FilesKept: isHTMX(c)}
+	failed := func(status int, problems ...string) error {
+		res.Problems = problems
+		return s.renderImport(c, status, ws, f, res)
 	}
 	rev, err := formRevision(c)
 	if err != nil {
@@ -46,47 +77,88 @@ func (s *Server) handleModelImport(c echo.Context) error {
 	files, err := importFiles(c)
 	if err != nil {
 		if status, problems, ok := importProblems(err); ok {
-			return failed(status, problems)
+			return failed(status, problems...)
 		}
 		return err
 	}
-	var (
-		m      *topology.Model
-		report = &views.ImportReport{}
-	)
-	switch f.Values["format"] {
-	case "", "model":
-		if len(files) != 1 {
-			return failed(http.StatusUnprocessableEntity, []string{"Upload one model file or paste one model."})
+	det := importer.Detect(files)
+	res.Detected = det.Format.Label()
+	res.Evidence = det.Evidence
+	format := importer.Format(f.Values["format"])
+	switch format {
+	case "", "auto":
+		if det.Format == importer.FormatUnknown {
+			return failed(http.StatusUnprocessableEntity, "The format could not be detected: "+det.Problem+".")
 		}
-		m, err = topology.Parse(files[0].Data)
-	case "compose":
-		var r *importer.Report
-		m, r, err = importer.Compose(files, importer.ComposeOptions{Name: ws.Name})
-		report = importReport(r)
-	case "kubernetes":
-		var r *importer.Report
-		m, r, err = importer.Kubernetes(files, importer.KubeOptions{Name: ws.Name})
-		report = importReport(r)
+		format = det.Format
+		res.Auto = true
+	case importer.FormatModel, importer.FormatCompose, importer.FormatKubernetes:
+		// A mismatch is explained in terms of what the files are, rather
+		// than by the chosen parser's complaint about them.
+		if det.Format != importer.FormatUnknown && det.Format != format {
+			return failed(http.StatusUnprocessableEntity, fmt.Sprintf(
+				"You chose %s, but this looks like %s (%s). Choose “Automatic” or “%s” and import again.",
+				format.Label(), det.Format.Label(), det.Evidence, formatChoice(det.Format)))
+		}
 	default:
-		return failed(http.StatusUnprocessableEntity, []string{"Choose a format: archmap model, Docker Compose or Kubernetes."})
+		return failed(http.StatusUnprocessableEntity, "Choose a format: automatic, archmap model, Docker Compose or Kubernetes.")
 	}
+	takeName := f.Values["take_name"] != ""
+	name := ws.Name
+	if takeName {
+		name = "" // each importer's own default: the project, the namespace
+	}
+	var (
+		m *topology.Model
+		r *importer.Report
+	)
+	switch format {
+	case importer.FormatModel:
+		if len(files) != 1 {
+			return failed(http.StatusUnprocessableEntity, "Upload one model file or paste one model.")
+		}
+		if m, err = topology.Parse(files[0].Data); err == nil && !takeName {
+			m.Name = ws.Name
+		}
+	case importer.FormatCompose:
+		m, r, err = importer.Compose(files, importer.ComposeOptions{Name: name})
+	case importer.FormatKubernetes:
+		m, r, err = importer.Kubernetes(files, importer.KubeOptions{Name: name})
+	}
+	res.Report = importReport(r)
 	if err == nil {
 		_, err = s.db.ReplaceModel(ctx, slug, m, rev)
 	}
 	if err != nil {
 		if topology.ErrorCode(err) == topology.EPRECONDITION {
-			return failed(http.StatusConflict, []string{staleMessage})
+			return failed(http.StatusConflict, staleMessage)
 		}
 		if status, problems, ok := importProblems(err); ok {
-			return failed(status, problems)
+			if takeName && topology.ErrorCode(err) == topology.ECONFLICT {
+				problems = append(problems, "Untick “take the name from the file” to keep this workspace's name.")
+			}
+			return failed(status, problems...)
 		}
 		return err
 	}
 	if ws, err = s.db.GetWorkspace(ctx, slug); err != nil {
 		return err
 	}
-	return s.renderImport(c, http.StatusOK, ws, &views.Form{Values: map[string]string{"format": f.Values["format"]}}, nil, report)
+	res.Done = true
+	if res.Report == nil {
+		res.Report = &views.ImportReport{}
+	}
+	return s.renderImport(c, http.StatusOK, ws, &views.Form{Values: map[string]string{"format": f.Values["format"]}}, res)
+}
+
+// formatChoice is the label of a format's radio button.
+func formatChoice(f importer.Format) string {
+	for _, fm := range views.ImportFormats {
+		if fm[0] == string(f) {
+			return fm[1]
+		}
+	}
+	return string(f)
 }
 
 // importFiles returns the uploaded files, or the pasted text as one file,
@@ -159,8 +231,8 @@ func importProblems(err error) (status int, problems []string, ok bool) {
 }
 
 func importReport(r *importer.Report) *views.ImportReport {
-	if r == nil {
-		return &views.ImportReport{}
+	if r.Empty() {
+		return nil
 	}
 	out := &views.ImportReport{Created: r.Created, Skipped: r.Skipped, Assumptions: r.Assumptions, Warnings: r.Warnings}
 	for _, d := range r.Dependencies {
@@ -169,7 +241,13 @@ func importReport(r *importer.Report) *views.ImportReport {
 	return out
 }
 
-func (s *Server) renderImport(c echo.Context, status int, ws *store.Workspace, f *views.Form, problems []string, report *views.ImportReport) error {
+// renderImport answers the import tab: the whole page, or for htmx only the
+// result region (with the new revision), so that the form keeps the files
+// the user chose.
+func (s *Server) renderImport(c echo.Context, status int, ws *store.Workspace, f *views.Form, res *views.ImportResult) error {
 	p := s.workspacePage(c, ws, "import")
-	return render(c, status, views.Layout(p, views.ImportPage(p, f, problems, report)))
+	if isHTMX(c) {
+		return render(c, status, views.ImportResultRegion(p, res))
+	}
+	return render(c, status, views.Layout(p, views.ImportPage(p, f, res)))
 }

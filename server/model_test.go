@@ -28,8 +28,20 @@ dependencies:
     protocol: sql
 `
 
-// upload posts the import form as multipart, as the browser does.
+// upload posts the import form as multipart, as the browser does without
+// JavaScript.
 func (c *client) upload(tb testing.TB, slug string, fields map[string]string, files map[string]string) *page {
+	tb.Helper()
+	return c.uploadAs(tb, slug, fields, files, false)
+}
+
+// uploadHTMX posts the import form as htmx does (multipart, HX-Request).
+func (c *client) uploadHTMX(tb testing.TB, slug string, fields map[string]string, files map[string]string) *page {
+	tb.Helper()
+	return c.uploadAs(tb, slug, fields, files, true)
+}
+
+func (c *client) uploadAs(tb testing.TB, slug string, fields map[string]string, files map[string]string, htmx bool) *page {
 	tb.Helper()
 	p := c.get("/w/" + slug + "/import")
 	rev, _ := p.doc.Find(`input[name="revision"]`).Attr("value")
@@ -48,6 +60,10 @@ func (c *client) upload(tb testing.TB, slug string, fields map[string]string, fi
 	w.Close()
 	req, _ := http.NewRequest(http.MethodPost, c.ts.URL+"/w/"+slug+"/import", &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
+	if htmx {
+		req.Header.Set("HX-Request", "true")
+		req.Header.Set("X-CSRF-Token", c.csrf)
+	}
 	return c.do(req)
 }
 
@@ -100,7 +116,7 @@ func TestImportAndExport(t *testing.T) {
 	if err != nil {
 		t.Fatalf("exported YAML does not parse: %v\n%s", err, y.body)
 	}
-	if m.Name != "Imported shop" || len(m.Services) != 2 || len(m.Dependencies) != 1 {
+	if m.Name != "Shop" || len(m.Services) != 2 || len(m.Dependencies) != 1 {
 		t.Errorf("exported model %+v", m)
 	}
 	j := c.get("/w/" + slug + "/model.json")

@@ -47,7 +47,7 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			own, err := db.CreateWorkspace(ctx, "own", "")
+			own, err := db.CreateWorkspace(ctx, fmt.Sprintf("own %d", g), "")
 			if err != nil {
 				errs <- err
 				return

@@ -334,6 +334,9 @@ func nextPosition(ctx context.Context, tx *Tx, table string, wsID int64) (int64,
 // the rest are inserted or deleted, with prepared statements because a
 // model may hold tens of thousands of rows.
 func replaceModel(ctx context.Context, tx *Tx, wsID int64, m *topology.Model) error {
+	if err := checkNameFree(ctx, tx, m.Name, wsID); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE workspaces SET name = ?, description = ?,
 		chatty_calls_per_request = ?, max_sync_chain = ?, blast_radius = ? WHERE id = ?`,
 		m.Name, m.Description, m.Settings.ChattyCallsPerRequest, m.Settings.MaxSyncChain, m.Settings.BlastRadius, wsID); err != nil {

@@ -179,6 +179,9 @@ func (db *DB) UpdateWorkspace(ctx context.Context, slug, name, description strin
 	if err := validateHeader(name, description); err != nil {
 		return nil, err
 	}
+	if err := checkNameFree(ctx, tx, name, ws.ID); err != nil {
+		return nil, fail("update workspace", err)
+	}
 	if _, err := tx.ExecContext(ctx, "UPDATE workspaces SET name = ?, description = ? WHERE id = ?", name, description, ws.ID); err != nil {
 		return nil, fail("update workspace", err)
 	}
@@ -278,6 +281,9 @@ func checkRevision(ws *Workspace, expectedRevision int64) error {
 // createWorkspace inserts a workspace row at revision 1 with m's name,
 // description and settings (not its entities).
 func createWorkspace(ctx context.Context, tx *Tx, slug string, m *topology.Model) (*Workspace, error) {
+	if err := checkNameFree(ctx, tx, m.Name, 0); err != nil {
+		return nil, err
+	}
 	now := formatTime(tx.now)
 	row := tx.QueryRowContext(ctx, `INSERT INTO workspaces
 		(slug, name, description, chatty_calls_per_request, max_sync_chain, blast_radius, revision, created_at, updated_at)
@@ -286,9 +292,56 @@ func createWorkspace(ctx context.Context, tx *Tx, slug string, m *topology.Model
 		slug, m.Name, m.Description, m.Settings.ChattyCallsPerRequest, m.Settings.MaxSyncChain, m.Settings.BlastRadius, now, now)
 	ws, _, err := scanWorkspace(row)
 	if isUnique(err) {
+		if strings.Contains(err.Error(), "workspaces.name") {
+			return nil, nameTaken(m.Name)
+		}
 		return nil, topology.Errorf(topology.ECONFLICT, "workspace: the slug %s is taken", strconv.Quote(slug))
 	}
 	return ws, err
+}
+
+// checkNameFree refuses a name that a workspace other than except already
+// has, compared with Unicode case folding (NFC first, so that "é" typed two
+// ways is one letter). The unique NOCASE index on workspaces.name is the
+// database's guarantee for ASCII; this check gives the message, and covers
+// the letters NOCASE does not fold. It runs inside the write transaction,
+// so no other writer can take the name in between.
+func checkNameFree(ctx context.Context, tx *Tx, name string, except int64) error {
+	want := norm.NFC.String(name)
+	query, args := "SELECT name FROM workspaces WHERE id <> ? AND name = ? COLLATE NOCASE LIMIT 1", []any{except, name}
+	if !isASCII(name) {
+		// NOCASE does not fold these letters: compare every name.
+		query, args = "SELECT name FROM workspaces WHERE id <> ?", []any{except}
+	}
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var other string
+		if err := rows.Scan(&other); err != nil {
+			return err
+		}
+		if strings.EqualFold(norm.NFC.String(other), want) {
+			return nameTaken(other)
+		}
+	}
+	return rows.Err()
+}
+
+// nameTaken is the conflict of a workspace name already in use.
+func nameTaken(other string) error {
+	return topology.Errorf(topology.ECONFLICT, "name: a workspace named %s already exists; workspace names must differ by more than upper and lower case", strconv.Quote(other))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // bumpRevision records a change to the workspace: revision + 1, the time,

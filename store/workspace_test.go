@@ -59,9 +59,9 @@ func TestWorkspaceCRUD(t *testing.T) {
 		t.Errorf("a new workspace's model is %+v", m)
 	}
 
-	// Same name again, and again: unique slugs.
-	for _, want := range []string{"demo-shop-2", "demo-shop-3"} {
-		other, err := db.CreateWorkspace(ctx, "Demo shop", "")
+	// Names that make the same slug: unique slugs.
+	for i, want := range []string{"demo-shop-2", "demo-shop-3"} {
+		other, err := db.CreateWorkspace(ctx, "Demo shop"+strings.Repeat("!", i+1), "")
 		if err != nil || other.Slug != want {
 			t.Fatalf("CreateWorkspace(again) = %+v, %v; want slug %q", other, err, want)
 		}
@@ -86,7 +86,7 @@ func TestWorkspaceCRUD(t *testing.T) {
 	for _, w := range list {
 		names = append(names, w.Name)
 	}
-	if strings.Join(names, "|") != "Demo shop|Demo shop|Shop of Demos" {
+	if strings.Join(names, "|") != "Demo shop!|Demo shop!!|Shop of Demos" {
 		t.Errorf("ListWorkspaces names = %q", names)
 	}
 

@@ -79,6 +79,14 @@ func loadModelArgs(e *env, from string, paths []string, opts importOptions) (*to
 		m, rep, err = importer.Kubernetes(files, importer.KubeOptions{Nodes: opts.nodes, Zones: opts.zones})
 	}
 	if err != nil {
+		// What the importer skipped or assumed before it failed (an include
+		// it could not follow, a file it left out) often explains the error.
+		if rep != nil && !rep.Empty() {
+			fmt.Fprintln(e.stderr, "The import failed. What it had found before it failed:")
+			if werr := rep.WriteText(e.stderr); werr != nil {
+				return nil, nil, werr
+			}
+		}
 		return nil, nil, &exitError{code: 2, err: fmt.Errorf("%s", topology.ErrorMessage(err))}
 	}
 	fmt.Fprintf(e.stderr, "Imported %s from %d %s file(s) as model %q.\n", countNoun(len(m.Services), "service"), len(files), from, m.Name)
@@ -161,6 +169,13 @@ func readModelFile(e *env, path string) (*topology.Model, *topology.Source, erro
 		return nil, nil, &exitError{code: 2, err: fmt.Errorf("%s: %w", name, err)}
 	}
 	m, src, err := topology.ParseSource(data)
+	if err != nil {
+		// A compose file or Kubernetes manifest given as a model: say what
+		// it is and how to import it, rather than what a model lacks.
+		if d := importer.Detect([]importer.File{{Name: name, Data: data}}); d.Format == importer.FormatCompose || d.Format == importer.FormatKubernetes {
+			return nil, nil, &exitError{code: 2, err: fmt.Errorf("%s is not an archmap model but %s (%s); add --from %s", name, d.Format.Label(), d.Evidence, d.Format)}
+		}
+	}
 	var verr *topology.ValidationError
 	switch {
 	case errors.As(err, &verr):

@@ -59,7 +59,6 @@ func writeFile(tb testing.TB, dir, name string, data []byte) string {
 
 func TestImportExportRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "archmap.db")
 	models := map[string]*topology.Model{
 		"demo":      topology.Demo(),
 		"generated": topologytest.Generate(300),
@@ -88,6 +87,9 @@ func TestImportExportRoundTrip(t *testing.T) {
 				}
 				path := writeFile(t, dir, name+"."+format, in)
 				slug := name + "-" + format
+				// A database per format: workspace names are unique, and
+				// both formats hold the same name.
+				db := filepath.Join(dir, slug+".db")
 				if r := runCLI(t, "", nil, "import", "--db", db, "--workspace", slug, path); r.code != 0 {
 					t.Fatalf("import: exit %d: %s", r.code, r.stderr)
 				}
