@@ -33,7 +33,11 @@ PRAGMA legacy_alter_table = ON;
 ALTER TABLE workspaces_new RENAME TO workspaces;
 PRAGMA legacy_alter_table = OFF;
 
--- The triggers of the old table went with it (as in 0003_history.sql).
+-- The index and triggers of the old table went with it (as in
+-- 0004_workspace_names_unique.sql and 0003_history.sql).
+CREATE UNIQUE INDEX workspaces_name_nocase ON workspaces (name COLLATE NOCASE);
+
+-- (0003_history.sql)
 CREATE TRIGGER workspaces_history_update AFTER UPDATE ON workspaces
 WHEN OLD.name IS NOT NEW.name OR OLD.description IS NOT NEW.description
   OR OLD.chatty_calls_per_request IS NOT NEW.chatty_calls_per_request
