@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -109,4 +110,59 @@ func BenchmarkDOT(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkLayoutSizes lays out every view of the middle sizes, where the
+// budget is chosen (issue 14: every view ≤ 500 ms of warm layout): "worker"
+// by a warm worker process of the pool (wall time), "cpu" by this
+// process's Graphviz, started and warmed first, reporting the CPU time of
+// a layout next to its wall time: on a shared machine the wall time
+// measures the neighbours as much as the layout.
+//
+//	go test ./diagram -run '^$' -bench LayoutSizes -benchtime 3x
+func BenchmarkLayoutSizes(b *testing.B) {
+	if _, err := RenderLocal(context.Background(), smallDOT(0), FormatSVG); err != nil {
+		b.Fatal(err)
+	}
+	for _, n := range []int{150, 200, 250, 300} {
+		m := topologytest.Generate(n)
+		findings := risk.Analyze(m).Findings
+		for _, o := range []Options{{View: ViewServices}, {View: ViewServices, Group: GroupTeam}, {View: ViewDeployment}, {View: ViewDeployment, Group: GroupTeam}} {
+			d, err := Build(m, findings, o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			name := fmt.Sprintf("%s-%d", o.View, n)
+			if o.Group != "" {
+				name += "-team"
+			}
+			switch {
+			case d.ServersOnly:
+				name += "-servers"
+			case d.Grouped && o.Group == "":
+				name += "-grouped"
+			}
+			b.Run(name+"/worker", func(b *testing.B) { benchWorker(b, d.DOT) })
+			b.Run(name+"/cpu", func(b *testing.B) {
+				var cpu, wall time.Duration
+				for b.Loop() {
+					c0, w0 := cpuTime(), time.Now()
+					if _, err := RenderLocal(context.Background(), d.DOT, FormatSVG); err != nil {
+						b.Fatal(err)
+					}
+					cpu += cpuTime() - c0
+					wall += time.Since(w0)
+				}
+				b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
+				b.ReportMetric(float64(wall.Milliseconds())/float64(b.N), "wall-ms/op")
+			})
+		}
+	}
+}
+
+// cpuTime is the CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

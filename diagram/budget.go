@@ -12,23 +12,33 @@ type budget struct {
 	onePass    bool // no second pass of crossing minimisation (remincross)
 	nslimit    bool // nslimit, nslimit1
 	force      bool // sfdp instead of dot, see forceBudget
+	tight      bool // smaller limits: nslimit 1, mclimit 0.1, searchsize 10
 }
 
-// Sizes (nodes, edges) where the settings change; measured with
-// BenchmarkLayout on topologytest models.
+// Costs (layoutCost) where the settings change, measured in CPU time of
+// Graphviz 12 (WebAssembly) on topologytest models, see BENCHMARKS.md:
+// up to smallCost everything takes under 150 ms (the services view of 60
+// services: cost 800, 100 ms); up to mediumCost polylines stay under
+// 300 ms (100 services: cost 1 757, 260 ms, against 280 ms and more with
+// splines and labels); past largeCost even straight lines with the usual
+// limits take 0.5–1.2 s (150–200 services: cost 3 700–6 900; the
+// deployment view of 100: cost 9 800, 1.0 s) and tighter limits halve it.
 const (
-	smallNodes, smallEdges   = 120, 250
-	mediumNodes, mediumEdges = 300, 700
+	smallCost  = 1000
+	mediumCost = 2500
+	largeCost  = 3000
 )
 
-func newBudget(nodes, edges int) budget {
+func newBudget(cost int) budget {
 	switch {
-	case nodes <= smallNodes && edges <= smallEdges:
+	case cost <= smallCost:
 		return budget{edgeLabels: true, splines: "spline"}
-	case nodes <= mediumNodes && edges <= mediumEdges:
+	case cost <= mediumCost:
 		return budget{edgeLabels: false, splines: "polyline", mincross: true, nslimit: true}
-	default:
+	case cost <= largeCost:
 		return budget{edgeLabels: false, splines: "line", mincross: true, nslimit: true}
+	default:
+		return budget{edgeLabels: false, splines: "line", mincross: true, nslimit: true, tight: true}
 	}
 }
 
@@ -38,8 +48,8 @@ func newBudget(nodes, edges int) budget {
 // slow: for topologytest.Generate(50) 0.89 s of layout instead of 0.49 s
 // without it (native dot 2.43: 0.55 s and 0.51 s). The second pass moved no
 // node of the golden diagrams and next to none of that one, so it is off.
-func deploymentBudget(nodes, edges int) budget {
-	b := newBudget(nodes, edges)
+func deploymentBudget(cost int) budget {
+	b := newBudget(cost)
 	b.onePass = true
 	return b
 }
@@ -55,8 +65,8 @@ func deploymentBudget(nodes, edges int) budget {
 // the picture looks the same. nslimit is left out: it caps network simplex
 // at a multiple of the real nodes, few for that many virtual ones, and with
 // it Graphviz 12 takes 3.8 s.
-func serversBudget(nodes, edges int) budget {
-	b := newBudget(nodes, edges)
+func serversBudget(cost int) budget {
+	b := newBudget(cost)
 	b.mincross, b.nslimit = true, false
 	return b
 }
@@ -78,11 +88,15 @@ func (b budget) graphAttrs() attrs {
 	if b.force {
 		a = a.plain("layout", "sfdp").plain("overlap", "scale")
 	}
+	ns, mc, ss := 2.0, 0.3, 20.0
+	if b.tight {
+		ns, mc, ss = 1, 0.1, 10
+	}
 	if b.nslimit {
-		a = a.num("nslimit", 2).num("nslimit1", 2)
+		a = a.num("nslimit", ns).num("nslimit1", ns)
 	}
 	if b.mincross {
-		a = a.num("mclimit", 0.3).num("searchsize", 20)
+		a = a.num("mclimit", mc).num("searchsize", ss)
 	}
 	if b.mincross || b.onePass {
 		a = a.plain("remincross", "false")

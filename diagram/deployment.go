@@ -51,6 +51,14 @@ func (sc *scene) deployment() {
 		members []int
 	}
 	perServer := make([][]func(), len(m.Servers))
+	// The ids and labels of each server's nodes, for the grid of the ones
+	// no edge touches; the last two are the external and unplaced nodes.
+	gridIDs := make([][]string, len(m.Servers)+2)
+	gridLabels := make([][]string, len(m.Servers)+2)
+	addCell := func(k int, id, label string) {
+		gridIDs[k] = append(gridIDs[k], id)
+		gridLabels[k] = append(gridLabels[k], label)
+	}
 	teamAt := map[[2]string]*teamOnServer{} // (team, server) → its node's members
 	var external, unplaced []func()
 	order := 0
@@ -73,12 +81,14 @@ func (sc *scene) deployment() {
 					teamAt[k] = ts
 					sc.d.Index.Teams[t] = append(sc.d.Index.Teams[t], id)
 					perServer[si] = append(perServer[si], func() { sc.teamNode(id, ts.team, ts.members, srv.Name) })
+					addCell(si, id, teamLabel(t, 10))
 				}
 				ts.members = append(ts.members, i)
 			} else {
 				id = PlacementID(s.Name, srv.Name)
 				inst := p.Instances
 				perServer[si] = append(perServer[si], func() { sc.serviceNode(id, s, inst, srv.Name) })
+				addCell(si, id, serviceLabel(s, inst))
 			}
 			if !slices.ContainsFunc(ends[i], func(e end) bool { return e.node == id }) {
 				ends[i] = append(ends[i], end{node: id, server: srv.Name, zone: srv.Zone, order: order})
@@ -101,8 +111,10 @@ func (sc *scene) deployment() {
 		n := func() { sc.serviceNode(id, s, 0, "") }
 		if s.Kind == topology.KindExternal {
 			external = append(external, n)
+			addCell(len(m.Servers), id, serviceLabel(s, 0))
 		} else {
 			unplaced = append(unplaced, n)
+			addCell(len(m.Servers)+1, id, serviceLabel(s, 0))
 		}
 	}
 
@@ -141,12 +153,19 @@ func (sc *scene) deployment() {
 		}
 	}
 
-	nodes := len(external) + len(unplaced)
-	for _, ns := range perServer {
-		nodes += max(len(ns), 1)
+	var ids []string
+	for _, g := range gridIDs {
+		ids = append(ids, g...)
 	}
-	bud := deploymentBudget(nodes, len(edges))
-	sc.header("deployment", bud)
+	serverOf := map[string]string{}
+	pairs := make([][2]string, len(edges))
+	for i, e := range edges {
+		pairs[i] = [2]string{e.from.node, e.to.node}
+		serverOf[e.from.node], serverOf[e.to.node] = e.from.server, e.to.server
+	}
+	sc.d.cost = layoutCost(ids, pairs, func(id string) string { return serverOf[id] })
+	bud := deploymentBudget(sc.d.cost)
+	sc.header("deployment", deploymentRankdir, bud)
 
 	// Clusters: zones (when the model has any) holding servers.
 	sc.zonedServers(func(si int) bool { return len(perServer[si]) > 0 }, func(si int) {
@@ -176,9 +195,33 @@ func (sc *scene) deployment() {
 		}
 		sc.groupEdge(id, e.from.node, e.to.node, e.deps, where, bud)
 	}
+
+	// What no edge touches is laid out in a grid per server (and for the
+	// external and unplaced services), each about as wide as its share of
+	// a 16:9 frame: the servers stand side by side.
+	linked := map[string]bool{}
+	for _, e := range edges {
+		linked[e.from.node], linked[e.to.node] = true, true
+	}
+	boxes := 0
+	for _, ids := range gridIDs {
+		if len(ids) > 0 {
+			boxes++
+		}
+	}
+	aspect := max(gridAspect/float64(max(boxes, 1)), 0.5)
+	for k, ids := range gridIDs {
+		sc.gridLoose(ids, gridLabels[k], func(id string) bool { return linked[id] }, aspect, deploymentRankdir == "LR")
+	}
 	sc.legend()
 	sc.w.close()
 }
+
+// deploymentRankdir is the deployment view's direction. Top to bottom
+// puts the clusters that share ranks — zones, and servers in a zone — side
+// by side, so a landscape frame holds them; left to right stacked them
+// into one tall column (the demo: 1084×997 pt, labels 9.6 px at fit).
+const deploymentRankdir = "TB"
 
 // placementNodes counts the nodes the deployment view would draw for the
 // services shown, grouped by team or not.
@@ -297,9 +340,19 @@ func (sc *scene) deploymentServers() {
 		edges = edges[:maxServerEdges]
 		sc.d.Note += fmt.Sprintf(" Of %d connections between servers the %d busiest or riskiest are drawn.", total, maxServerEdges)
 	}
-	nodes := len(m.Servers) + 2
-	bud := serversBudget(nodes, len(edges))
-	sc.header("deployment", bud)
+	ids := []string{ExternalClusterID, UnplacedClusterID}
+	zoneOf := map[string]string{}
+	for _, srv := range m.Servers {
+		ids = append(ids, ServerID(srv.Name))
+		zoneOf[ServerID(srv.Name)] = srv.Zone
+	}
+	pairs := make([][2]string, len(edges))
+	for i, e := range edges {
+		pairs[i] = [2]string{e.from.node, e.to.node}
+	}
+	sc.d.cost = layoutCost(ids, pairs, func(id string) string { return zoneOf[id] })
+	bud := serversBudget(sc.d.cost)
+	sc.header("deployment", deploymentRankdir, bud)
 	sc.zonedServers(func(si int) bool { return len(on[si]) > 0 }, func(si int) {
 		sc.serverNode(si, on[si])
 	})

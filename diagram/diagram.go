@@ -70,6 +70,9 @@ type Diagram struct {
 	// ServersOnly is true when a deployment view too big even grouped by
 	// team draws a node per server instead of per placement (Note says so).
 	ServersOnly bool
+	// cost is the layout's estimated cost (layoutCost) its budget was
+	// chosen by.
+	cost int
 	// Note is a sentence for the user when the diagram is not quite what was
 	// asked for ("grouped by team: 1 000 services are too many…"); "" else.
 	Note string

@@ -23,6 +23,8 @@ func (sc *scene) services() {
 		edgeByKey = map[[2]string]*edge{}
 		teamNodes = map[string][]int{} // team → member service indices shown
 		teamOrder []string
+		nodeIDs   []string // in the order of nodes
+		labels    []string // their labels, for the grid's cells
 	)
 	nodeOf := func(i int) string {
 		if t := sc.groupOf(i); t != "" {
@@ -45,11 +47,15 @@ func (sc *scene) services() {
 		}
 		sc.d.Index.Services[s.Name] = []string{ServiceID(s.Name)}
 		nodes = append(nodes, func() { sc.serviceNode(ServiceID(s.Name), s, 0, "") })
+		nodeIDs = append(nodeIDs, ServiceID(s.Name))
+		labels = append(labels, serviceLabel(s, 0))
 	}
 	for _, t := range teamOrder {
 		sc.d.Index.Teams[t] = []string{TeamID(t)}
 		members := teamNodes[t]
 		nodes = append(nodes, func() { sc.teamNode(TeamID(t), t, members, "") })
+		nodeIDs = append(nodeIDs, TeamID(t))
+		labels = append(labels, teamLabel(t, len(members)))
 	}
 	for i, d := range m.Dependencies {
 		a, b := sc.x.service[d.From], sc.x.service[d.To]
@@ -74,12 +80,31 @@ func (sc *scene) services() {
 		e.deps = append(e.deps, i)
 	}
 
-	b := newBudget(len(nodes), len(edges))
+	linked := map[string]bool{}
+	for _, e := range edges {
+		linked[e.from], linked[e.to] = true, true
+	}
+	pairs := make([][2]string, len(edges))
+	for i, e := range edges {
+		pairs[i] = [2]string{e.from, e.to}
+	}
+	sc.d.cost = layoutCost(nodeIDs, pairs, nil)
+	b := newBudget(sc.d.cost)
 	if sc.grouped && len(teamOrder) > MaxTeams {
 		b = forceBudget()
 		sc.d.Note += fmt.Sprintf(" Even %d teams are too many to arrange in columns: they are placed by how they connect. Zoom in to read them.", len(teamOrder))
 	}
-	sc.header("services", b)
+	sc.header("services", "LR", b)
+	packed := !b.force && len(edges) == 0 && len(nodes) >= minGrid
+	if packed {
+		// Nothing but loose nodes (an import that found no dependency):
+		// Graphviz packs them, every node its own component, in an array.
+		// Train-Ticket's 67 services: 1070×614 pt, labels 15.6 px at fit,
+		// against 1296×788 pt and 12.2 px for the grid of chains. With
+		// edges too it scatters the loose nodes around the graph and drops
+		// edge labels, so the chains stay for that.
+		sc.w.attr(attrs{}.plain("pack", "true").plain("packmode", "array"))
+	}
 	for _, n := range nodes {
 		n()
 	}
@@ -97,28 +122,57 @@ func (sc *scene) services() {
 		}
 		sc.groupEdge(id, e.from, e.to, e.deps, "", b)
 	}
+	if !b.force && !packed {
+		sc.gridLoose(nodeIDs, labels, func(id string) bool { return linked[id] }, gridAspect, true)
+	}
 	sc.legend()
 	sc.w.close()
 }
+
+// gridLoose lays the nodes no edge touches (linked false) out in a grid
+// of about aspect (see grid.go) once there are enough of them to make a
+// column; lr is the rank direction.
+func (sc *scene) gridLoose(ids, labels []string, linked func(id string) bool, aspect float64, lr bool) {
+	var loose, looseLabels []string
+	for i, id := range ids {
+		if !linked(id) {
+			loose, looseLabels = append(loose, id), append(looseLabels, labels[i])
+		}
+	}
+	if len(loose) < minGrid {
+		return
+	}
+	w, h := nodeCell(looseLabels, lr)
+	sc.grid(loose, gridChains(len(loose), w, h, aspect, lr))
+}
+
+// minGrid is the fewest loose nodes put in a grid: fewer make no column.
+const minGrid = 4
 
 func (sc *scene) indexDep(d *topology.Dependency, id string) {
 	k := DependencyKey{d.From, d.To}
 	sc.d.Index.Dependencies[k] = append(sc.d.Index.Dependencies[k], id)
 }
 
+// Spacing between nodes in a rank and between ranks (inches).
+const (
+	nodeSep = 0.3
+	rankSep = 0.6
+)
+
 // header opens the graph and sets the look shared by both views.
-func (sc *scene) header(view string, b budget) {
+func (sc *scene) header(view, rankdir string, b budget) {
 	w := &sc.w
 	w.open("digraph archmap")
 	g := attrs{}.
 		plain("id", "diagram-"+view).
 		plain("fontname", fontName).num("fontsize", 10).
 		plain("fontcolor", mutedColor).
-		plain("rankdir", "LR").
+		plain("rankdir", rankdir).
 		plain("bgcolor", "transparent").
 		num("pad", 0.3).
-		num("nodesep", 0.3).
-		num("ranksep", 0.6).
+		num("nodesep", nodeSep).
+		num("ranksep", rankSep).
 		plain("outputorder", "edgesfirst").
 		plain("newrank", "true").
 		plain("labeljust", "l")
@@ -147,16 +201,7 @@ func (sc *scene) serviceNode(id string, s *topology.Service, instances int, serv
 	sc.noteSeverity(sev)
 	focus := s.Name == sc.opts.Focus
 
-	name := s.Name
-	if instances > 1 {
-		name += fmt.Sprintf(" ×%d", instances)
-	}
-	label := name
-	detail := kindLabels[s.Kind]
-	if s.Tech != "" {
-		detail += " · " + s.Tech
-	}
-	label += "\n" + detail
+	label := serviceLabel(s, instances)
 
 	var tip strings.Builder
 	tip.WriteString(s.Name)
@@ -198,6 +243,24 @@ func (sc *scene) serviceNode(id string, s *topology.Service, instances int, serv
 	sc.w.stmt(plainString(id), a)
 }
 
+// serviceLabel is the label of a service's node: its name (with "×N"
+// for instances > 1), then its kind and technology.
+func serviceLabel(s *topology.Service, instances int) string {
+	name := s.Name
+	if instances > 1 {
+		name += fmt.Sprintf(" ×%d", instances)
+	}
+	detail := kindLabels[s.Kind]
+	if s.Tech != "" {
+		detail += " · " + s.Tech
+	}
+	return name + "\n" + detail
+}
+
+func teamLabel(team string, members int) string {
+	return fmt.Sprintf("%s\n%d %s", team, members, plural(members, "service", "services"))
+}
+
 // teamNode writes the node of a team's services (members: service indices);
 // server is set in the deployment view.
 func (sc *scene) teamNode(id, team string, members []int, server string) {
@@ -209,7 +272,7 @@ func (sc *scene) teamNode(id, team string, members []int, server string) {
 	sev := worst(fs)
 	sc.noteSeverity(sev)
 
-	label := fmt.Sprintf("%s\n%d %s", team, len(members), plural(len(members), "service", "services"))
+	label := teamLabel(team, len(members))
 	var tip strings.Builder
 	fmt.Fprintf(&tip, "team %s", team)
 	if server != "" {
@@ -398,6 +461,7 @@ func (sc *scene) groupEdge(id, from, to string, deps []int, where string, b budg
 	}
 	if sev != "" {
 		color = severityColors[sev]
+		a = a.plain("fontcolor", color) // the count in the worst finding's colour too
 	}
 	a = a.plain("color", color)
 	sc.w.stmt(plainString(from)+" -> "+plainString(to), a)

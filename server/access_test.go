@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 	_ "github.com/mattn/go-sqlite3"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/static"
 	"github.com/archmap/archmap/topology"
 )
@@ -60,7 +61,7 @@ func newAccessFixture(tb testing.TB) *accessFixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	secret, hash, err := newSecret()
+	secret, hash, err := auth.NewSecret()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func newAccessFixture(tb testing.TB) *accessFixture {
 	f.placementID, f.depID = r.Placements[0].ID, r.Dependencies[0].ID
 
 	share := func(slug string, expires time.Time) (string, int64) {
-		tok, hash, err := newSecret()
+		tok, hash, err := auth.NewSecret()
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -371,7 +372,7 @@ func (f *accessFixture) tokenFor(cred int, unknown string) (pathToken, bearer st
 // token of a page it loaded for a form, and its bearer token.
 func (f *accessFixture) do(tb testing.TB, row accessRow, cred int) *http.Response {
 	tb.Helper()
-	unknown, _, err := newSecret()
+	unknown, _, err := auth.NewSecret()
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/store"
 )
@@ -44,10 +45,17 @@ type Config struct {
 	// its turn before it gets 503 (0: 10 s).
 	HeavyWork int
 	HeavyWait time.Duration
+	// Passwords hashes and checks account passwords; the zero Hasher has
+	// the production cost. Tests pass a cheap one.
+	Passwords auth.Hasher
 	// Metrics, when set, receives the server's Prometheus metrics; the
 	// caller serves them (archmap serve --metrics-addr).
 	Metrics prometheus.Registerer
 }
+
+// maxConcurrentHashes bounds the memory password hashing takes: each hash
+// holds its cost's memory (64 MiB in production) while it runs.
+const maxConcurrentHashes = 4
 
 // Server serves the web app. Build it with New.
 type Server struct {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/views"
 )
 
@@ -37,7 +38,7 @@ func (s *Server) handleSetupCreate(c echo.Context) error {
 	if msg := checkEmail(f.Values["email"]); msg != "" {
 		f.Errors["email"] = msg
 	}
-	if msg := CheckPasswordRules(pw); msg != "" {
+	if msg := auth.CheckPasswordRules(pw); msg != "" {
 		f.Errors["password"] = "The password " + msg + "."
 	} else if pw != confirm {
 		f.Errors["confirm"] = "The two passwords differ."

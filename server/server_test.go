@@ -32,7 +32,7 @@ func newTestServer(tb testing.TB) *testServer {
 		tb.Fatalf("open store: %v", err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	srv, err := New(Config{DB: db, Renderer: sharedRenderer(tb), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := New(Config{DB: db, Renderer: sharedRenderer(tb), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Passwords: testPasswords})
 	if err != nil {
 		tb.Fatalf("new server: %v", err)
 	}

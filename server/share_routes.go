@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
@@ -95,8 +96,8 @@ func (s *Server) resolveShare(lim *failureLimiter) echo.MiddlewareFunc {
 			token := c.Param("token")
 			var err error = errShareNotFound
 			var l *store.SharedLink
-			if len(token) == secretLen {
-				l, err = s.db.ResolveShare(c.Request().Context(), hashSecret(token), now)
+			if auth.WellFormed(token) {
+				l, err = s.db.ResolveShare(c.Request().Context(), auth.HashSecret(token), now)
 			}
 			if topology.ErrorCode(err) == topology.ENOTFOUND {
 				lim.fail(ip, now)

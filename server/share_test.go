@@ -17,6 +17,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/views"
@@ -194,7 +195,7 @@ func TestSharePinnedAndLive(t *testing.T) {
 // tokens get the same answer, so a guess learns nothing.
 func TestShareNotFoundIsTheSame(t *testing.T) {
 	f := newAccessFixture(t)
-	unknown, _, _ := newSecret()
+	unknown, _, _ := auth.NewSecret()
 	var first []byte
 	for name, token := range map[string]string{"unknown": unknown, "short": "abc", "long": unknown + "x", "revoked": f.revoked, "expired": f.expired} {
 		r := request(t, f.testServer, "GET", "/s/"+token, nil).want(t, http.StatusNotFound)
@@ -227,6 +228,7 @@ func newShareServer(tb testing.TB, cfg Config) *apiFixture {
 	if cfg.Renderer == nil {
 		cfg.Renderer = sharedRenderer(tb)
 	}
+	cfg.Passwords = testPasswords
 	srv, err := New(cfg)
 	if err != nil {
 		tb.Fatal(err)
@@ -249,12 +251,12 @@ func TestShareLookupsAreRateLimitedPerAddress(t *testing.T) {
 		return request(t, f.testServer, "GET", "/s/"+token, nil, "X-Forwarded-For", ip)
 	}
 	for i := range shareFailureBurst {
-		bad, _, _ := newSecret()
+		bad, _, _ := auth.NewSecret()
 		if r := from("203.0.113.7", bad); r.StatusCode != http.StatusNotFound {
 			t.Fatalf("failure %d: status %d, want 404", i+1, r.StatusCode)
 		}
 	}
-	bad, _, _ := newSecret()
+	bad, _, _ := auth.NewSecret()
 	r := from("203.0.113.7", bad).want(t, http.StatusTooManyRequests)
 	if r.Header.Get("Retry-After") == "" {
 		t.Error("429 without Retry-After")
@@ -292,7 +294,7 @@ func TestShareTokensNeverReachTheLog(t *testing.T) {
 	f := newShareServer(t, Config{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	slug := importModel(t, f.db, "shop", shopModel())
 	token, out := f.createShare(t, slug, "")
-	bad, _, _ := newSecret()
+	bad, _, _ := auth.NewSecret()
 	for _, p := range []string{"/s/" + token, "/s/" + token + "/diagram.svg?view=deployment", "/s/" + token + "/diagram/panel?service=nope", "/s/" + token + "/no-such-page", "/s/" + bad, "/s/" + bad + "/diagram.svg"} {
 		request(t, f.testServer, "GET", p, nil)
 	}

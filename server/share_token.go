@@ -8,12 +8,13 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 )
 
-// A share link is /s/{token}: 32 random bytes, base64url (newSecret). Only
-// the token's SHA-256 is stored, so the database cannot give links away, and
+// A share link is /s/{token}: an auth secret (auth.NewSecret). Only
+// the token's hash is stored, so the database cannot give links away, and
 // the token is shown once, to whoever creates the link.
 
 // maxShareLifetime bounds expires_in: long enough for any real use, short
@@ -56,7 +57,7 @@ func badExpiresIn(v string) error {
 // createShare makes a share link of the workspace and returns its token
 // (to be shown once) with the stored link. expiresIn 0: never expires.
 func (s *Server) createShare(ctx context.Context, slug string, expiresIn time.Duration, pin bool) (string, *store.Share, error) {
-	token, hash, err := newSecret()
+	token, hash, err := auth.NewSecret()
 	if err != nil {
 		return "", nil, err
 	}

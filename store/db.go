@@ -22,7 +22,8 @@
 // Conventions: workspaces are named by slug. Every write to a workspace or
 // its model takes an expectedRevision (0: do not check;
 // else a mismatch is EPRECONDITION) and returns the workspace after the
-// change, whose Revision is the new one.
+// change, whose Revision is the new one; all of them go through one
+// skeleton, writeModel in txn.go, and entities through entityTable.
 // Errors meant for users are *topology.Error or *topology.ValidationError
 // (ENOTFOUND, ECONFLICT, EPRECONDITION, EINVALID, EUNAVAILABLE); anything
 // else is an internal "store: unable to …" error for the log.

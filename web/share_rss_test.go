@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/topology/topologytest"
@@ -100,7 +98,7 @@ func TestSharePageMemory(t *testing.T) {
 
 // pinnedShare stores m as a new workspace and makes a pinned share link of
 // it, straight in the database (the model is bigger than any request body
-// may be; the server hashes tokens with SHA-256, DESIGN §7), so that the
+// may be), so that the
 // server's memory counts only what visitors cost. It returns the token.
 func pinnedShare(tb testing.TB, dbPath string, m *topology.Model) string {
 	tb.Helper()
@@ -115,11 +113,11 @@ func pinnedShare(tb testing.TB, dbPath string, m *topology.Model) string {
 		tb.Fatal(err)
 	}
 	tb.Logf("%d services stored in %s", len(m.Services), time.Since(start).Round(time.Millisecond))
-	b := make([]byte, 32)
-	rand.Read(b)
-	token := base64.RawURLEncoding.EncodeToString(b)
-	sum := sha256.Sum256([]byte(token))
-	if _, err := db.CreateShare(ctx, "huge", sum[:], time.Time{}, true); err != nil {
+	token, hash, err := auth.NewSecret()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.CreateShare(ctx, "huge", hash, time.Time{}, true); err != nil {
 		tb.Fatal(err)
 	}
 	return token
