@@ -52,6 +52,10 @@ func newAPIFixture(tb testing.TB) *apiFixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	// As /setup would have stored it: share links are built from it.
+	if err := ts.db.SetInstanceSetting(context.Background(), store.InstanceBaseURL, ts.URL); err != nil {
+		tb.Fatal(err)
+	}
 	return &apiFixture{testServer: ts, user: u, token: mustAPIToken(tb, ts.db, u.ID)}
 }
 

@@ -28,9 +28,9 @@ func TestSetupValidatesAndKeepsTheEmail(t *testing.T) {
 		wantField  string
 		wantInText string
 	}{
-		{"passwords differ", url.Values{"email": {"a@example.com"}, "password": {"long enough pw"}, "confirm": {"long enough px"}}, "confirm", "differ"},
-		{"short password", url.Values{"email": {"a@example.com"}, "password": {"short"}, "confirm": {"short"}}, "password", "at least 10"},
-		{"bad email", url.Values{"email": {"not-an-email"}, "password": {"long enough pw"}, "confirm": {"long enough pw"}}, "email", "email address"},
+		{"passwords differ", url.Values{"email": {"a@example.com"}, "password": {"long enough pw"}, "confirm": {"long enough px"}, "base_url": {testBaseURL}}, "confirm", "differ"},
+		{"short password", url.Values{"email": {"a@example.com"}, "password": {"short"}, "confirm": {"short"}, "base_url": {testBaseURL}}, "password", "at least 10"},
+		{"bad email", url.Values{"email": {"not-an-email"}, "password": {"long enough pw"}, "confirm": {"long enough pw"}, "base_url": {testBaseURL}}, "email", "email address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,7 +57,7 @@ func TestSetupCreatesAdminAndSignsIn(t *testing.T) {
 	ts := newTestServer(t)
 	c := ts.newClient(t)
 	c.get("/setup")
-	p := c.post("/setup", url.Values{"email": {testEmail}, "password": {testPassword}, "confirm": {testPassword}})
+	p := c.post("/setup", url.Values{"email": {testEmail}, "password": {testPassword}, "confirm": {testPassword}, "base_url": {testBaseURL}})
 	p.wantRedirect(t, "/")
 	var session *http.Cookie
 	for _, ck := range p.Cookies() {
@@ -85,7 +85,7 @@ func TestSetupCreatesAdminAndSignsIn(t *testing.T) {
 	c.get("/setup").wantRedirect(t, "/login")
 	other := ts.newClient(t)
 	other.get("/login").wantStatus(t, http.StatusOK)
-	other.post("/setup", url.Values{"email": {"evil@example.com"}, "password": {testPassword}, "confirm": {testPassword}}).wantRedirect(t, "/login")
+	other.post("/setup", url.Values{"email": {"evil@example.com"}, "password": {testPassword}, "confirm": {testPassword}, "base_url": {testBaseURL}}).wantRedirect(t, "/login")
 	if n, _ := ts.db.CountUsers(t.Context()); n != 1 {
 		t.Errorf("%d users, want 1", n)
 	}
@@ -183,7 +183,7 @@ func TestSetupHashesWithTheConfiguredHasher(t *testing.T) {
 	ts := newTestServer(t)
 	c := ts.newClient(t)
 	c.get("/setup")
-	c.post("/setup", url.Values{"email": {testEmail}, "password": {testPassword}, "confirm": {testPassword}}).wantRedirect(t, "/")
+	c.post("/setup", url.Values{"email": {testEmail}, "password": {testPassword}, "confirm": {testPassword}, "base_url": {testBaseURL}}).wantRedirect(t, "/")
 	u, err := ts.db.GetUserByEmail(t.Context(), testEmail)
 	if err != nil {
 		t.Fatal(err)

@@ -35,6 +35,7 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		default:
 			c.Set(userKey, u)
+			c.Set(sessionSecretKey, ck.Value)
 			attributeChanges(c, u.Email)
 		}
 		return next(c)
@@ -71,10 +72,14 @@ func (s *Server) startSession(c echo.Context, u *store.User) error {
 		Expires:  expires,
 		MaxAge:   int(sessionTTL / time.Second),
 		HttpOnly: true,
-		Secure:   s.cfg.SecureCookies,
+		Secure:   s.secure(c),
 		SameSite: http.SameSiteLaxMode,
 	})
 	c.Set(userKey, u)
+	// The CSRF token changes with the session: one learnt before sign-in
+	// (or planted in the sign-in form) is worthless after it.
+	c.Set(sessionSecretKey, secret)
+	c.Set(csrfContextKey, sessionCSRFToken(secret))
 	return nil
 }
 
@@ -96,7 +101,7 @@ func (s *Server) clearSessionCookie(c echo.Context) {
 		Path:     "/",
 		MaxAge:   -1,
 		HttpOnly: true,
-		Secure:   s.cfg.SecureCookies,
+		Secure:   s.secure(c),
 		SameSite: http.SameSiteLaxMode,
 	})
 }

@@ -60,12 +60,25 @@ func parseHTML(tb testing.TB, r *apiResp) *goquery.Document {
 	return doc
 }
 
+// A link for ever must be asked for.
+func TestShareNeverExpires(t *testing.T) {
+	f := newAPIFixture(t)
+	slug := importModel(t, f.db, "shop", shopModel())
+	if _, never := f.createShare(t, slug, `{"expires_in": "never"}`); never.ExpiresAt != nil {
+		t.Errorf(`"never": expires at %v, want null`, never.ExpiresAt)
+	}
+}
+
 func TestShareLinkLifecycle(t *testing.T) {
 	f := newAPIFixture(t)
 	slug := importModel(t, f.db, "shop", shopModel())
+	before := time.Now()
 	token, out := f.createShare(t, slug, "")
-	if out.ExpiresAt != nil {
-		t.Errorf("a link made without expires_in expires at %v, want never (null)", out.ExpiresAt)
+	// Made without expires_in, a link expires as the share tab's default.
+	if out.ExpiresAt == nil {
+		t.Error("a link made without expires_in never expires, want 7 days as in the share tab")
+	} else if d := out.ExpiresAt.Sub(before.Add(defaultShareLifetime)); d < -time.Second || d > 5*time.Second {
+		t.Errorf("expires_at %v, want about %v", out.ExpiresAt, before.Add(defaultShareLifetime))
 	}
 
 	page := f.anon(t, "GET", "/s/"+token, nil).want(t, http.StatusOK)
@@ -240,6 +253,9 @@ func newShareServer(tb testing.TB, cfg Config) *apiFixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	if err := db.SetInstanceSetting(context.Background(), store.InstanceBaseURL, hs.URL); err != nil {
+		tb.Fatal(err)
+	}
 	return &apiFixture{testServer: ts, user: u, token: mustAPIToken(tb, db, u.ID)}
 }
 
@@ -261,9 +277,14 @@ func TestShareLookupsAreRateLimitedPerAddress(t *testing.T) {
 	if r.Header.Get("Retry-After") == "" {
 		t.Error("429 without Retry-After")
 	}
-	// Blocked means blocked: a good token does not get through either, so a
-	// guesser cannot tell a hit from a miss.
-	from("203.0.113.7", good).want(t, http.StatusTooManyRequests)
+	// Only failures are limited: the blocked address still opens good links
+	// (everyone behind one NAT must not lose them to one guesser), and its
+	// next bad guess is 429 again.
+	for range 3 * shareFailureBurst {
+		from("203.0.113.7", good).want(t, http.StatusOK)
+	}
+	bad, _, _ = auth.NewSecret()
+	from("203.0.113.7", bad).want(t, http.StatusTooManyRequests)
 	// Another address is not affected, and good links never count.
 	from("198.51.100.9", good).want(t, http.StatusOK)
 	for range 3 * shareFailureBurst {

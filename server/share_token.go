@@ -21,11 +21,16 @@ import (
 // enough that the time arithmetic cannot overflow.
 const maxShareLifetime = 10 * 365 * 24 * time.Hour
 
+// defaultShareLifetime is how long a link lives unless its maker says
+// otherwise, in the share tab's form and in the API alike.
+const defaultShareLifetime = 7 * 24 * time.Hour
+
 // parseExpiresIn reads a link lifetime: a Go duration ("72h", "90m") or a
-// number of days ("7d"). "" means the link does not expire (0).
+// number of days ("7d"). "" (the form's "Never") and "never" mean the link
+// does not expire (0).
 func parseExpiresIn(v string) (time.Duration, error) {
 	v = strings.TrimSpace(v)
-	if v == "" {
+	if v == "" || v == "never" {
 		return 0, nil
 	}
 	var d time.Duration
@@ -72,12 +77,12 @@ func (s *Server) createShare(ctx context.Context, slug string, expiresIn time.Du
 	return token, sh, nil
 }
 
-// shareURL is the absolute address of a share link: under the configured
-// public origin, else the one the request came to.
+// shareURL is the address of a share link: under the public address
+// (--base-url, else the one chosen at setup), never under the request's
+// Host, which the client chooses: `Host: attacker.example` must not make
+// archmap hand out links to another site. Without a public address (an
+// installation set up before archmap asked for one, and no --base-url) the
+// link is a path, which the browser completes with the address it uses.
 func (s *Server) shareURL(c echo.Context, token string) string {
-	base := strings.TrimRight(s.cfg.BaseURL, "/")
-	if base == "" {
-		base = c.Scheme() + "://" + c.Request().Host
-	}
-	return base + "/s/" + token
+	return s.baseURL(c.Request().Context()) + "/s/" + token
 }

@@ -302,7 +302,7 @@ func replaceServices(ctx context.Context, tx *Tx, wsID int64, list []topology.Se
 	if err != nil {
 		return nil, err
 	}
-	ins, err := tx.PrepareContext(ctx, "INSERT INTO services (workspace_id, position, name, kind, team, tech, description) VALUES (?, ?, ?, ?, ?, ?, ?)")
+	ins, err := tx.PrepareContext(ctx, "INSERT INTO services (workspace_id, position, name, name_key, kind, team, tech, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +322,7 @@ func replaceServices(ctx context.Context, tx *Tx, wsID int64, list []topology.Se
 			delete(old, s.Name)
 			continue
 		}
-		res, err := ins.ExecContext(ctx, wsID, i, s.Name, s.Kind, s.Team, s.Tech, s.Description)
+		res, err := ins.ExecContext(ctx, wsID, i, s.Name, topology.NameKey(s.Name), s.Kind, s.Team, s.Tech, s.Description)
 		if err != nil {
 			return nil, err
 		}
@@ -338,7 +338,7 @@ func replaceServers(ctx context.Context, tx *Tx, wsID int64, list []topology.Ser
 	if err != nil {
 		return nil, err
 	}
-	ins, err := tx.PrepareContext(ctx, "INSERT INTO servers (workspace_id, position, name, kind, zone, region) VALUES (?, ?, ?, ?, ?, ?)")
+	ins, err := tx.PrepareContext(ctx, "INSERT INTO servers (workspace_id, position, name, name_key, kind, zone, region) VALUES (?, ?, ?, ?, ?, ?, ?)")
 	if err != nil {
 		return nil, err
 	}
@@ -358,7 +358,7 @@ func replaceServers(ctx context.Context, tx *Tx, wsID int64, list []topology.Ser
 			delete(old, s.Name)
 			continue
 		}
-		res, err := ins.ExecContext(ctx, wsID, i, s.Name, s.Kind, s.Zone, s.Region)
+		res, err := ins.ExecContext(ctx, wsID, i, s.Name, topology.NameKey(s.Name), s.Kind, s.Zone, s.Region)
 		if err != nil {
 			return nil, err
 		}

@@ -73,8 +73,11 @@ func createServer(ctx context.Context, tx *Tx, wsID int64, s topology.Server) (*
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
+	if err := checkLookalike(ctx, tx, "servers", wsID, 0, s.Name); err != nil {
+		return nil, err
+	}
 	id, err := serverTable.insert(ctx, tx, wsID, duplicateServer(s.Name),
-		"name, kind, zone, region", s.Name, s.Kind, s.Zone, s.Region)
+		"name, name_key, kind, zone, region", s.Name, topology.NameKey(s.Name), s.Kind, s.Zone, s.Region)
 	if err != nil {
 		return nil, err
 	}
@@ -89,8 +92,11 @@ func updateServer(ctx context.Context, tx *Tx, wsID, id int64, s topology.Server
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
+	if err := checkLookalike(ctx, tx, "servers", wsID, id, s.Name); err != nil {
+		return nil, err
+	}
 	if err := serverTable.update(ctx, tx, wsID, id, duplicateServer(s.Name),
-		"name = ?, kind = ?, zone = ?, region = ?", s.Name, s.Kind, s.Zone, s.Region); err != nil {
+		"name = ?, name_key = ?, kind = ?, zone = ?, region = ?", s.Name, topology.NameKey(s.Name), s.Kind, s.Zone, s.Region); err != nil {
 		return nil, err
 	}
 	return &ServerRecord{ID: id, Server: s}, nil

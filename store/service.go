@@ -75,8 +75,11 @@ func createService(ctx context.Context, tx *Tx, wsID int64, s topology.Service) 
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
+	if err := checkLookalike(ctx, tx, "services", wsID, 0, s.Name); err != nil {
+		return nil, err
+	}
 	id, err := serviceTable.insert(ctx, tx, wsID, duplicateService(s.Name),
-		"name, kind, team, tech, description", s.Name, s.Kind, s.Team, s.Tech, s.Description)
+		"name, name_key, kind, team, tech, description", s.Name, topology.NameKey(s.Name), s.Kind, s.Team, s.Tech, s.Description)
 	if err != nil {
 		return nil, err
 	}
@@ -91,8 +94,11 @@ func updateService(ctx context.Context, tx *Tx, wsID, id int64, s topology.Servi
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
+	if err := checkLookalike(ctx, tx, "services", wsID, id, s.Name); err != nil {
+		return nil, err
+	}
 	if err := serviceTable.update(ctx, tx, wsID, id, duplicateService(s.Name),
-		"name = ?, kind = ?, team = ?, tech = ?, description = ?", s.Name, s.Kind, s.Team, s.Tech, s.Description); err != nil {
+		"name = ?, name_key = ?, kind = ?, team = ?, tech = ?, description = ?", s.Name, topology.NameKey(s.Name), s.Kind, s.Team, s.Tech, s.Description); err != nil {
 		return nil, err
 	}
 	return &ServiceRecord{ID: id, Service: s}, nil
