@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -30,6 +31,11 @@ func (s *Server) handleAPIDiagram(f diagram.Format) echo.HandlerFunc {
 		}
 		if b, ok := s.responses.get(diagramKey(workspaceKey(head, head.Revision), opts, f)); ok {
 			return writeDiagram(c, b, f, head.Revision)
+		}
+		if f.LaysOut() {
+			if err := s.knownTimeout(workspaceKey(head, head.Revision), c); err != nil {
+				return err
+			}
 		}
 		sn, err := s.snapshotOf(ctx, head)
 		if err != nil {
@@ -61,9 +67,33 @@ func viewOptionsKey(c echo.Context) string {
 }
 
 // exporter draws this server's diagrams: the DOT under the bound on heavy
-// work, the layout in the renderer's worker processes.
-func (s *Server) exporter() diagram.Exporter {
-	return diagram.Exporter{Layout: s.renderer, Admit: s.heavy.enter}
+// work, the layout in the renderer's worker processes, refused at once when
+// the same layout of the same revision timed out before (layouts).
+func (s *Server) exporter(snapshotKey string, opts diagram.Options) diagram.Exporter {
+	return diagram.Exporter{
+		Layout: rememberedLayout{r: s.renderer, lm: s.layouts, key: layoutKey(snapshotKey, opts)},
+		Admit:  s.heavy.enter,
+	}
+}
+
+// rememberedLayout is the renderer behind the memory of layouts that timed
+// out: one that did would only time out again, so it is refused at once
+// instead of holding a worker.
+type rememberedLayout struct {
+	r   *diagram.Renderer
+	lm  *layoutMemory
+	key string
+}
+
+func (l rememberedLayout) Render(ctx context.Context, dot []byte, output string) ([]byte, error) {
+	if err := l.lm.check(l.key); err != nil {
+		return nil, err
+	}
+	out, err := l.r.Render(ctx, dot, output)
+	if err != nil {
+		l.lm.remember(l.key, err)
+	}
+	return out, err
 }
 
 // serveDiagram answers with the diagram as a file of format f — the same
@@ -71,13 +101,20 @@ func (s *Server) exporter() diagram.Exporter {
 // shows, and keeps it for the next request for the same revision and
 // options. Every diagram download (workspace, API, share link) ends here.
 func (s *Server) serveDiagram(c echo.Context, sn *snapshot, opts diagram.Options, f diagram.Format) error {
-	file, err := s.exporter().Export(c.Request().Context(), sn.model, sn.report.Findings, opts, f)
+	// Keyed by the revision that was loaded, so a write in between
+	// cannot file newer output under an older revision; built once
+	// however many ask at once.
+	b, err := s.responses.load(diagramKey(sn.key, opts, f), func() ([]byte, error) {
+		// Serves every waiter: the first one leaving must not cancel it.
+		file, err := s.exporter(sn.key, opts).Export(context.WithoutCancel(c.Request().Context()), sn.model, sn.report.Findings, opts, f)
+		if err != nil {
+			return nil, err
+		}
+		return file.Bytes, nil
+	})
 	if err != nil {
 		return err
 	}
-	// Keyed by the revision that was loaded, so a write in between
-	// cannot file newer output under an older revision.
-	b := s.responses.put(diagramKey(sn.key, opts, f), file.Bytes)
 	return writeDiagram(c, b, f, sn.revision)
 }
 

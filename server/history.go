@@ -240,7 +240,7 @@ func (s *Server) handleCompareFragment(c echo.Context) error {
 		return render(c, http.StatusOK, views.DiagramEmpty(views.WorkspaceURL(slug)))
 	}
 	sn := &snapshot{key: key, workspace: ws, revision: to, model: union, report: &risk.Report{Model: union.Name, Findings: []risk.Finding{}}}
-	d, svg, err := s.exporter().Draw(ctx, sn.model, sn.report.Findings, opts)
+	d, svg, err := s.exporter(sn.key, opts).Draw(ctx, sn.model, sn.report.Findings, opts)
 	if err != nil {
 		if code := topology.ErrorCode(err); code == topology.ETIMEOUT || code == topology.EUNAVAILABLE {
 			return render(c, statusOf(code), views.DiagramFailed(topology.ErrorMessage(err)))

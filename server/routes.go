@@ -13,7 +13,7 @@ import (
 //	every request   recover → request log → security headers → HSTS
 //	public          probes (/healthz, /livez, /readyz) and static files: nothing else
 //	api             /api/v1: JSON errors → host gate → body limit → bearer token
-//	share           /s/:token: share headers and error pages → host gate → body limit → the share token
+//	share           /s/:token: share headers and error pages → low-priority renders → host gate → body limit → the share token
 //	web             the browser app: host gate → body limit → session → CSRF;
 //	                then the setup gate, then a signed-in user
 //
@@ -69,7 +69,9 @@ func (s *Server) routes() {
 	// reading and nothing else; no session, no CSRF (the one POST, the
 	// simulation, stores nothing). The addresses mirror the workspace's
 	// diagram page so that the same components serve both.
-	share := e.Group("/s/:token", s.shareHeaders, s.hostGate, bodyLimit, s.resolveShare(newFailureLimiter(shareFailureBurst, shareFailureEvery)))
+	// Visitors of share links are anonymous: their layouts never take the
+	// last render worker from the app's signed-in users.
+	share := e.Group("/s/:token", s.shareHeaders, lowPriorityRenders, s.hostGate, bodyLimit, s.resolveShare(newFailureLimiter(shareFailureBurst, shareFailureEvery)))
 	share.GET("", s.handleShareShow)
 	share.GET("/diagram", s.handleShareShow)
 	share.GET("/diagram/fragment", s.handleShareFragment)
@@ -78,6 +80,7 @@ func (s *Server) routes() {
 		share.GET("/diagram."+f.Name, s.handleShareDownload(f))
 	}
 	share.POST("/simulate", s.handleShareSimulate)
+	share.GET("/findings", s.handleShareFindings)
 
 	// The browser app: the session cookie, and a CSRF token on every
 	// state-changing request. Browser routes change state only with POST.
@@ -100,6 +103,10 @@ func (s *Server) routes() {
 	app.GET("/w/:slug", s.handleWorkspaceShow)
 	app.GET("/w/:slug/settings", s.handleWorkspaceSettings)
 	app.POST("/w/:slug/settings", s.handleWorkspaceUpdate)
+	app.POST("/w/:slug/settings/thresholds", s.handleThresholdsUpdate)
+	app.GET("/w/:slug/findings", s.handleFindingsShow)
+	app.POST("/w/:slug/findings/accept", s.handleFindingAccept)
+	app.POST("/w/:slug/findings/withdraw", s.handleFindingWithdraw)
 	app.POST("/w/:slug/delete", s.handleWorkspaceDelete)
 
 	app.POST("/w/:slug/services", s.handleServiceCreate)

@@ -14,6 +14,15 @@ import (
 	"github.com/archmap/archmap/views"
 )
 
+// lowPriorityRenders marks the request's diagram renders as low priority
+// (diagram.WithLowPriority).
+func lowPriorityRenders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.SetRequest(c.Request().WithContext(diagram.WithLowPriority(c.Request().Context())))
+		return next(c)
+	}
+}
+
 // shareCSP is stricter than the app's: nothing by default; our own scripts,
 // styles and images; requests (htmx) and the view form only to us.
 const shareCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
@@ -141,14 +150,17 @@ func (s *Server) handleShareShow(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		d := diagramPageData(sn, opts, sharePath(c))
-		d.ReadOnly = true
-		info := views.ShareInfo{Name: sn.model.Name, Description: sn.model.Description, Revision: sn.revision, Pinned: sharedLink(c).Pinned()}
-		html, err := renderHTML(c, views.ShareLayout(info.Name, views.SharePage(info, d)))
+		// Built once however many visitors arrive at once; bounded in size
+		// whatever the model (diagramPageData).
+		b, err = s.responses.load(pageKey("sharepage", sn.key, c), func() ([]byte, error) {
+			d := diagramPageData(sn, opts, sharePath(c))
+			d.ReadOnly = true
+			info := views.ShareInfo{Name: sn.model.Name, Description: sn.model.Description, Revision: sn.revision, Pinned: sharedLink(c).Pinned()}
+			return renderHTML(c, views.ShareLayout(info.Name, views.SharePage(info, d)))
+		})
 		if err != nil {
 			return err
 		}
-		b = s.responses.put(pageKey("sharepage", sn.key, c), html)
 	}
 	return writeCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, b)
 }
@@ -158,6 +170,9 @@ func (s *Server) handleShareShow(c echo.Context) error {
 func (s *Server) handleShareFragment(c echo.Context) error {
 	if b, ok := s.responses.get(pageKey("fragment", shareKey(sharedLink(c)), c)); ok {
 		return writeCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, b)
+	}
+	if err := s.knownTimeout(shareKey(sharedLink(c)), c); err != nil {
+		return fragmentFailed(c, err)
 	}
 	sn, err := s.sharedSnapshot(c)
 	if err != nil {
@@ -182,6 +197,11 @@ func (s *Server) handleShareDownload(f diagram.Format) echo.HandlerFunc {
 		attachment(c, opts.Filename("shared", f))
 		if b, ok := s.responses.get(diagramKey(shareKey(l), opts, f)); ok {
 			return writeDiagram(c, b, f, l.Revision)
+		}
+		if f.LaysOut() {
+			if err := s.knownTimeout(shareKey(l), c); err != nil {
+				return err
+			}
 		}
 		sn, opts, err := s.sharedView(c)
 		if err != nil {
