@@ -247,6 +247,7 @@ func accessRows(f *accessFixture) []accessRow {
 		appRoute("GET", "/w/:slug/diagram/fragment", nil, ok).withQuery("view=deployment"),
 		appRoute("GET", "/w/:slug/diagram.svg", nil, ok),
 		appRoute("GET", "/w/:slug/diagram.dot", nil, ok),
+		appRoute("GET", "/w/:slug/diagram.png", nil, ok),
 		appRoute("POST", "/w/:slug/simulate", url.Values{"fail": {"server:node-a"}}, ok),
 		appRoute("POST", "/w/:slug/services", form("name", "new"), ok),
 		appRoute("GET", "/w/:slug/services/:id", nil, ok),
@@ -284,6 +285,7 @@ func accessRows(f *accessFixture) []accessRow {
 		apiRoute("POST", "/api/v1/workspaces/:slug/simulate", `{"fail": ["zone:z1"]}`, ok),
 		apiRoute("GET", "/api/v1/workspaces/:slug/diagram.svg", "", ok).withQuery("view=deployment&group=team"),
 		apiRoute("GET", "/api/v1/workspaces/:slug/diagram.dot", "", ok).withQuery("focus=web&depth=1"),
+		apiRoute("GET", "/api/v1/workspaces/:slug/diagram.png", "", ok).withQuery("view=deployment"),
 		apiRoute("GET", "/api/v1/workspaces/:slug/shares", "", ok),
 		apiRoute("POST", "/api/v1/workspaces/:slug/shares", `{"expires_in": "72h", "pin": true}`, created),
 		apiRoute("DELETE", "/api/v1/workspaces/:slug/shares/:id", "", gone),
@@ -298,6 +300,7 @@ func accessRows(f *accessFixture) []accessRow {
 		shareRoute("GET", "/s/:token/diagram/fragment", nil).withQuery("view=deployment"),
 		shareRoute("GET", "/s/:token/diagram.svg", nil).withQuery("view=deployment"),
 		shareRoute("GET", "/s/:token/diagram.dot", nil),
+		shareRoute("GET", "/s/:token/diagram.png", nil),
 		shareRoute("POST", "/s/:token/simulate", url.Values{"fail": {"server:node-a"}}),
 		shareRoute("GET", "/s/:token/findings", nil).withQuery("severity=high"),
 	}
