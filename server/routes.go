@@ -5,6 +5,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/archmap/archmap/diagram"
+	"github.com/archmap/archmap/views"
 )
 
 // routes declares every route of the web app, with its middleware, in one
@@ -62,6 +63,7 @@ func (s *Server) registerWorkspaceRoutes(g *echo.Group) {
 	g.GET("/", s.handleWorkspaceList)
 	g.POST("/w", s.handleWorkspaceCreate)
 	g.GET("/w/:slug", s.handleWorkspaceShow)
+	g.GET("/w/:slug/model/:section", s.handleEditorSection)
 	g.GET("/w/:slug/settings", s.handleWorkspaceSettings)
 	g.POST("/w/:slug/settings", s.handleWorkspaceUpdate)
 	g.POST("/w/:slug/delete", s.handleWorkspaceDelete)
@@ -72,7 +74,7 @@ func (s *Server) registerServiceRoutes(g *echo.Group) {
 	g.GET("/w/:slug/services/:id", s.handleServiceRow)
 	g.GET("/w/:slug/services/:id/edit", s.handleServiceEdit)
 	g.POST("/w/:slug/services/:id", s.handleServiceUpdate)
-	g.POST("/w/:slug/services/:id/delete", s.handleEntityDelete(s.db.DeleteService))
+	g.POST("/w/:slug/services/:id/delete", s.handleEntityDelete(views.SectionServices, "service", s.db.DeleteService, views.SectionPlacements, views.SectionDependencies, views.SectionMatrix))
 }
 
 func (s *Server) registerServerRoutes(g *echo.Group) {
@@ -80,7 +82,7 @@ func (s *Server) registerServerRoutes(g *echo.Group) {
 	g.GET("/w/:slug/servers/:id", s.handleServerRow)
 	g.GET("/w/:slug/servers/:id/edit", s.handleServerEdit)
 	g.POST("/w/:slug/servers/:id", s.handleServerUpdate)
-	g.POST("/w/:slug/servers/:id/delete", s.handleEntityDelete(s.db.DeleteServer))
+	g.POST("/w/:slug/servers/:id/delete", s.handleEntityDelete(views.SectionServers, "server", s.db.DeleteServer, views.SectionPlacements, views.SectionMatrix))
 }
 
 func (s *Server) registerPlacementRoutes(g *echo.Group) {
@@ -89,7 +91,7 @@ func (s *Server) registerPlacementRoutes(g *echo.Group) {
 	g.GET("/w/:slug/placements/:id", s.handlePlacementRow)
 	g.GET("/w/:slug/placements/:id/edit", s.handlePlacementEdit)
 	g.POST("/w/:slug/placements/:id", s.handlePlacementUpdate)
-	g.POST("/w/:slug/placements/:id/delete", s.handleEntityDelete(s.db.DeletePlacement))
+	g.POST("/w/:slug/placements/:id/delete", s.handleEntityDelete(views.SectionPlacements, "placement", s.db.DeletePlacement, views.SectionMatrix, views.SectionServers))
 }
 
 func (s *Server) registerDependencyRoutes(g *echo.Group) {
@@ -97,7 +99,7 @@ func (s *Server) registerDependencyRoutes(g *echo.Group) {
 	g.GET("/w/:slug/dependencies/:id", s.handleDependencyRow)
 	g.GET("/w/:slug/dependencies/:id/edit", s.handleDependencyEdit)
 	g.POST("/w/:slug/dependencies/:id", s.handleDependencyUpdate)
-	g.POST("/w/:slug/dependencies/:id/delete", s.handleEntityDelete(s.db.DeleteDependency))
+	g.POST("/w/:slug/dependencies/:id/delete", s.handleEntityDelete(views.SectionDependencies, "dependency", s.db.DeleteDependency))
 }
 
 func (s *Server) registerModelRoutes(g *echo.Group) {

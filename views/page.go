@@ -54,6 +54,12 @@ type Form struct {
 	// General holds messages that belong to no single field (a conflict, a
 	// duplicate pair).
 	General []string
+	// Notice says what the last write did ("Added service “web”."), next to
+	// the form, where the user is looking.
+	Notice string
+	// Stale is set when a write was refused because the workspace changed:
+	// the form offers to reload its section.
+	Stale bool
 }
 
 // Value returns the typed value of a field.

@@ -18,6 +18,9 @@ type Editor struct {
 
 	AddService, AddServer, AddPlacement, AddDependency *Form
 
+	// Query is the search, sort and page of each section (by Section*).
+	Query map[string]ListQuery
+
 	instances map[[2]int64]int
 }
 
