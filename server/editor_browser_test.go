@@ -2,8 +2,10 @@ package server
 
 import (
 	"math"
+	"strings"
 	"testing"
 
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -78,6 +80,39 @@ func TestBrowserEditorAddKeepsPlace(t *testing.T) {
 	b.waitJS("the server is added", `document.querySelector('#server-add [data-testid="form-notice"]')`)
 	if n := evalJS[int](b, "count old messages", count(`#service-add [data-testid="field-error"]`)); n != 0 {
 		t.Errorf("the service form still shows its old error")
+	}
+
+	// Edit a row and save: the row comes back, focus on its Edit button.
+	b.run("edit the first service and save with Enter",
+		chromedp.Click(chromedp.CSS(`[data-testid="service-row"] [data-testid="edit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="service-edit-row"] input[name="tech"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="service-edit-row"] input[name="tech"]`), "-edited"+kb.Enter),
+	)
+	b.waitJS("the row is back", count(`[data-testid="service-edit-row"]`)+` === 0 && document.querySelector('[data-testid="service-row"]').textContent.includes("-edited")`)
+	b.waitJS("htmx is idle", `document.querySelectorAll(".htmx-request").length === 0`)
+	if got := evalJS[string](b, "read the focus", `document.activeElement.getAttribute("data-testid") + " in " + document.activeElement.closest("tr")?.id`); !strings.HasPrefix(got, "edit in service-") {
+		t.Errorf("after a save focus is on %s, want the row's Edit button", got)
+	}
+
+	// Delete a row (accepting the question): it goes, the next row takes
+	// focus, the section says what happened.
+	if err := chromedp.Listen(b.ctx, func(ev any) {
+		if _, ok := ev.(*cdppage.EventJavascriptDialogOpening); ok {
+			go chromedp.Call(b.ctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	firstID := evalJS[string](b, "read the first row", `document.querySelector('[data-testid="service-row"]').id`)
+	b.run("delete the first service", chromedp.Click(chromedp.CSS(`#`+firstID+` [data-testid="delete"]`)))
+	b.waitJS("the row is gone", `!document.getElementById("`+firstID+`")`)
+	b.waitJS("htmx is idle", `document.querySelectorAll(".htmx-request").length === 0`)
+	b.waitJS("the section says so", `document.getElementById("services-status").textContent.includes("Deleted")`)
+	if got := evalJS[string](b, "read the focus", `document.activeElement.getAttribute("data-testid") || document.activeElement.tagName`); got != "edit" {
+		t.Errorf("after a delete focus is on %s, want the next row's Edit button", got)
+	}
+	if n := evalJS[string](b, "read the count", `document.querySelector('[data-testid="count-services"]').textContent`); n != "300" {
+		t.Errorf("the services count shows %s after the delete, want 300", n)
 	}
 	b.checkConsole()
 }

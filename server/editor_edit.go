@@ -42,7 +42,7 @@ func (s *Server) editDone(c echo.Context, rev int64, section, notice string, mai
 	}
 	parts = append(parts, views.EditUpdate(ed, section, notice))
 	if names {
-		parts = append(parts, views.NameListsOOB(ed))
+		refresh = append(refresh, "names")
 	}
 	if len(refresh) > 0 {
 		ev := make([]string, len(refresh))
@@ -82,6 +82,12 @@ func (s *Server) handleEditorSection(c echo.Context) error {
 		table = views.DependenciesTable
 	case views.SectionMatrix:
 		table = views.MatrixTable
+	case "names":
+		ed, _, err := s.loadEditor(c.Request().Context(), c.Param("slug"), nil)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusOK, views.NameLists(ed))
 	default:
 		return topology.Errorf(topology.ENOTFOUND, "There is nothing at this address.")
 	}
@@ -96,7 +102,7 @@ func (s *Server) handleEditorSection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, join(table(ed), views.EditUpdate(ed, "", ""), views.NameListsOOB(ed)))
+	return render(c, http.StatusOK, join(table(ed), views.EditUpdate(ed, "", "")))
 }
 
 // staleAdd is the message of an add refused because the workspace changed.

@@ -4,19 +4,23 @@
 (function () {
   "use strict";
 
-  var saved = null; // {y, id, kind} from the request that is being answered
-
   function inEditor(el) {
     return el && el.closest && el.closest("#editor");
   }
 
-  // Before any request from the editor: remember the scroll position and
-  // where focus is, and clear old messages in the other forms.
+  // triggeredByServer tells a section fetching itself after an edit (an
+  // HX-Trigger "editor-…" event) from something the user did.
+  function triggeredByServer(e) {
+    var cfg = e.detail.requestConfig;
+    var ev = cfg && cfg.triggeringEvent;
+    return !!(ev && typeof ev.type === "string" && ev.type.indexOf("editor-") === 0);
+  }
+
+  // Before a request the user made in the editor: clear the old messages
+  // of the other forms and of the sections' status lines.
   document.addEventListener("htmx:beforeRequest", function (e) {
     var elt = e.detail.elt;
-    if (!inEditor(elt)) return;
-    var active = document.activeElement;
-    saved = { y: window.scrollY, id: active && active.id, elt: elt };
+    if (!inEditor(elt) || triggeredByServer(e)) return;
     var form = elt.closest("form");
     document.querySelectorAll("#editor form").forEach(function (f) {
       if (f === form) return;
@@ -32,42 +36,66 @@
     });
   });
 
+  // where describes the focused element so it can be found again in new
+  // content: by its id, or by its row and role (a row's Edit button).
+  function where(el) {
+    if (!el || el === document.body) return null;
+    var row = el.closest && el.closest("tr[id]");
+    return { id: el.id, row: row && row.id, testid: el.getAttribute && el.getAttribute("data-testid") };
+  }
+
+  function refocus(w) {
+    if (!w) return false;
+    var el = w.id && document.getElementById(w.id);
+    if (!el && w.row && w.testid) el = document.querySelector("#" + CSS.escape(w.row) + ' [data-testid="' + w.testid + '"]');
+    if (!el) return false;
+    el.focus({ preventScroll: true });
+    return true;
+  }
+
   function focusFirst(root, sel) {
     var el = root && root.querySelector(sel);
     if (el) el.focus({ preventScroll: true });
     return !!el;
   }
 
-  // After the swap: put focus back where the user was — the same element
-  // when it is still there, the add form's first field after an add, the
-  // row's Edit button after a save or cancel, the next row after a delete —
-  // and the scroll position where it was.
-  document.addEventListener("htmx:afterSettle", function (e) {
-    if (!saved) return;
-    var s = saved;
-    var target = e.detail.target;
-    var active = document.activeElement;
-    var lost = !active || active === document.body || !active.isConnected;
-    if (target && target.matches && target.matches("form.add-form")) {
-      var ok = e.detail.xhr && e.detail.xhr.status < 300;
-      if (ok) focusFirst(target, "input:not([type=hidden]), select");
-      else if (lost) focusFirst(target, ".field-invalid input, .field-invalid select, input:not([type=hidden])");
-    } else if (lost && s.id && document.getElementById(s.id)) {
-      document.getElementById(s.id).focus({ preventScroll: true });
-    } else if (lost && target && target.matches && target.matches("tr")) {
-      if (!focusFirst(target, "input:not([type=hidden]), [data-testid=edit], [data-testid=reload-section]")) focusFirst(target, "button");
-    } else if (lost && s.next) {
-      focusFirst(s.next, "[data-testid=edit]");
-    }
-    if (Math.abs(window.scrollY - s.y) > 1 && !s.elt.closest(".pager")) window.scrollTo(0, s.y);
-    saved = null;
+  // Just before a swap in the editor: remember the scroll position, where
+  // focus is, the target's id and, for a row, its neighbour (a deleted row
+  // leaves nothing to focus).
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var t = e.detail.target;
+    if (!inEditor(t) || !e.detail.xhr) return;
+    e.detail.xhr.archmapPlace = {
+      y: window.scrollY,
+      focus: where(document.activeElement),
+      targetID: t.id,
+      isRow: t.matches("tr"),
+      isAdd: t.matches("form.add-form"),
+      next: t.matches("tr") ? t.nextElementSibling || t.previousElementSibling : null,
+      user: !triggeredByServer(e)
+    };
   });
 
-  // A deleted row leaves nothing to focus: remember its neighbour.
-  document.addEventListener("htmx:beforeSwap", function (e) {
-    if (!saved) return;
-    var t = e.detail.target;
-    if (t && t.matches && t.matches("tr")) saved.next = t.nextElementSibling || t.previousElementSibling;
+  // After the swap: focus back where the user was — the same element when
+  // it is still there, the add form's first field after an add, the row's
+  // Edit button after a save, the next row after a delete — and the page
+  // scrolled where it was.
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var xhr = e.detail.xhr;
+    var p = xhr && xhr.archmapPlace;
+    if (!p) return;
+    xhr.archmapPlace = null; // out-of-band parts settle too: act once
+    var active = document.activeElement;
+    var lost = !active || active === document.body || !active.isConnected;
+    var t = p.targetID && document.getElementById(p.targetID);
+    if (p.isAdd && t) {
+      if (xhr.status < 300) focusFirst(t, "input:not([type=hidden]), select");
+      else if (lost) focusFirst(t, ".field-invalid input, .field-invalid select, input:not([type=hidden])");
+    } else if (lost && !refocus(p.focus)) {
+      if (p.isRow && t) focusFirst(t, "input:not([type=hidden]), [data-testid=edit], [data-testid=reload-section], button");
+      else if (p.isRow && p.next && p.next.isConnected) focusFirst(p.next, "[data-testid=edit]");
+    }
+    if (Math.abs(window.scrollY - p.y) > 1) window.scrollTo(0, p.y);
   });
 
   // The matrix: one handler for every cell. A cell posts its count on
@@ -85,5 +113,51 @@
       swap: "outerHTML",
       values: { instances: input.value, revision: rev.value }
     });
+  });
+})();
+
+// Row buttons: one delegated handler for the Edit and Delete of every row
+// (the row holds its URL and name, its tbody the question a delete asks).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("#editor [data-act]");
+    if (!btn || !window.htmx) return;
+    var row = btn.closest("tr[data-url]");
+    if (!row) return;
+    var url = row.getAttribute("data-url");
+    if (btn.getAttribute("data-act") === "edit") {
+      window.htmx.ajax("GET", url + "/edit", { source: btn, target: row, swap: "outerHTML" });
+      return;
+    }
+    var body = row.closest("tbody");
+    var question = ((body && body.getAttribute("data-confirm")) || "Delete %s?").replace("%s", row.getAttribute("data-name") || "");
+    if (!window.confirm(question)) return;
+    var rev = document.getElementById("ws-revision");
+    // The row and its button go with the delete, and events on removed
+    // elements reach no one: focus the next row here, once it is done.
+    var next = row.nextElementSibling || row.previousElementSibling;
+    var y = window.scrollY;
+    window.htmx
+      .ajax("POST", url + "/delete", {
+        source: btn,
+        target: row,
+        swap: "outerHTML",
+        values: { revision: rev ? rev.value : "" }
+      })
+      .then(function () {
+        var active = document.activeElement;
+        var conflict = row.id && document.getElementById(row.id);
+        if (conflict) {
+          // Refused (changed by someone else): the message and its reload
+          // stand where the row was.
+          var r = conflict.querySelector("[data-testid=reload-section]");
+          if (r) r.focus({ preventScroll: true });
+        } else if (!row.isConnected && next && next.isConnected && (!active || active === document.body || !active.isConnected)) {
+          var b = next.querySelector("[data-testid=edit]");
+          if (b) b.focus({ preventScroll: true });
+        }
+        if (Math.abs(window.scrollY - y) > 1) window.scrollTo(0, y);
+      });
   });
 })();
