@@ -24,6 +24,7 @@ func (s *Server) registerAPIRoutes(e *echo.Echo) {
 
 	g.GET("/workspaces/:slug/model", s.handleAPIModelGet)
 	g.PUT("/workspaces/:slug/model", s.handleAPIModelPut)
+	g.PATCH("/workspaces/:slug/model", s.handleAPIModelPatch)
 	g.GET("/workspaces/:slug/findings", s.handleAPIFindings)
 	g.POST("/workspaces/:slug/simulate", s.handleAPISimulate)
 	g.GET("/workspaces/:slug/diagram.svg", s.handleAPIDiagram(diagram.FormatSVG))

@@ -33,7 +33,7 @@ func dependencyFromForm(f *views.Form) (topology.Dependency, bool) {
 	n, err := strconv.ParseFloat(v, 64)
 	// The input's min is views.MinCallsPerRequest: the form refuses what
 	// the browser would, so both say the same.
-	if err != nil || math.IsNaN(n) || math.IsInf(n, 0) || n < minCallsPerRequest {
+	if err != nil || math.IsNaN(n) || math.IsInf(n, 0) || n < minCallsPerRequest || n > topology.MaxCallsPerRequest {
 		f.Errors["calls_per_request"] = "Enter a number of at least " + views.MinCallsPerRequest + ", such as 1 or 0.5."
 		return d, false
 	}

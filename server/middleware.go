@@ -15,7 +15,7 @@ import (
 
 // The middleware stack, outermost first (see routes.go):
 //
-//	recover → request log → security headers → body limit → session → setup gate → CSRF → [requireUser]
+//	recover → request log → security headers → HSTS → host gate → body limit → session → setup gate → CSRF → [requireUser]
 //
 // The JSON API (/api/v1) authenticates with bearer tokens only, never with
 // the session cookie; that is what lets CSRF skip bearer requests: a browser
@@ -30,6 +30,11 @@ import (
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+// permissionsPolicy turns off the powerful browser features archmap never
+// uses, so that no injected or framed content could ask for them.
+const permissionsPolicy = "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), " +
+	"magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
+
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
@@ -38,6 +43,11 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", permissionsPolicy)
+		// Pages, downloads and API answers hold a signed-in user's models:
+		// no cache may keep them (a shared proxy, the disk cache of a
+		// shared computer). Static files, the one exception, say so.
+		h.Set(echo.HeaderCacheControl, "no-store")
 		return next(c)
 	}
 }
@@ -87,24 +97,6 @@ func (s *Server) requestLog() echo.MiddlewareFunc {
 // at topology.MaxInputSize; this outer bound leaves room for the form
 // encoding around an upload.
 const maxBodyBytes = "6M"
-
-const csrfContextKey = "csrf"
-
-func (s *Server) csrf() echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		Skipper:        skipCSRF,
-		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
-		ContextKey:     csrfContextKey,
-		CookieName:     "archmap_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSameSite: http.SameSiteStrictMode,
-		CookieSecure:   s.cfg.SecureCookies,
-		ErrorHandler: func(err error, c echo.Context) error {
-			return topology.Errorf(topology.EFORBIDDEN, "This form has expired or was sent from another site. Reload the page and try again.")
-		},
-	})
-}
 
 // skipCSRF lets through what cannot be forged by a browser or changes
 // nothing: the JSON API, which authenticates by bearer token only and

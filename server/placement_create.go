@@ -82,7 +82,7 @@ func (s *Server) handlePlacementMatrix(c echo.Context) error {
 	typed := strings.TrimSpace(c.FormValue("instances"))
 	n := 0
 	if typed != "" {
-		if n, err = strconv.Atoi(typed); err != nil || n < 0 {
+		if n, err = strconv.Atoi(typed); err != nil || n < 0 || n > topology.MaxInstances {
 			return render(c, http.StatusUnprocessableEntity, views.MatrixCell(svc, srv, 0, typed, "Enter a whole number (0 or empty removes)."))
 		}
 	}

@@ -20,10 +20,12 @@ func (s *Server) routes() {
 	}))
 	e.Use(s.requestLog())
 	e.Use(securityHeaders)
+	e.Use(s.transportHeaders)
+	e.Use(s.hostGate)
 	e.Use(middleware.BodyLimit(maxBodyBytes))
 	e.Use(s.loadSession)
 	e.Use(s.setupGate)
-	e.Use(s.csrf())
+	e.Use(s.csrf)
 
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/livez", s.handleLive)

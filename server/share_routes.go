@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
@@ -72,22 +73,27 @@ var errShareNotFound = topology.Errorf(topology.ENOTFOUND, "This link does not e
 
 // resolveShare finds the link of the token in the path. Failed
 // lookups count against the client's address; once it has failed too often
-// every lookup from it is refused for a while, right or wrong.
+// its failures are answered 429 for a while, while its good links still open.
 func (s *Server) resolveShare(lim *failureLimiter) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			ip, now := c.RealIP(), time.Now()
-			if lim.blocked(ip, now) {
-				c.Response().Header().Set("Retry-After", strconv.Itoa(int(shareFailureEvery/time.Second)))
-				return echo.NewHTTPError(http.StatusTooManyRequests, "Too many links that do not work came from your address. Wait a minute and try again.")
-			}
 			token := c.Param("token")
 			var err error = errShareNotFound
 			var l *store.SharedLink
-			if len(token) == secretLen {
-				l, err = s.db.ResolveShare(c.Request().Context(), hashSecret(token), now)
+			if auth.WellFormed(token) {
+				l, err = s.db.ResolveShare(c.Request().Context(), auth.HashSecret(token), now)
 			}
 			if topology.ErrorCode(err) == topology.ENOTFOUND {
+				// Only failures are limited: a good link always opens, so
+				// that a guesser behind the same address (a company's NAT)
+				// cannot lock everyone else out. Telling a hit from a
+				// miss while blocked gains a guesser nothing: a token is
+				// 256 random bits, and the limit is what slows the guessing.
+				if lim.blocked(ip, now) {
+					c.Response().Header().Set("Retry-After", strconv.Itoa(int(shareFailureEvery/time.Second)))
+					return echo.NewHTTPError(http.StatusTooManyRequests, "Too many links that do not work came from your address. Wait a minute and try again.")
+				}
 				lim.fail(ip, now)
 				return errShareNotFound
 			}
@@ -223,9 +229,13 @@ func (s *Server) handleSharePanel(c echo.Context) error {
 // handleShareSimulate answers the simulation form of a share page. It reads
 // the shared model and stores nothing.
 func (s *Server) handleShareSimulate(c echo.Context) error {
-	form, err := c.FormParams()
+	// Anonymous visitors get a body bound of the form's size, not the 6 MB
+	// of an import.
+	r := c.Request()
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxSimulateForm)
+	form, err := readForm(c)
 	if err != nil {
-		return topology.Errorf(topology.EINVALID, "Unreadable form.")
+		return err
 	}
 	sn, err := s.sharedSnapshot(c)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/views"
 )
 
@@ -27,7 +28,7 @@ func (s *Server) handleAccountShow(c echo.Context) error {
 func (s *Server) handleTokenCreate(c echo.Context) error {
 	u := currentUser(c)
 	f := newForm(c, "name")
-	token, hash, err := NewAPIToken()
+	token, hash, err := auth.NewSecret()
 	if err != nil {
 		return err
 	}

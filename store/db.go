@@ -22,7 +22,8 @@
 // Conventions: workspaces are named by slug. Every write to a workspace or
 // its model takes an expectedRevision (0: do not check;
 // else a mismatch is EPRECONDITION) and returns the workspace after the
-// change, whose Revision is the new one.
+// change, whose Revision is the new one; all of them go through one
+// skeleton, writeModel in txn.go, and entities through entityTable.
 // Errors meant for users are *topology.Error or *topology.ValidationError
 // (ENOTFOUND, ECONFLICT, EPRECONDITION, EINVALID, EUNAVAILABLE); anything
 // else is an internal "store: unable to …" error for the log.
@@ -34,6 +35,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"regexp"
 	"runtime"
@@ -81,6 +83,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("store: %q: give a file path, not a URI", path)
 	}
 	db := &DB{path: path, now: time.Now}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 
 	w, err := sql.Open("sqlite3", dsn(path, writerParams))
 	if err != nil {
@@ -113,6 +118,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
+	if err := db.fillNameKeys(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: %s: %w", path, err)
+	}
 
 	r, err := sql.Open("sqlite3", dsn(path, readerParams))
 	if err != nil {
@@ -132,6 +141,21 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// createPrivate creates the database file, when missing, readable by its
+// owner only: it holds password hashes and every model. SQLite gives the
+// -wal and -shm files it creates beside it the same mode. An existing file
+// keeps the mode its owner chose.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("store: unable to create %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // dsn builds a file: URI so that a path holding '?' or '#' stays one path.

@@ -61,7 +61,7 @@ func TestWorkspaceNamesMigrationRenamesDuplicates(t *testing.T) {
 		t.Fatalf("migration %s not recorded: %v", file, err)
 	}
 	// Back to the schema before it, with duplicates.
-	for _, q := range []string{"DROP INDEX workspaces_name_nocase", "DELETE FROM schema_migrations WHERE version >= " + itoa(version)} {
+	for _, q := range []string{"DROP INDEX workspaces_name_nocase", "DELETE FROM schema_migrations WHERE version = " + itoa(version)} {
 		if _, err := db.write.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
