@@ -20,7 +20,6 @@ func (s *Server) handleWorkspaceShow(c echo.Context) error {
 		return err
 	}
 	p := s.workspacePage(c, ws, "model")
-	p.Title = "Model · " + ws.Name
 	return render(c, http.StatusOK, views.Layout(p, views.WorkspacePage(p, ed)))
 }
 
@@ -64,7 +63,13 @@ func (s *Server) loadEditor(ctx context.Context, slug string, query map[string]v
 
 // workspacePage is the layout data of a page under /w/{slug}.
 func (s *Server) workspacePage(c echo.Context, ws *store.Workspace, tab string) views.Page {
-	p := s.page(c, ws.Name)
+	// Each tab has its own title, so that browser tabs and history tell
+	// them apart: "Diagram · Shop · archmap".
+	title := ws.Name
+	if label := tabTitles[tab]; label != "" {
+		title = label + " · " + ws.Name
+	}
+	p := s.page(c, title)
 	p.Workspace = &views.WorkspaceRef{Slug: ws.Slug, Name: ws.Name, Revision: ws.Revision}
 	p.Tab = tab
 	return p
@@ -109,4 +114,15 @@ func formError(c echo.Context, f *views.Form, err error, targetID string, form t
 		return formFailed(c, targetID, form)
 	}
 	return err
+}
+
+// tabTitles name the workspace tabs in page titles.
+var tabTitles = map[string]string{
+	"model":    "Model",
+	"diagram":  "Diagram",
+	"history":  "History",
+	"import":   "Import & export",
+	"share":    "Share",
+	"settings": "Settings",
+	"findings": "Findings",
 }

@@ -25,6 +25,9 @@ type Page struct {
 	CSRF string
 	// Workspace is set on pages under /w/{slug} for the breadcrumb and tabs.
 	Workspace *WorkspaceRef
+	// Notice is a message shown at the top of the page on arrival (a link
+	// that asked for something no longer there).
+	Notice string
 	// Tab is the active workspace tab: "model", "diagram" or "import".
 	Tab string
 }
