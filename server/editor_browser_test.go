@@ -116,3 +116,25 @@ func TestBrowserEditorAddKeepsPlace(t *testing.T) {
 	}
 	b.checkConsole()
 }
+
+// The new share link has a copy button that says what it did.
+func TestBrowserShareLinkCopy(t *testing.T) {
+	ts := newTestServer(t)
+	b := newBrowser(t, ts.URL)
+	slug := importModel(t, ts.db, "shop", shopModel())
+	b.run("set up and make a link",
+		b.navigate("/"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="setup-form"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#setup-email`), testEmail),
+		chromedp.SendKeys(chromedp.CSS(`#setup-password`), testPassword),
+		chromedp.SendKeys(chromedp.CSS(`#setup-confirm`), testPassword),
+		chromedp.Click(chromedp.CSS(`[data-testid="setup-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#ws-name`)),
+		b.navigate("/w/"+slug+"/shares"),
+		chromedp.Click(chromedp.CSS(`[data-testid="share-create-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="share-copy"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="share-copy"]`)),
+	)
+	b.waitJS("the copy says what it did", `document.querySelector('[data-testid="share-copy-status"]').textContent !== ""`)
+	b.checkConsole()
+}

@@ -339,6 +339,13 @@ func TestWorkspaceRenameAndDelete(t *testing.T) {
 	if _, err := ts.db.GetWorkspace(t.Context(), slug); err != nil {
 		t.Fatal("deleted without confirmation")
 	}
-	c.post("/w/"+slug+"/delete", url.Values{"confirm": {slug}}).wantRedirect(t, "/")
+	c.post("/w/"+slug+"/delete", url.Values{"confirm": {slug}}).wantRedirect(t, "/?deleted=1")
 	c.get("/w/"+slug).wantStatus(t, http.StatusNotFound)
+	// The home page says the delete was done, in a fixed text.
+	if !strings.Contains(c.get("/?deleted=1").find(t, "page-notice").Text(), "deleted") {
+		t.Error("no word that the workspace was deleted")
+	}
+	if c.get("/?deleted=<b>x</b>").doc.Find(`[data-testid="page-notice"]`).Length() != 0 {
+		t.Error("the home page shows a notice made from the URL")
+	}
 }

@@ -62,7 +62,7 @@ func (s *Server) handleWorkspaceDelete(c echo.Context) error {
 	if err := s.db.DeleteWorkspace(ctx, slug, 0); err != nil {
 		return err
 	}
-	return redirect(c, "/")
+	return redirect(c, "/?deleted=1")
 }
 
 func (s *Server) renderSettings(c echo.Context, status int, ws *store.Workspace, f *views.Form, saved bool, del *views.Form) error {
