@@ -93,6 +93,7 @@ type Server struct {
 	heavy     *admission     // bounds CPU-heavy work at once
 	snapshots *snapshotCache // models and their analysis, by revision
 	responses *responseCache // diagrams, findings, share pages, by revision
+	layouts   *layoutMemory  // layouts that timed out, by revision and options
 }
 
 // New builds the server and its routes.
@@ -132,6 +133,7 @@ func New(cfg Config) (*Server, error) {
 	s.heavy = newAdmission(cfg.HeavyWork, cfg.HeavyWait)
 	s.snapshots = newSnapshotCache(snapshotCacheWeight, s.heavy)
 	s.responses = newResponseCache(responseCacheBytes)
+	s.layouts = newLayoutMemory()
 	if cfg.Metrics != nil {
 		m, err := s.registerMetrics(cfg.Metrics)
 		if err != nil {

@@ -48,7 +48,7 @@ func (s *Server) handleDiagramShow(c echo.Context) error {
 // base is the path its URLs hang off.
 func diagramPageData(sn *snapshot, opts views.DiagramOptions, base string) *views.DiagramPageData {
 	m := sn.model
-	d := &views.DiagramPageData{Options: opts, Servers: m.Servers, Report: sn.report, Base: base}
+	d := &views.DiagramPageData{Options: opts, Servers: m.Servers, Report: sn.report, Base: base, MaxFindings: maxFindingsListed}
 	teams := map[string]bool{}
 	for _, svc := range m.Services {
 		d.Services = append(d.Services, svc.Name)
@@ -67,8 +67,33 @@ func diagramPageData(sn *snapshot, opts views.DiagramOptions, base string) *view
 		}
 	}
 	slices.Sort(d.Zones)
+	// Past their bounds the lists give way to a text field or a count, so
+	// that the page of a 60 000-service model is as small as any.
+	d.ServiceCount, d.TeamCount, d.ServerCount, d.ZoneCount = len(d.Services), len(d.Teams), len(d.Servers), len(d.Zones)
+	if d.ServiceCount > maxListed {
+		d.Services = nil
+	}
+	if d.TeamCount > maxListed {
+		d.Teams = nil
+	}
+	if d.ServerCount > maxServersListed {
+		d.Servers = nil
+	}
+	if d.ZoneCount > maxServersListed {
+		d.Zones = nil
+	}
 	return d
 }
+
+// Bounds of the diagram page's lists (the focus and team selects, the
+// servers and zones of the simulation, the findings). With names of at
+// most 100 characters they keep a page under 1 MiB whatever the model;
+// BENCHMARKS.md has the figures.
+const (
+	maxListed         = 1000
+	maxServersListed  = 300
+	maxFindingsListed = 200
+)
 
 // diagramOptions reads the toolbar's choices from the query string; the
 // service to focus on must be one of m's.

@@ -14,28 +14,13 @@ import (
 	"github.com/archmap/archmap/views"
 )
 
-// registerShareRoutes declares the read-only pages behind a share link,
-// /s/{token}. The token is the only credential: no session, no CSRF (the
-// one POST, the simulation, stores nothing), and it opens one workspace's
-// model for reading and nothing else. The addresses mirror the workspace's
-// diagram page (/w/{slug}/diagram…) so that the same page components serve
-// both, with the share path as their base.
-func (s *Server) registerShareRoutes(e *echo.Echo) {
-	lim := newFailureLimiter(shareFailureBurst, shareFailureEvery)
-	g := e.Group("/s", s.shareHeaders)
-	share := s.resolveShare(lim)
-	g.GET("/:token", s.handleShareShow, share)
-	g.GET("/:token/diagram", s.handleShareShow, share)
-	g.GET("/:token/diagram/fragment", s.handleShareFragment, share)
-	g.GET("/:token/diagram/panel", s.handleSharePanel, share)
-	g.GET("/:token/diagram.svg", s.handleShareDownload(diagram.FormatSVG), share)
-	g.GET("/:token/diagram.dot", s.handleShareDownload(diagram.FormatLaidOutDOT), share)
-	g.POST("/:token/simulate", s.handleShareSimulate, share)
-
-	// The share tab of a workspace, for signed-in users.
-	e.GET("/w/:slug/shares", s.handleShareLinks, s.requireUser)
-	e.POST("/w/:slug/shares", s.handleShareLinkCreate, s.requireUser)
-	e.POST("/w/:slug/shares/:id/revoke", s.handleShareLinkRevoke, s.requireUser)
+// lowPriorityRenders marks the request's diagram renders as low priority
+// (diagram.WithLowPriority).
+func lowPriorityRenders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.SetRequest(c.Request().WithContext(diagram.WithLowPriority(c.Request().Context())))
+		return next(c)
+	}
 }
 
 // shareCSP is stricter than the app's: nothing by default; our own scripts,
@@ -165,14 +150,17 @@ func (s *Server) handleShareShow(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		d := diagramPageData(sn, opts, sharePath(c))
-		d.ReadOnly = true
-		info := views.ShareInfo{Name: sn.model.Name, Description: sn.model.Description, Revision: sn.revision, Pinned: sharedLink(c).Pinned()}
-		html, err := renderHTML(c, views.ShareLayout(info.Name, views.SharePage(info, d)))
+		// Built once however many visitors arrive at once; bounded in size
+		// whatever the model (diagramPageData).
+		b, err = s.responses.load(pageKey("sharepage", sn.key, c), func() ([]byte, error) {
+			d := diagramPageData(sn, opts, sharePath(c))
+			d.ReadOnly = true
+			info := views.ShareInfo{Name: sn.model.Name, Description: sn.model.Description, Revision: sn.revision, Pinned: sharedLink(c).Pinned()}
+			return renderHTML(c, views.ShareLayout(info.Name, views.SharePage(info, d)))
+		})
 		if err != nil {
 			return err
 		}
-		b = s.responses.put(pageKey("sharepage", sn.key, c), html)
 	}
 	return writeCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, b)
 }
@@ -182,6 +170,9 @@ func (s *Server) handleShareShow(c echo.Context) error {
 func (s *Server) handleShareFragment(c echo.Context) error {
 	if b, ok := s.responses.get(pageKey("fragment", shareKey(sharedLink(c)), c)); ok {
 		return writeCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, b)
+	}
+	if err := s.knownTimeout(shareKey(sharedLink(c)), c); err != nil {
+		return fragmentFailed(c, err)
 	}
 	sn, err := s.sharedSnapshot(c)
 	if err != nil {
@@ -204,6 +195,11 @@ func (s *Server) handleShareDownload(format string) echo.HandlerFunc {
 			opts, _ := parseDiagramOptions(c)
 			attachment(c, diagramFilename("shared", opts, format))
 			return writeDiagram(c, b, format, l.Revision)
+		}
+		if format != diagram.FormatLaidOutDOT {
+			if err := s.knownTimeout(shareKey(l), c); err != nil {
+				return err
+			}
 		}
 		sn, opts, err := s.sharedView(c)
 		if err != nil {

@@ -238,7 +238,9 @@ func newShareServer(tb testing.TB, cfg Config) *apiFixture {
 	}
 	tb.Cleanup(func() { db.Close() })
 	cfg.DB = db
-	cfg.Renderer = sharedRenderer(tb)
+	if cfg.Renderer == nil {
+		cfg.Renderer = sharedRenderer(tb)
+	}
 	cfg.Passwords = testPasswords
 	srv, err := New(cfg)
 	if err != nil {

@@ -9,16 +9,6 @@ import (
 	"github.com/archmap/archmap/views"
 )
 
-// registerAccountRoutes declares the account page, where a signed-in user
-// manages API tokens. Like the rest of the browser app it changes state
-// only with POST, each form carrying its CSRF token.
-func (s *Server) registerAccountRoutes(e *echo.Echo) {
-	g := e.Group("/account", s.requireUser)
-	g.GET("", s.handleAccountShow)
-	g.POST("/tokens", s.handleTokenCreate)
-	g.POST("/tokens/:id/delete", s.handleTokenDelete)
-}
-
 func (s *Server) handleAccountShow(c echo.Context) error {
 	return s.renderAccount(c, http.StatusOK, &views.AccountData{Form: newForm(c)})
 }

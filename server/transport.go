@@ -147,15 +147,11 @@ func (s *Server) requestOrigin(c echo.Context) string {
 // or network by making its own name point there. Such a request carries
 // that site's name as its Host, so until setup is done only a loopback
 // name, an IP address (which no other site's page can have as its origin)
-// or the host of --base-url is answered.
+// or the host of --base-url is answered. (Probes and static files, which
+// tell nobody anything, are outside the groups it guards: routes.go.)
 func (s *Server) hostGate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if s.hasUsers.Load() || s.hostAllowedBeforeSetup(c.Request().Host) {
-			return next(c)
-		}
-		// Health checks (a probe may use any name) and static files tell
-		// nobody anything.
-		if p := c.Request().URL.Path; isProbe(p) || strings.HasPrefix(p, "/static/") {
 			return next(c)
 		}
 		need, err := s.needsSetup(c.Request().Context())

@@ -32,6 +32,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -376,11 +377,38 @@ func (db *DB) migrateFS(ctx context.Context, fsys fs.FS) error {
 	return nil
 }
 
+// foreignKeysOff marks a migration that rebuilds a table other tables refer
+// to: with foreign keys on, dropping the old table would delete every row
+// that refers to it (ON DELETE CASCADE). Such a migration runs with them
+// off, and its keys are checked before it commits.
+const foreignKeysOff = "-- archmap:foreign-keys-off"
+
 func (db *DB) applyMigration(ctx context.Context, m migration) error {
-	tx, err := db.beginWrite(ctx)
+	// The pragma is a no-op inside a transaction, so it is set on the one
+	// writer connection around it, held for the whole migration.
+	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return err
 	}
+	defer conn.Close()
+	fkOff := strings.HasPrefix(m.sql, foreignKeysOff)
+	if fkOff {
+		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return err
+		}
+		// Back on whatever happens: every later transaction relies on it,
+		// so a connection where it fails is not given back to the pool.
+		defer func() {
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); err != nil {
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
+	}
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tx := &Tx{Tx: sqlTx, now: db.now().UTC()}
 	defer tx.Rollback()
 	// Checked inside the transaction: another process opening the same
 	// file at the same moment may have applied it already.
@@ -394,11 +422,36 @@ func (db *DB) applyMigration(ctx context.Context, m migration) error {
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return err
 	}
+	if fkOff {
+		if err := checkForeignKeys(ctx, tx); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 		m.version, m.name, formatTime(tx.now)); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// checkForeignKeys fails when a row refers to one that does not exist.
+func checkForeignKeys(ctx context.Context, tx *Tx) error {
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table string
+		var rowid sql.NullInt64
+		var parent string
+		var fkid int
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			return err
+		}
+		return fmt.Errorf("row %d of %s refers to a missing row of %s", rowid.Int64, table, parent)
+	}
+	return rows.Err()
 }
 
 // Pools returns the read and write connection pools, for their metrics.
