@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/topology/topologytest"
 )
 
@@ -113,6 +114,35 @@ func TestBrowserEditorAddKeepsPlace(t *testing.T) {
 	}
 	if n := evalJS[string](b, "read the count", `document.querySelector('[data-testid="count-services"]').textContent`); n != "300" {
 		t.Errorf("the services count shows %s after the delete, want 300", n)
+	}
+
+	// A stale page: someone else wrote meanwhile. The refusal is shown in
+	// the form the user is in, typed values kept, with a reload of the
+	// section; after it, the same Enter goes through.
+	if _, _, err := ts.db.CreateService(t.Context(), slug, topology.Service{Name: "by-someone-else"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	// (The field still holds the refused duplicate: clear it.)
+	evalJS[chromedp.Void](b, "clear the name", `document.getElementById("service-new-name").value = ""`)
+	b.run("add on a stale page",
+		chromedp.SendKeys(chromedp.CSS(`#service-new-name`), "mine"+kb.Enter),
+	)
+	b.waitJS("the conflict is shown in the form", `document.querySelector('#service-add [data-testid="form-errors"]') && document.querySelector('#service-add [data-testid="reload-section"]')`)
+	if v := evalJS[string](b, "read the kept name", `document.getElementById("service-new-name").value`); v != "mine" {
+		t.Errorf("the typed name is not kept after the conflict: %q", v)
+	}
+	staleRev := evalJS[string](b, "read the revision", `document.getElementById("ws-revision").value`)
+	b.run("reload the section", chromedp.Click(chromedp.CSS(`#service-add [data-testid="reload-section"]`)))
+	b.waitJS("the page's revision moves on", `document.getElementById("ws-revision").value !== "`+staleRev+`"`)
+	b.run("send again", chromedp.Click(chromedp.CSS(`[data-testid="service-add-submit"]`)))
+	b.waitJS("the add goes through", `[...document.querySelectorAll('[data-testid="service-name"]')].some(td => td.textContent === "mine")`)
+
+	// A refused matrix value stays in its cell, marked, with its message.
+	cell := evalJS[string](b, "find a matrix cell", `document.querySelector("table.matrix input[id^='cell-']").id`)
+	b.run("type a negative count", chromedp.SendKeys(chromedp.CSS("#"+cell), "-3\t"))
+	b.waitJS("the cell is marked", `document.getElementById("`+cell+`").closest("td").classList.contains("cell-invalid")`)
+	if v := evalJS[string](b, "read the cell", `document.getElementById("`+cell+`").value`); v != "-3" {
+		t.Errorf("the refused value is not kept in its cell: %q", v)
 	}
 	b.checkConsole()
 }
