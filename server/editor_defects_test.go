@@ -15,7 +15,7 @@ func TestWorkspaceTabsHaveTheirOwnTitles(t *testing.T) {
 	c := ts.signedIn(t)
 	slug := c.importShop(t, "Shop")
 	seen := map[string]string{}
-	for _, tab := range []string{"", "/diagram", "/history", "/import", "/shares", "/settings"} {
+	for _, tab := range []string{"", "/diagram", "/history", "/import", "/shares", "/settings", "/findings"} {
 		p := c.get("/w/" + slug + tab)
 		p.wantStatus(t, http.StatusOK)
 		title := strings.TrimSpace(p.doc.Find("title").Text())
