@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -170,4 +171,53 @@ func TestBrowserShareLinkCopy(t *testing.T) {
 	)
 	b.waitJS("the copy says what it did", `document.querySelector('[data-testid="share-copy-status"]').textContent !== ""`)
 	b.checkConsole()
+}
+
+// BenchmarkBrowserEditorAdd measures in Chromium what the user waits for:
+// opening the model tab (navigation start to the load event) and one add
+// from submit to the new row painted (two animation frames after it is in
+// the DOM), at each model size. The figures are measured in the page
+// (performance.now), so the DevTools round trips are not in them:
+//
+//	go test ./server -run '^$' -bench BenchmarkBrowserEditorAdd -benchtime 5x
+func BenchmarkBrowserEditorAdd(b *testing.B) {
+	for _, n := range []int{50, 100, 300, 1000} {
+		b.Run(fmt.Sprintf("services=%d", n), func(b *testing.B) {
+			ts := newTestServer(b)
+			br := newBrowser(b, ts.URL)
+			slug := importModel(b, ts.db, "big", topologytest.Generate(n))
+			br.run("set up and open the model tab",
+				br.navigate("/"),
+				chromedp.WaitVisible(chromedp.CSS(`[data-testid="setup-form"]`)),
+				chromedp.SendKeys(chromedp.CSS(`#setup-email`), testEmail),
+				chromedp.SendKeys(chromedp.CSS(`#setup-password`), testPassword),
+				chromedp.SendKeys(chromedp.CSS(`#setup-confirm`), testPassword),
+				chromedp.Click(chromedp.CSS(`[data-testid="setup-submit"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`#ws-name`)),
+				br.navigate("/w/"+slug),
+				chromedp.WaitVisible(chromedp.CSS(`[data-testid="editor"]`)),
+			)
+			br.waitJS("the page is loaded", `performance.getEntriesByType("navigation")[0].loadEventEnd > 0`)
+			load := evalJS[float64](br, "read the load time", `performance.getEntriesByType("navigation")[0].loadEventEnd`)
+			var total float64
+			i := 0
+			for b.Loop() {
+				i++
+				ms := evalJS[float64](br, "add a service", fmt.Sprintf(`new Promise((resolve) => {
+					const name = "bench-add-%d";
+					const input = document.getElementById("service-new-name");
+					input.value = name;
+					const t0 = performance.now();
+					const done = () => requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+					const found = () => [...document.querySelectorAll('[data-testid="service-name"]')].some(td => td.textContent === name);
+					const mo = new MutationObserver(() => { if (found()) { mo.disconnect(); done(); } });
+					mo.observe(document.getElementById("editor"), {childList: true, subtree: true});
+					input.form.requestSubmit();
+				})`, i), chromedp.EvalAwaitPromise)
+				total += ms
+			}
+			b.ReportMetric(load, "ms-load")
+			b.ReportMetric(total/float64(i), "ms/add-to-paint")
+		})
+	}
 }
