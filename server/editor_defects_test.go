@@ -52,3 +52,44 @@ func TestCallsPerRequestMinAgreesWithTheServer(t *testing.T) {
 		}
 	}
 }
+
+// The placement form makes a missing server on the way when asked, and
+// only then.
+func TestPlacementAddCreatesItsServerWhenAsked(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.signedIn(t)
+	slug := c.newWorkspace(t, "Shop")
+	c.edit(t, slug, "/services", url.Values{"name": {"web"}}).wantStatus(t, http.StatusOK)
+
+	no := c.edit(t, slug, "/placements", url.Values{"service": {"web"}, "server": {"node-new"}, "instances": {"2"}})
+	no.wantStatus(t, http.StatusUnprocessableEntity)
+	if m, _, _ := ts.db.LoadModel(t.Context(), slug); len(m.Servers) != 0 {
+		t.Fatalf("a server was made without being asked: %+v", m.Servers)
+	}
+
+	yes := c.edit(t, slug, "/placements", url.Values{"service": {"web"}, "server": {"node-new"}, "instances": {"2"}, "create_server": {"1"}})
+	yes.wantStatus(t, http.StatusOK)
+	if !strings.Contains(yes.find(t, "form-notice").Text(), "node-new") {
+		t.Errorf("the notice does not name the new server: %q", yes.find(t, "form-notice").Text())
+	}
+	if !strings.Contains(yes.Header.Get("HX-Trigger"), "editor-servers") || !strings.Contains(yes.Header.Get("HX-Trigger"), "editor-names") {
+		t.Errorf("the servers section and name lists are not refreshed: %q", yes.Header.Get("HX-Trigger"))
+	}
+	m, ws, _ := ts.db.LoadModel(t.Context(), slug)
+	if len(m.Servers) != 1 || m.Servers[0].Name != "node-new" || len(m.Placements) != 1 || m.Placements[0].Instances != 2 {
+		t.Fatalf("stored: %+v %+v", m.Servers, m.Placements)
+	}
+	if rev, _ := yes.find(t, "revision").Attr("value"); rev != itoa(ws.Revision) {
+		t.Errorf("the page is told revision %s, stored %d", rev, ws.Revision)
+	}
+
+	// Asked again for a server that exists: just the placement (here a
+	// duplicate, refused by the field), and no second server.
+	again := c.edit(t, slug, "/placements", url.Values{"service": {"web"}, "server": {"node-new"}, "instances": {"1"}, "create_server": {"1"}})
+	if again.StatusCode == http.StatusOK {
+		t.Errorf("a second placement of web on node-new was accepted")
+	}
+	if m, _, _ := ts.db.LoadModel(t.Context(), slug); len(m.Servers) != 1 {
+		t.Errorf("%d servers after asking again", len(m.Servers))
+	}
+}

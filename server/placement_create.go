@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,6 +15,10 @@ import (
 )
 
 var placementFields = []string{"service", "server", "instances"}
+
+// placementAddFields are the add form's: a placement, and whether to make
+// its server first when there is none of that name.
+var placementAddFields = append(append([]string{}, placementFields...), "create_server")
 
 // placementFromForm reads a placement; a count that is not a number is a
 // message on its field rather than a trip to the store.
@@ -30,7 +35,7 @@ func placementFromForm(f *views.Form) (topology.Placement, bool) {
 
 func (s *Server) handlePlacementCreate(c echo.Context) error {
 	slug := c.Param("slug")
-	f := newForm(c, placementFields...)
+	f := newForm(c, placementAddFields...)
 	rev, err := formRevision(c)
 	if err != nil {
 		return err
@@ -40,16 +45,46 @@ func (s *Server) handlePlacementCreate(c echo.Context) error {
 	if !ok {
 		return formFailed(c, "placement-add", form)
 	}
-	rec, ws, err := s.db.CreatePlacement(c.Request().Context(), slug, pl, rev)
+	ctx := c.Request().Context()
+	// A server not yet in the model is made on the way, when asked: one
+	// form instead of a trip to the servers section and back.
+	made := ""
+	if f.Values["create_server"] != "" && pl.Server != "" {
+		list, err := s.db.ListServers(ctx, slug)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(list, func(r store.ServerRecord) bool { return r.Name == pl.Server }) {
+			_, ws, err := s.db.CreateServer(ctx, slug, topology.Server{Name: pl.Server, Kind: topology.ServerVM}, rev)
+			if err != nil {
+				if f.Errors["server"] == "" && topology.ErrorCode(err) != topology.EPRECONDITION {
+					// The name is refused as a server's: say it by the field.
+					f.Errors["server"] = sentence(topology.ErrorMessage(err))
+					return formFailed(c, "placement-add", form)
+				}
+				return addFailed(c, f, err, "placement-add", form)
+			}
+			rev, made = ws.Revision, pl.Server
+		}
+	}
+	rec, ws, err := s.db.CreatePlacement(ctx, slug, pl, rev)
 	if err != nil {
+		if made != "" {
+			f.General = append(f.General, "The server “"+made+"” was added; the placement was not.")
+		}
 		return addFailed(c, f, err, "placement-add", form)
+	}
+	notice := "Placed “" + rec.Service + "” on “" + rec.Server + "”."
+	refresh := []string{views.SectionMatrix, views.SectionServers}
+	if made != "" {
+		notice = "Added the server “" + made + "” and placed “" + rec.Service + "” on it."
 	}
 	return s.editDone(c, ws.Revision, views.SectionPlacements, "", func(ed *views.Editor) templ.Component {
 		return join(
-			views.PlacementAddForm(slug, &views.Form{Notice: "Placed “" + rec.Service + "” on “" + rec.Server + "”."}),
+			views.PlacementAddForm(slug, &views.Form{Notice: notice}),
 			views.AppendRow(views.SectionPlacements, views.PlacementRowView(slug, placementRow(rec)), len(ed.Placements) == 1),
 		)
-	}, false, views.SectionMatrix, views.SectionServers)
+	}, made != "", refresh...)
 }
 
 // handlePlacementMatrix sets the instances of one service on one server from
