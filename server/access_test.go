@@ -226,6 +226,7 @@ func accessRows(f *accessFixture) []accessRow {
 		appRoute("POST", "/account/tokens/:id/delete", nil, see),
 		appRoute("POST", "/w", url.Values{"name": {"New"}}, see),
 		appRoute("GET", "/w/:slug", nil, ok),
+		appRoute("GET", "/w/:slug/model/:section", nil, ok),
 		appRoute("POST", "/w/:slug/delete", url.Values{"confirm": {f.slug}}, see),
 		appRoute("GET", "/w/:slug/settings", nil, ok),
 		appRoute("POST", "/w/:slug/settings", form("name", "Renamed"), see),
@@ -329,6 +330,7 @@ func (f *accessFixture) fill(row accessRow, cred int, token string) string {
 	p := row.path
 	p = strings.ReplaceAll(p, ":slug", f.slug)
 	p = strings.ReplaceAll(p, ":token", token)
+	p = strings.ReplaceAll(p, ":section", "services")
 	p = strings.ReplaceAll(p, ":service", strconv.FormatInt(f.serviceID, 10))
 	p = strings.ReplaceAll(p, ":server", strconv.FormatInt(f.serverID, 10))
 	p = strings.ReplaceAll(p, ":rev", strconv.FormatInt(f.revision, 10))
