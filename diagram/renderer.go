@@ -83,7 +83,7 @@ type Renderer struct {
 	// its replacement, is back in the pool.
 	lowSlots chan struct{}
 	lowRun   chan struct{}
-	cache    *lruCache
+	cache    *outputCache
 	flight   singleflight.Group
 	closed   chan struct{}
 	once     sync.Once
@@ -146,7 +146,7 @@ func NewRenderer(cfg RendererConfig) (*Renderer, error) {
 		slots:    make(chan struct{}, cfg.Workers+cfg.QueueSize),
 		lowSlots: make(chan struct{}, cfg.LowPriorityWorkers+cfg.QueueSize),
 		lowRun:   make(chan struct{}, cfg.LowPriorityWorkers),
-		cache:    newLRUCache(cfg.CacheBytes),
+		cache:    newOutputCache(cfg.CacheBytes),
 		closed:   make(chan struct{}),
 	}
 	for range cfg.Workers {

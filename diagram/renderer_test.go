@@ -330,8 +330,8 @@ func childPIDs(tb testing.TB) []int {
 	return pids
 }
 
-func TestLRUCache(t *testing.T) {
-	c := newLRUCache(8 * (entryOverhead + 1 + 10))
+func TestOutputCache(t *testing.T) {
+	c := newOutputCache(8 * (entryOverhead + 1 + 10))
 	val := func(s string) []byte { return []byte(s + strings.Repeat(".", 10-len(s))) }
 	for _, k := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
 		c.add(k, val(k))
@@ -352,10 +352,10 @@ func TestLRUCache(t *testing.T) {
 	if _, ok := c.get("big"); ok {
 		t.Error("an oversized value was cached")
 	}
-	if c.size > c.limit {
-		t.Errorf("size %d over limit %d", c.size, c.limit)
+	if c.c.Used() > c.limit {
+		t.Errorf("size %d over limit %d", c.c.Used(), c.limit)
 	}
-	off := newLRUCache(-1)
+	off := newOutputCache(-1)
 	off.add("x", []byte("y"))
 	if _, ok := off.get("x"); ok {
 		t.Error("a disabled cache returned a value")

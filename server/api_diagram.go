@@ -48,30 +48,12 @@ func (s *Server) handleAPIDiagram(f diagram.Format) echo.HandlerFunc {
 	}
 }
 
-// diagramKey names one rendering of one model snapshot: the snapshot's key
-// (workspace, revision), the format and the options' canonical key.
-func diagramKey(snapshotKey string, opts diagram.Options, f diagram.Format) string {
-	return snapshotKey + ":" + f.Name + ":" + opts.Key()
-}
-
-// viewOptionsKey is the part of a cache key that the request's diagram
-// options make: their canonical key, so that ?view= and no view are one
-// entry. Options that do not parse never render, so nothing is stored
-// under "invalid".
-func viewOptionsKey(c echo.Context) string {
-	o, err := diagram.ParseQuery(c.QueryParams())
-	if err != nil {
-		return "invalid"
-	}
-	return o.Key()
-}
-
 // exporter draws this server's diagrams: the DOT under the bound on heavy
 // work, the layout in the renderer's worker processes, refused at once when
 // the same layout of the same revision timed out before (layouts).
-func (s *Server) exporter(snapshotKey string, opts diagram.Options) diagram.Exporter {
+func (s *Server) exporter(sk snapshotKey, opts diagram.Options) diagram.Exporter {
 	return diagram.Exporter{
-		Layout: rememberedLayout{r: s.renderer, lm: s.layouts, key: layoutKey(snapshotKey, opts)},
+		Layout: rememberedLayout{r: s.renderer, lm: s.layouts, key: layoutKey(sk, opts)},
 		Admit:  s.heavy.enter,
 	}
 }
@@ -82,7 +64,7 @@ func (s *Server) exporter(snapshotKey string, opts diagram.Options) diagram.Expo
 type rememberedLayout struct {
 	r   *diagram.Renderer
 	lm  *layoutMemory
-	key string
+	key answerKey
 }
 
 func (l rememberedLayout) Render(ctx context.Context, dot []byte, output string) ([]byte, error) {

@@ -37,8 +37,6 @@ func (s *Server) handleAPIFindings(c echo.Context) error {
 	return writeCached(c, http.StatusOK, echo.MIMEApplicationJSON, b)
 }
 
-func findingsKey(snapshotKey string) string { return snapshotKey + ":findings" }
-
 // simulateInput is the body of a simulation: what fails, as
 // "server:NAME", "zone:NAME" or "service:NAME".
 type simulateInput struct {

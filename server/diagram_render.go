@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
 	"github.com/a-h/templ"
@@ -76,13 +75,6 @@ func fragmentFailed(c echo.Context, err error) error {
 		return render(c, statusOf(code), views.DiagramFailed(topology.ErrorMessage(err)))
 	}
 	return err
-}
-
-// pageKey names one HTML answer of a kind ("fragment", "sharepage") for one
-// snapshot: the address (its links repeat it) and the raw view options.
-// Only answers that rendered are stored, so raw values are safe.
-func pageKey(kind, snapshotKey string, c echo.Context) string {
-	return fmt.Sprintf("%s:%s:%q:%s", snapshotKey, kind, c.Request().URL.Path, viewOptionsKey(c))
 }
 
 // diagramFragment draws the model and returns the fragment for the page.

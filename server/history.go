@@ -227,7 +227,7 @@ func (s *Server) handleCompareFragment(c echo.Context) error {
 		return err
 	}
 	opts.Focus = "" // the union's services are not the current model's
-	key := workspaceKey(ws, 0) + ":compare:" + strconv.FormatInt(from, 10) + ":" + strconv.FormatInt(to, 10)
+	key := compareKey(ws, from, to)
 	if b, ok := s.responses.get(pageKey("compare", key, c)); ok {
 		return writeCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, b)
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/sync/singleflight"
+
+	"github.com/archmap/archmap/internal/lru"
 )
 
 // responseCache keeps response bodies that are a pure function of a key —
@@ -22,7 +24,8 @@ import (
 // once nothing was computed twice. Bounded in bytes, least recently used
 // out first.
 type responseCache struct {
-	bodies *lru[*cachedBody]
+	max    int // the bound of bodies, in bytes
+	bodies *lru.Cache[answerKey, *cachedBody]
 	builds singleflight.Group
 	hits   atomic.Int64
 }
@@ -43,17 +46,17 @@ func newResponseCache(maxBytes int) *responseCache {
 	// A body counts twice its size: room for its gzip encoding, which
 	// comes later and is far smaller. A body kept encoded only counts its
 	// encoding.
-	return &responseCache{bodies: newLRU(maxBytes, func(b *cachedBody) int {
+	return &responseCache{max: maxBytes, bodies: lru.New(int64(maxBytes), func(_ answerKey, b *cachedBody) int64 {
 		if b.raw == nil {
-			return len(b.gz)
+			return int64(len(b.gz))
 		}
-		return 2 * len(b.raw)
+		return 2 * int64(len(b.raw))
 	})}
 }
 
 // get returns the body filed under key.
-func (rc *responseCache) get(key string) (*cachedBody, bool) {
-	b, ok := rc.bodies.get(key)
+func (rc *responseCache) get(key answerKey) (*cachedBody, bool) {
+	b, ok := rc.bodies.Get(key)
 	if ok {
 		rc.hits.Add(1)
 	}
@@ -66,27 +69,27 @@ func (rc *responseCache) get(key string) (*cachedBody, bool) {
 // a 60 000-service model shrink about fifteen-fold) and kept encoded only,
 // so that it is encoded once, not on every request. Only an encoding that
 // is itself too big is served without being kept.
-func (rc *responseCache) put(key string, raw []byte) *cachedBody {
+func (rc *responseCache) put(key answerKey, raw []byte) *cachedBody {
 	b := &cachedBody{raw: raw}
-	if 2*len(raw) <= rc.bodies.max/8 {
-		return rc.bodies.add(key, b)
+	if 2*len(raw) <= rc.max/8 {
+		return rc.bodies.Add(key, b)
 	}
 	gz := gzipEncode(raw, gzip.DefaultCompression)
-	if gz == nil || len(gz) > rc.bodies.max/8 {
+	if gz == nil || len(gz) > rc.max/8 {
 		return b
 	}
-	return rc.bodies.add(key, &cachedBody{gz: gz})
+	return rc.bodies.Add(key, &cachedBody{gz: gz})
 }
 
 // load returns the body filed under key, or builds it once however many
 // requests ask for it at the same time (a big model's answer costs
 // megabytes to build: sixteen at once must not cost sixteen times that).
-func (rc *responseCache) load(key string, build func() ([]byte, error)) (*cachedBody, error) {
+func (rc *responseCache) load(key answerKey, build func() ([]byte, error)) (*cachedBody, error) {
 	if b, ok := rc.get(key); ok {
 		return b, nil
 	}
-	v, err, _ := rc.builds.Do(key, func() (any, error) {
-		if b, ok := rc.bodies.get(key); ok {
+	v, err, _ := rc.builds.Do(string(key), func() (any, error) {
+		if b, ok := rc.bodies.Get(key); ok {
 			return b, nil
 		}
 		raw, err := build()

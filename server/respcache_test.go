@@ -100,20 +100,20 @@ func TestResponseCacheIsBounded(t *testing.T) {
 	rc := newResponseCache(16 << 10) // 16 KiB: eight 1 KiB bodies, counted twice
 	body := bytes.Repeat([]byte("x"), 1<<10)
 	for i := range 8 {
-		rc.put(fmt.Sprint(i), body)
+		rc.put(answerKey(fmt.Sprint(i)), body)
 	}
 	rc.get("0") // recently used: stays
 	rc.put("8", body)
 	if _, ok := rc.get("1"); ok {
 		t.Error("the least recently used body was kept past the bound")
 	}
-	for _, k := range []string{"0", "8"} {
+	for _, k := range []answerKey{"0", "8"} {
 		if _, ok := rc.get(k); !ok {
 			t.Errorf("body %s was dropped", k)
 		}
 	}
-	if rc.bodies.used > rc.bodies.max {
-		t.Errorf("holds %d bytes, bound %d", rc.bodies.used, rc.bodies.max)
+	if rc.bodies.Used() > int64(rc.max) {
+		t.Errorf("holds %d bytes, bound %d", rc.bodies.Used(), rc.max)
 	}
 	// A body over an eighth of the cache is kept gzip-encoded only (issue
 	// 12: it was encoded again on every request), unless even its encoding
@@ -130,8 +130,8 @@ func TestResponseCacheIsBounded(t *testing.T) {
 	if _, ok := rc.get("noise"); ok {
 		t.Error("a big body that does not compress was kept")
 	}
-	if rc.bodies.used > rc.bodies.max {
-		t.Errorf("holds %d bytes, bound %d", rc.bodies.used, rc.bodies.max)
+	if rc.bodies.Used() > int64(rc.max) {
+		t.Errorf("holds %d bytes, bound %d", rc.bodies.Used(), rc.max)
 	}
 }
 

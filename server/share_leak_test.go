@@ -82,11 +82,14 @@ func (f *apiFixture) openShare(tb testing.TB, token string) string {
 func cachedKeysOf(s *Server, id int64) int {
 	scope := workspaceScope(id)
 	n := 0
-	for _, c := range []interface{ keys() []string }{s.snapshots.kept, s.responses.bodies} {
-		for _, k := range c.keys() {
-			if strings.HasPrefix(k, scope) {
-				n++
-			}
+	for _, k := range s.snapshots.kept.Keys() {
+		if strings.HasPrefix(string(k), scope) {
+			n++
+		}
+	}
+	for _, k := range s.responses.bodies.Keys() {
+		if strings.HasPrefix(string(k), scope) {
+			n++
 		}
 	}
 	return n

@@ -2,13 +2,13 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
 
 	"github.com/archmap/archmap/diagram"
+	"github.com/archmap/archmap/internal/lru"
 	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
@@ -20,35 +20,11 @@ import (
 // changes, so a snapshot never goes stale; a write makes a new revision and
 // with it a new key. Nothing may modify a snapshot's model or report.
 type snapshot struct {
-	key       string
+	key       snapshotKey
 	workspace *store.Workspace // as read with the model (a pinned link's: as it is now)
 	revision  int64            // the revision model is at
 	model     *topology.Model
 	report    *risk.Report
-}
-
-// Cache keys. Every key of every cache starts with its workspace's scope,
-// "w<id>:", so that deleting a workspace can drop all of them at once
-// (forgetWorkspace). Workspace ids are never reused (AUTOINCREMENT), so a
-// key can never name another object, even one created after a delete.
-
-// workspaceScope is the prefix of every cache key of one workspace.
-func workspaceScope(id int64) string { return fmt.Sprintf("w%d:", id) }
-
-// workspaceKey names a revision of a workspace's model. Keys carry the UTC
-// day too: an accepted risk lapses after its expiry date, so the findings
-// (and every answer drawn from them) of one revision can change at midnight.
-func workspaceKey(ws *store.Workspace, revision int64) string {
-	return fmt.Sprintf("%sr%d:%s", workspaceScope(ws.ID), revision, analysisDay())
-}
-
-// analysisDay is the UTC day findings are computed for.
-func analysisDay() string { return time.Now().UTC().Format(time.DateOnly) }
-
-// pinnedKey names the frozen copy a pinned link shows: one per pinned
-// revision of a workspace, shared by every link that pins it.
-func pinnedKey(sh *store.Share) string {
-	return fmt.Sprintf("%spin%d:%s", workspaceScope(sh.WorkspaceID), sh.PinnedRevision, analysisDay())
 }
 
 // weight approximates a snapshot's memory by its number of entities.
@@ -62,7 +38,7 @@ func (sn *snapshot) weight() int {
 // for it at the same time.
 type snapshotCache struct {
 	admit  *admission
-	kept   *lru[*snapshot]
+	kept   *lru.Cache[snapshotKey, *snapshot]
 	loads  singleflight.Group
 	loaded atomic.Int64 // loads done, for tests and figures
 }
@@ -72,19 +48,19 @@ type snapshotCache struct {
 const snapshotCacheWeight = 400_000
 
 func newSnapshotCache(maxWeight int, admit *admission) *snapshotCache {
-	return &snapshotCache{admit: admit, kept: newLRU(maxWeight, (*snapshot).weight)}
+	return &snapshotCache{admit: admit, kept: lru.New(int64(maxWeight), func(_ snapshotKey, sn *snapshot) int64 { return int64(sn.weight()) })}
 }
 
 // get returns the snapshot filed under key, or loads it. load may return a
 // newer revision than key names (a write came in between); it is filed
 // under its own key and returned all the same, since it is what the
 // database holds now.
-func (c *snapshotCache) get(ctx context.Context, key string, load func(context.Context) (*snapshot, error)) (*snapshot, error) {
-	if sn, ok := c.kept.get(key); ok {
+func (c *snapshotCache) get(ctx context.Context, key snapshotKey, load func(context.Context) (*snapshot, error)) (*snapshot, error) {
+	if sn, ok := c.kept.Get(key); ok {
 		return sn, nil
 	}
-	ch := c.loads.DoChan(key, func() (any, error) {
-		if sn, ok := c.kept.get(key); ok {
+	ch := c.loads.DoChan(string(key), func() (any, error) {
+		if sn, ok := c.kept.Get(key); ok {
 			return sn, nil // filed while this call was being set up
 		}
 		// The load is shared by every request waiting for it, so one of
@@ -100,7 +76,7 @@ func (c *snapshotCache) get(ctx context.Context, key string, load func(context.C
 			return nil, err
 		}
 		c.loaded.Add(1)
-		return c.kept.add(sn.key, sn), nil
+		return c.kept.Add(sn.key, sn), nil
 	})
 	select {
 	case r := <-ch:
@@ -115,7 +91,7 @@ func (c *snapshotCache) get(ctx context.Context, key string, load func(context.C
 
 // newSnapshot analyses m, the model of ws at revision, as the snapshot
 // named key.
-func newSnapshot(key string, ws *store.Workspace, revision int64, m *topology.Model) *snapshot {
+func newSnapshot(key snapshotKey, ws *store.Workspace, revision int64, m *topology.Model) *snapshot {
 	return &snapshot{key: key, workspace: ws, revision: revision, model: m, report: risk.Analyze(m)}
 }
 
@@ -138,14 +114,6 @@ func (s *Server) snapshotOf(ctx context.Context, head *store.Workspace) (*snapsh
 		}
 		return newSnapshot(workspaceKey(ws, ws.Revision), ws, ws.Revision, m), nil
 	})
-}
-
-// shareKey is the key of the snapshot a resolved share link shows.
-func shareKey(l *store.SharedLink) string {
-	if l.Pinned() {
-		return pinnedKey(l.Share)
-	}
-	return workspaceKey(l.Workspace, l.Revision)
 }
 
 // shareSnapshot returns the model a share link shows. A live link shares its
@@ -224,7 +192,7 @@ func (a *admission) enterSlot(ctx context.Context, slots chan struct{}) (release
 // them anyway; this gives their memory back at once.
 func (s *Server) forgetWorkspace(id int64) {
 	scope := workspaceScope(id)
-	s.snapshots.kept.dropPrefix(scope)
-	s.responses.bodies.dropPrefix(scope)
-	s.layouts.failed.dropPrefix(scope)
+	s.snapshots.kept.DropPrefix(scope)
+	s.responses.bodies.DropPrefix(scope)
+	s.layouts.failed.DropPrefix(scope)
 }
