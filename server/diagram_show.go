@@ -59,6 +59,15 @@ func diagramPageData(sn *snapshot, opts views.DiagramOptions, base string) *view
 		}
 	}
 	slices.Sort(d.Zones)
+	d.Places = map[string][]string{}
+	for _, srv := range m.Servers {
+		d.Places[srv.Name] = []string{}
+	}
+	for _, pl := range m.Placements {
+		if !slices.Contains(d.Places[pl.Server], pl.Service) {
+			d.Places[pl.Server] = append(d.Places[pl.Server], pl.Service)
+		}
+	}
 	return d
 }
 

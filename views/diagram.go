@@ -54,6 +54,10 @@ type DiagramPageData struct {
 	Base string
 	// ReadOnly hides what would change the model (share pages).
 	ReadOnly bool
+	// Places maps each server to the services placed on it, so that the
+	// search box can find a server in the services view too, where it has
+	// no element of its own.
+	Places map[string][]string
 }
 
 // FindingsBySeverity groups the report's findings, most serious first,

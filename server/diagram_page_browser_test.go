@@ -1,0 +1,187 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+
+	"github.com/archmap/archmap/importer"
+	"github.com/archmap/archmap/topology"
+)
+
+// signInBrowser sets up the first account through the setup page, which
+// leaves the browser signed in.
+func signInBrowser(b *browser) {
+	b.t.Helper()
+	b.run("set up the admin",
+		b.navigate("/"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="setup-form"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#setup-email`), testEmail),
+		chromedp.SendKeys(chromedp.CSS(`#setup-password`), testPassword),
+		chromedp.SendKeys(chromedp.CSS(`#setup-confirm`), testPassword),
+		chromedp.Click(chromedp.CSS(`[data-testid="setup-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="workspaces-empty"]`)),
+	)
+}
+
+// boutiqueModel is Online Boutique, imported from its Kubernetes manifests.
+func boutiqueModel(tb testing.TB) *topology.Model {
+	tb.Helper()
+	data := realFile(tb, "online-boutique/kubernetes-manifests.yaml")
+	m, _, err := importer.Kubernetes([]importer.File{{Name: "kubernetes-manifests.yaml", Data: []byte(data)}}, importer.KubeOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+// diagramFit is what the page shows at the default fit.
+type diagramFit struct {
+	LabelPx  float64 `json:"labelPx"`  // median on-screen font size of node labels
+	BoxPx    float64 `json:"boxPx"`    // median height of their bounding rectangles
+	Coverage float64 `json:"coverage"` // share of the diagram frame the drawing covers
+	Labels   int     `json:"labels"`
+}
+
+// measureFitJS measures the node labels (the legend left out) with
+// getBoundingClientRect, and how much of the frame the drawing covers.
+const measureFitJS = `(() => {
+	const svg = document.querySelector("#diagram-svg svg");
+	const font = [], box = [];
+	svg.querySelectorAll("g.node:not(.legend) text").forEach(t => {
+		const r = t.getBoundingClientRect(), bb = t.getBBox();
+		if (r.height > 0 && bb.height > 0) {
+			box.push(r.height);
+			font.push(parseFloat(t.getAttribute("font-size")) * r.height / bb.height);
+		}
+	});
+	const median = a => { a.sort((x, y) => x - y); return a.length ? a[Math.floor(a.length / 2)] : 0; };
+	const f = document.getElementById("diagram-frame").getBoundingClientRect();
+	const d = svg.querySelector("g.graph").getBoundingClientRect();
+	const w = Math.max(0, Math.min(f.right, d.right) - Math.max(f.left, d.left));
+	const h = Math.max(0, Math.min(f.bottom, d.bottom) - Math.max(f.top, d.top));
+	return {labelPx: median(font), boxPx: median(box), coverage: w * h / (f.width * f.height), labels: font.length};
+})()`
+
+// TestBrowserDiagramFitsReadably opens the diagram tab of the demo and of
+// Online Boutique at 1440×900: at the default fit the node labels are at
+// least 11 px and the drawing covers at least 40 % of the frame; the wheel
+// scrolls the page and leaves the zoom alone, while Ctrl+wheel, the keys and
+// the buttons zoom.
+func TestBrowserDiagramFitsReadably(t *testing.T) {
+	ts := newTestServer(t)
+	b := newBrowser(t, ts.URL)
+	b.viewport(1440, 900, false)
+	signInBrowser(b)
+	importModel(t, ts.db, "demo-shop", topology.Demo())
+	importModel(t, ts.db, "boutique", boutiqueModel(t))
+
+	for _, slug := range []string{"demo-shop", "boutique"} {
+		b.run("open the diagram of "+slug,
+			b.navigate("/w/"+slug+"/diagram"),
+			chromedp.WaitVisible(chromedp.CSS(`#diagram-svg svg`)),
+		)
+		b.waitJS("the diagram is fitted", `window.archmap.diagram() && window.archmap.diagram().panZoom`)
+		fit := evalJS[diagramFit](b, "measure "+slug, measureFitJS)
+		t.Logf("%s at 1440×900: median node label %.1f px font (%.1f px box) over %d labels, drawing covers %.0f%% of the frame",
+			slug, fit.LabelPx, fit.BoxPx, fit.Labels, 100*fit.Coverage)
+		if fit.Labels == 0 {
+			t.Fatalf("%s: no node label measured", slug)
+		}
+		if fit.LabelPx < 11 || fit.BoxPx < 11 {
+			t.Errorf("%s: median node label %.1f px (box %.1f px), want ≥ 11", slug, fit.LabelPx, fit.BoxPx)
+		}
+		if fit.Coverage < 0.4 {
+			t.Errorf("%s: the drawing covers %.0f%% of the frame, want ≥ 40%%", slug, 100*fit.Coverage)
+		}
+		b.screenshot("diagram-" + slug)
+		if slug == "boutique" {
+			break
+		}
+
+		// The wheel over the diagram scrolls the page; the zoom stays.
+		zoom := evalJS[float64](b, "read the zoom", `window.archmap.diagram().panZoom.getZoom()`)
+		x, y := frameCentre(b)
+		b.run("wheel over the diagram", wheel(x, y, 300, 0))
+		b.waitJS("the page scrolled", `window.scrollY > 0`)
+		if z := evalJS[float64](b, "read the zoom", `window.archmap.diagram().panZoom.getZoom()`); z != zoom {
+			t.Errorf("the plain wheel changed the zoom from %v to %v", zoom, z)
+		}
+
+		// Ctrl+wheel zooms (a touchpad pinch arrives the same way), and
+		// leaves the page where it is.
+		scrolled := evalJS[float64](b, "read the scroll", `window.scrollY`)
+		x, y = frameCentre(b)
+		b.run("Ctrl+wheel over the diagram", wheel(x, y, -200, modifierCtrl))
+		b.waitJS("Ctrl+wheel zoomed in", fmt.Sprintf(`window.archmap.diagram().panZoom.getZoom() > %v`, zoom))
+		if s := evalJS[float64](b, "read the scroll", `window.scrollY`); s != scrolled {
+			t.Errorf("Ctrl+wheel scrolled the page from %v to %v", scrolled, s)
+		}
+		b.run("press 0", chromedp.KeyEvent("0"))
+		b.waitJS("0 fits again", fmt.Sprintf(`Math.abs(window.archmap.diagram().panZoom.getZoom() - %v) < 1e-4`, zoom))
+		b.run("press +", chromedp.KeyEvent("+"))
+		b.waitJS("+ zooms in", fmt.Sprintf(`window.archmap.diagram().panZoom.getZoom() > %v`, zoom))
+		b.run("click −, twice", chromedp.Click(chromedp.CSS(`[data-testid="zoom-out"]`)), chromedp.Click(chromedp.CSS(`[data-testid="zoom-out"]`)))
+		b.waitJS("− zooms out", fmt.Sprintf(`window.archmap.diagram().panZoom.getZoom() < %v`, zoom))
+
+		// Hiding the side panel gives the diagram the width.
+		w := evalJS[float64](b, "frame width", `document.getElementById("diagram-frame").getBoundingClientRect().width`)
+		b.run("hide the panel", chromedp.Click(chromedp.CSS(`[data-testid="side-toggle"]`)))
+		b.waitJS("the frame widened", fmt.Sprintf(`document.getElementById("diagram-frame").getBoundingClientRect().width > %v + 300`, w))
+		b.run("show the panel", chromedp.Click(chromedp.CSS(`[data-testid="side-toggle"]`)))
+		b.waitJS("the panel is back", `document.getElementById("diagram-side").getBoundingClientRect().width > 300`)
+	}
+	b.checkConsole()
+}
+
+// frameCentre is the centre of the diagram frame in the window.
+func frameCentre(b *browser) (float64, float64) {
+	b.t.Helper()
+	c := evalJS[[]float64](b, "find the frame", `(() => { const r = document.getElementById("diagram-frame").getBoundingClientRect(); return [r.left + r.width / 2, r.top + Math.min(r.height / 2, (innerHeight - r.top) / 2)]; })()`)
+	return c[0], c[1]
+}
+
+// modifierCtrl is the Ctrl bit of DevTools' input modifiers.
+const modifierCtrl = 2
+
+// wheel turns the mouse wheel at (x, y) as a user would (a trusted event).
+func wheel(x, y, deltaY float64, modifiers int64) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, wheelEvent, wheelParams{
+			Type: input.DispatchMouseEventTypeMouseWheel, X: x, Y: y, DeltaY: deltaY, Modifiers: modifiers,
+		})
+		return chromedp.Void{}, err
+	}
+}
+
+// wheelParams is Input.dispatchMouseEvent's parameters with deltaX always
+// sent: the generated type leaves out a zero, which DevTools refuses for a
+// wheel event.
+type wheelParams struct {
+	Type      input.DispatchMouseEventType `json:"type"`
+	X         float64                      `json:"x"`
+	Y         float64                      `json:"y"`
+	Modifiers int64                        `json:"modifiers"`
+	DeltaX    float64                      `json:"deltaX"`
+	DeltaY    float64                      `json:"deltaY"`
+}
+
+var wheelEvent = cdp.Command[wheelParams, cdp.Empty]{Method: input.CommandDispatchMouseEvent}
+
+// viewport makes the page's viewport exactly width×height CSS pixels (the
+// window size leaves some to the browser's own frame); mobile emulates a
+// phone's meta-viewport handling and touch.
+func (b *browser) viewport(width, height int64, mobile bool) {
+	b.t.Helper()
+	b.run("set the viewport", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+			Width: width, Height: height, DeviceScaleFactor: 1, Mobile: mobile,
+		})
+		return chromedp.Void{}, err
+	})
+}
