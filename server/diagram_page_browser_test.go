@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -184,4 +185,74 @@ func (b *browser) viewport(width, height int64, mobile bool) {
 		})
 		return chromedp.Void{}, err
 	})
+}
+
+// logInBrowser signs in through the login form with the fixture's account.
+func logInBrowser(b *browser) {
+	b.t.Helper()
+	b.run("sign in",
+		b.navigate("/login"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="login-form"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#login-email`), testEmail),
+		chromedp.SendKeys(chromedp.CSS(`#login-password`), testPassword),
+		chromedp.Click(chromedp.CSS(`[data-testid="login-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="current-user"]`)),
+	)
+}
+
+// centredJS tells how far (in px) the centre of a service's first element
+// is from the centre of the diagram frame, with the element selected.
+func centredJS(name string) string {
+	return fmt.Sprintf(`(() => {
+		const d = window.archmap.diagram(), s = d.data.services[%q];
+		const el = document.getElementById(s.ids[0]);
+		if (!el.classList.contains("is-selected")) return 1e9;
+		const r = el.getBoundingClientRect(), f = d.svg.getBoundingClientRect();
+		return Math.hypot(r.left + r.width / 2 - (f.left + f.width / 2), r.top + r.height / 2 - (f.top + f.height / 2));
+	})()`, name)
+}
+
+// TestBrowserDiagramSearch types names into the search box on the
+// workspace's diagram and on a share page: the service found is selected
+// (its panel opens) and centred; a server selects what runs on it; a name
+// that matches nothing selects nothing.
+func TestBrowserDiagramSearch(t *testing.T) {
+	f := newAPIFixture(t)
+	slug := importModel(t, f.db, "demo-shop", topology.Demo())
+	token, _ := f.createShare(t, slug, `{"expires_in": "1h"}`)
+	b := newBrowser(t, f.URL)
+	b.viewport(1440, 900, false)
+	logInBrowser(b)
+
+	for _, page := range []string{"/w/" + slug + "/diagram", "/s/" + token} {
+		b.run("open "+page, b.navigate(page), chromedp.WaitVisible(chromedp.CSS(`#diagram-svg svg`)))
+		b.waitJS("the diagram is ready", `window.archmap.diagram() && window.archmap.diagram().panZoom`)
+		// Zoomed in and panned away first, so centring has to move it.
+		b.run("zoom in and type", chromedp.Click(chromedp.CSS(`[data-testid="zoom-in"]`)), chromedp.Click(chromedp.CSS(`[data-testid="zoom-in"]`)),
+			chromedp.SendKeys(chromedp.CSS(`[data-testid="diagram-search"]`), "payme"))
+		b.waitJS("payments is selected and centred", centredJS("payments")+` < 3`)
+		b.waitJS("its panel opens", `document.querySelector('[data-testid="panel-service-name"]') && document.querySelector('[data-testid="panel-service-name"]').textContent === "payments"`)
+		if got := evalJS[string](b, "read the matches", `document.querySelector('[data-testid="diagram-search-results"]').textContent`); !strings.Contains(got, "payments") {
+			t.Errorf("%s: matches listed %q", page, got)
+		}
+		clearSearch(b)
+		b.run("search a server", chromedp.SendKeys(chromedp.CSS(`[data-testid="diagram-search"]`), "license-box"))
+		b.waitJS("tax-engine, on license-box, is selected", centredJS("tax-engine")+` < 3`)
+		if n := evalJS[int](b, "count the selected", count(`#diagram-svg g.node.is-selected`)); n != 1 {
+			t.Errorf("%s: %d nodes selected for license-box, want 1 (tax-engine)", page, n)
+		}
+		clearSearch(b)
+		b.run("search nothing", chromedp.SendKeys(chromedp.CSS(`[data-testid="diagram-search"]`), "no-such-thing"))
+		b.waitJS("nothing is listed", `document.querySelector('[data-testid="diagram-search-results"]').hidden`)
+		if page != "/s/"+token {
+			b.screenshot("diagram-search")
+		}
+	}
+	b.checkConsole()
+}
+
+// clearSearch empties the search box.
+func clearSearch(b *browser) {
+	b.t.Helper()
+	evalJS[bool](b, "clear the search", `(document.querySelector('[data-testid="diagram-search"]').value = "") === ""`)
 }
