@@ -256,3 +256,134 @@ func clearSearch(b *browser) {
 	b.t.Helper()
 	evalJS[bool](b, "clear the search", `(document.querySelector('[data-testid="diagram-search"]').value = "") === ""`)
 }
+
+// simJS reads the simulation as the page shows it.
+const simJS = `(() => {
+	const q = s => document.querySelector(s);
+	const items = sel => [...document.querySelectorAll(sel)].map(li => ({
+		name: li.querySelector("[data-service]").textContent.trim(),
+		reason: li.querySelector('[data-testid="sim-reason"]').textContent.trim()}));
+	return {
+		summary: q('[data-testid="sim-summary"]') ? q('[data-testid="sim-summary"]').textContent.trim() : "",
+		down: items('[data-testid="sim-down-item"]'),
+		degraded: items('[data-testid="sim-degraded-item"]'),
+		fail: new URLSearchParams(location.search).get("fail") || "",
+		simOn: !!q("#diagram-svg.sim-on"),
+	};
+})()`
+
+type simShown struct {
+	Summary  string `json:"summary"`
+	Down     []struct{ Name, Reason string }
+	Degraded []struct{ Name, Reason string }
+	Fail     string `json:"fail"`
+	SimOn    bool   `json:"simOn"`
+}
+
+// TestBrowserSimulationExplainsItself fails zone eu-west-1a on the demo: the
+// headline counts what is down and degraded, every down service says why,
+// the diagram marks them in the simulation's palette (not the risk colours),
+// and the failure set is in the URL, surviving a switch of view and a
+// reload. A service is failed from its panel; a share page simulates too.
+func TestBrowserSimulationExplainsItself(t *testing.T) {
+	f := newAPIFixture(t)
+	slug := importModel(t, f.db, "demo-shop", topology.Demo())
+	token, _ := f.createShare(t, slug, `{"expires_in": "1h"}`)
+	b := newBrowser(t, f.URL)
+	b.viewport(1440, 900, false)
+	logInBrowser(b)
+
+	b.run("open the diagram and fail zone eu-west-1a",
+		b.navigate("/w/"+slug+"/diagram"),
+		chromedp.WaitVisible(chromedp.CSS(`#diagram-svg svg`)),
+		chromedp.Click(chromedp.CSS(`#sim-form input[value="zone:eu-west-1a"]`)),
+	)
+	b.waitJS("the headline shows", `document.querySelector('[data-testid="sim-summary"]')`)
+	want := func(step, view string) simShown {
+		t.Helper()
+		b.waitJS(step+": the diagram is marked", `document.querySelector("#diagram-svg.sim-on g.node.sim-down")`)
+		s := evalJS[simShown](b, step, simJS)
+		if want := fmt.Sprintf("%d of 14 services down, %d degraded", len(s.Down), len(s.Degraded)); s.Summary != want || len(s.Down) == 0 {
+			t.Errorf("%s: headline %q, want %q with something down", step, s.Summary, want)
+		}
+		reasons := map[string]string{}
+		for _, d := range s.Down {
+			reasons[d.Name] = d.Reason
+			if !strings.HasPrefix(d.Reason, "down: ") || len(d.Reason) < 12 {
+				t.Errorf("%s: %s is down for the reason %q", step, d.Name, d.Reason)
+			}
+		}
+		for _, d := range s.Degraded {
+			if !strings.HasPrefix(d.Reason, "degraded: ") {
+				t.Errorf("%s: %s is degraded for the reason %q", step, d.Name, d.Reason)
+			}
+		}
+		if r := reasons["auth"]; r != "down: its only server app-1 failed" {
+			t.Errorf("%s: auth's reason %q", step, r)
+		}
+		if r := reasons["api-gateway"]; !strings.HasPrefix(r, "down: calls ") || !strings.HasSuffix(r, " synchronously, which is down") {
+			t.Errorf("%s: api-gateway's reason %q", step, r)
+		}
+		if s.Fail != "zone:eu-west-1a" || !s.SimOn {
+			t.Errorf("%s: URL fail=%q, simulation palette on: %v", step, s.Fail, s.SimOn)
+		}
+		// The palette: a down node is filled in the simulation's violet,
+		// which is none of the risk colours; a risk colour is dimmed.
+		fills := evalJS[[]string](b, step+": read the fills", `[
+			getComputedStyle(document.querySelector("#diagram-svg g.node.sim-down :is(path, polygon, ellipse)")).fill,
+			getComputedStyle(document.querySelector("#diagram-svg g.node.sim-down :is(path, polygon, ellipse)")).stroke,
+			getComputedStyle(document.querySelector(".legend-down")).backgroundColor]`)
+		if fills[0] != "rgb(91, 58, 154)" || fills[2] != fills[0] {
+			t.Errorf("%s: a down node is filled %s (stroke %s), its legend %s; want the simulation's rgb(91, 58, 154)", step, fills[0], fills[1], fills[2])
+		}
+		if view != "" {
+			if n := evalJS[int](b, step+": count", count(`#diagram-svg[data-view="`+view+`"]`)); n != 1 {
+				t.Errorf("%s: not the %s view", step, view)
+			}
+		}
+		return s
+	}
+	first := want("services view", "services")
+	b.screenshot("simulation-services")
+
+	b.run("switch to the deployment view",
+		chromedp.Click(chromedp.CSS(`[data-testid="view-deployment"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#diagram-svg[data-view="deployment"] svg`)),
+	)
+	b.waitJS("the headline is back", `document.querySelector('[data-testid="sim-summary"]')`)
+	if again := want("deployment view", "deployment"); again.Summary != first.Summary {
+		t.Errorf("the deployment view says %q, the services view said %q", again.Summary, first.Summary)
+	}
+	if n := evalJS[int](b, "count failed servers", count(`#diagram-svg g.cluster.sim-failed`)); n != 5 {
+		t.Errorf("%d servers marked failed, want the 5 of eu-west-1a", n)
+	}
+	b.screenshot("simulation-deployment")
+	b.run("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#diagram-svg svg`)))
+	b.waitJS("the headline is back after a reload", `document.querySelector('[data-testid="sim-summary"]')`)
+	want("reload", "deployment")
+	if !evalJS[bool](b, "the zone is ticked", `document.querySelector('#sim-form input[value="zone:eu-west-1a"]').checked`) {
+		t.Error("after a reload the zone is not ticked")
+	}
+
+	// Fail a service from its panel: it joins the set, in the URL too.
+	evalJS[bool](b, "select payments", `window.archmap.select("payments", true) === undefined`)
+	b.run("open payments' panel and fail it",
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="panel-fail-service"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="panel-fail-service"]`)),
+	)
+	b.waitJS("payments is in the failure set", `new URLSearchParams(location.search).get("fail") === "zone:eu-west-1a,service:payments"`)
+	b.waitJS("payments is down for being failed", `[...document.querySelectorAll('[data-testid="sim-down-item"]')].some(li => li.textContent.includes("payments") && li.textContent.includes("down: failed in the simulation"))`)
+
+	// Clearing ends the simulation: no marks, no palette, no fail in the URL.
+	b.run("clear", chromedp.Click(chromedp.CSS(`[data-testid="simulate-reset"]`)))
+	b.waitJS("the URL has no failure set", `!new URLSearchParams(location.search).has("fail") && !document.querySelector("#diagram-svg.sim-on")`)
+
+	// A share page simulates from its URL too.
+	b.run("open the share with a failure set",
+		b.navigate("/s/"+token+"?fail=server:app-1"),
+		chromedp.WaitVisible(chromedp.CSS(`#diagram-svg svg`)),
+	)
+	b.waitJS("the share page simulates", `document.querySelector('[data-testid="sim-summary"]') && /^\d+ of 14 services down, \d+ degraded$/.test(document.querySelector('[data-testid="sim-summary"]').textContent.trim())`)
+	b.waitJS("and marks the diagram", `document.querySelector("#diagram-svg.sim-on g.node.sim-down")`)
+	b.checkConsole()
+}

@@ -87,8 +87,14 @@ func TestSimulate(t *testing.T) {
 
 	p := c.htmx("/w/"+slug+"/simulate", url.Values{"fail": {"server:node-a"}})
 	p.wantStatus(t, http.StatusOK)
-	if got := strings.TrimSpace(p.find(t, "sim-down").Text()); got != "web" {
+	if got := strings.TrimSpace(p.find(t, "sim-down").Find("[data-service]").Text()); got != "web" {
 		t.Errorf("down: %q", got)
+	}
+	if got := strings.TrimSpace(p.find(t, "sim-reason").Text()); got != "down: its only server node-a failed" {
+		t.Errorf("web's reason: %q", got)
+	}
+	if got := strings.TrimSpace(p.find(t, "sim-summary").Text()); got != "1 of 2 services down, 0 degraded" {
+		t.Errorf("headline: %q", got)
 	}
 	var marks struct{ Down, Degraded, Servers []string }
 	if err := json.Unmarshal([]byte(p.doc.Find("#sim-marks").AttrOr("data-island", "")), &marks); err != nil {

@@ -297,8 +297,111 @@
     if (!e.target.closest(".diagram-search-field")) showMatches([]);
   });
 
+  // ---- failure simulation: the failure set lives in the URL ----
+
+  // failParam reads ?fail=zone:a,service:b (repeated fail= too).
+  function failParam() {
+    var out = [];
+    new URLSearchParams(location.search).getAll("fail").forEach(function (v) {
+      v.split(",").forEach(function (item) {
+        if (item) out.push(item);
+      });
+    });
+    return out;
+  }
+
+  function simForm() {
+    return document.getElementById("sim-form");
+  }
+
+  function ticked() {
+    var form = simForm();
+    if (!form) return [];
+    return Array.prototype.map.call(form.querySelectorAll('input[name="fail"]:checked'), function (i) {
+      return i.value;
+    });
+  }
+
+  function withFail(href, fail) {
+    var u = new URL(href, location.href);
+    if (fail.length) u.searchParams.set("fail", fail.join(","));
+    else u.searchParams.delete("fail");
+    return u.pathname + u.search + u.hash;
+  }
+
+  // keepFail writes the ticked failures into the address, the view tabs and
+  // the toolbar, so that reloading or switching view keeps the simulation,
+  // and dims the risk colours while one is on.
+  function keepFail() {
+    var fail = ticked();
+    history.replaceState(history.state, "", withFail(location.href, fail));
+    document.querySelectorAll(".view-tabs a[href]").forEach(function (a) {
+      a.setAttribute("href", withFail(a.getAttribute("href"), fail));
+    });
+    var input = document.querySelector("[data-fail-input]");
+    if (input) {
+      input.value = fail.join(",");
+      input.disabled = fail.length === 0;
+    }
+    markSimOn(fail.length > 0);
+  }
+
+  function markSimOn(on) {
+    var holder = document.getElementById("diagram-svg");
+    if (holder) holder.classList.toggle("sim-on", on);
+  }
+
+  function simulate() {
+    var form = simForm();
+    if (form) form.requestSubmit();
+  }
+
+  // restoreFail ticks what the address fails and runs the simulation.
+  function restoreFail() {
+    var form = simForm();
+    var fail = failParam();
+    if (!form || !fail.length) return;
+    form.querySelectorAll('input[name="fail"]').forEach(function (i) {
+      i.checked = fail.indexOf(i.value) >= 0;
+    });
+    if (fail.some(function (f) {
+      return f.indexOf("service:") === 0;
+    })) {
+      var details = form.querySelector("details");
+      if (details) details.open = true;
+    }
+    simulate();
+  }
+
+  // Ticking or unticking runs the simulation at once.
+  document.addEventListener("change", function (e) {
+    if (e.target.name === "fail" && e.target.closest("#sim-form")) simulate();
+  });
+  document.addEventListener("reset", function (e) {
+    if (e.target.id !== "sim-form") return;
+    // The form resets after this event: write the address afterwards.
+    setTimeout(keepFail, 0);
+  });
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-fail-service]");
+    if (!b) return;
+    var form = simForm();
+    if (!form) return;
+    var value = "service:" + b.getAttribute("data-fail-service");
+    form.querySelectorAll('input[name="fail"]').forEach(function (i) {
+      if (i.value === value) i.checked = true;
+    });
+    simulate();
+  });
+  document.addEventListener("archmap:simulation", keepFail);
+  document.addEventListener("archmap:diagram", function () {
+    markSimOn(ticked().length > 0 && !!document.querySelector("#sim-result [data-testid=sim-summary]"));
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     restoreSide();
     sizeFrame();
+    // After htmx has set up the simulation form (its own DOMContentLoaded).
+    setTimeout(restoreFail, 0);
   });
 })();

@@ -124,6 +124,8 @@ type SimulationData struct {
 	Failed   []string // what was failed, as "server:a", "zone:z"
 	Down     []string
 	Degraded []string
+	Total    int               // services in the model, for the headline
+	Reasons  map[string]string // service → why it is down or degraded
 	// Marks is the data island app.js marks the diagram from.
 	Marks SimulationMarks
 }
@@ -134,6 +136,21 @@ type SimulationMarks struct {
 	Down     []string `json:"down"`
 	Degraded []string `json:"degraded"`
 	Servers  []string `json:"servers"`
+}
+
+// Summary is the headline of a simulation: "3 of 14 services down, 2 degraded".
+func (s *SimulationData) Summary() string {
+	return strconv.Itoa(len(s.Down)) + " of " + strconv.Itoa(s.Total) + " services down, " + strconv.Itoa(len(s.Degraded)) + " degraded"
+}
+
+// failedLabel writes a failure item for people: "zone eu-west-1a".
+func failedLabel(item string) string {
+	for _, p := range []string{"server:", "zone:", "service:"} {
+		if len(item) > len(p) && item[:len(p)] == p {
+			return p[:len(p)-1] + " " + item[len(p):]
+		}
+	}
+	return item
 }
 
 func severityClass(s risk.Severity) string { return "sev-" + string(s) }
