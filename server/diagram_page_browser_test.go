@@ -241,6 +241,15 @@ func TestBrowserDiagramSearch(t *testing.T) {
 		if n := evalJS[int](b, "count the selected", count(`#diagram-svg g.node.is-selected`)); n != 1 {
 			t.Errorf("%s: %d nodes selected for license-box, want 1 (tax-engine)", page, n)
 		}
+		// The server's own panel: what runs there, what its loss takes down.
+		b.waitJS("license-box's panel opens", `document.querySelector('[data-testid="panel-server-name"]') && document.querySelector('[data-testid="panel-server-name"]').textContent === "license-box"`)
+		if got := evalJS[string](b, "read the panel", `document.getElementById("node-panel").innerText`); !strings.Contains(got, "tax-engine") || !strings.Contains(got, "down: its only server license-box failed") {
+			t.Errorf("%s: license-box's panel says %q", page, got)
+		}
+		// A server finding's link in the services view opens that server.
+		b.run("click a finding's server", chromedp.Click(chromedp.CSS(`#risk-panel [data-subject="server:db-1"]`)))
+		b.waitJS("db-1's panel opens", `document.querySelector('[data-testid="panel-server-name"]') && document.querySelector('[data-testid="panel-server-name"]').textContent === "db-1"`)
+		b.waitJS("orders-db, on db-1, is selected", `document.getElementById(window.archmap.diagram().data.services["orders-db"].ids[0]).classList.contains("is-selected")`)
 		clearSearch(b)
 		b.run("search nothing", chromedp.SendKeys(chromedp.CSS(`[data-testid="diagram-search"]`), "no-such-thing"))
 		b.waitJS("nothing is listed", `document.querySelector('[data-testid="diagram-search-results"]').hidden`)

@@ -79,6 +79,27 @@ func TestServicePanel(t *testing.T) {
 	c.get("/w/"+slug+"/diagram/panel?service=nope").wantStatus(t, http.StatusNotFound)
 }
 
+// TestServerPanel: a server's panel lists what runs there and what its
+// loss takes down, with the reason; an unknown server is a 404.
+func TestServerPanel(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.signedIn(t)
+	slug := c.importShop(t, "Shop")
+	c.get("/w/" + slug + "/diagram")
+	p := c.get("/w/" + slug + "/diagram/panel?server=node-a")
+	p.wantStatus(t, http.StatusOK)
+	if got := p.find(t, "panel-server-name").Text(); got != "node-a" {
+		t.Errorf("panel of %q", got)
+	}
+	if got := p.find(t, "panel-runs").Text(); !strings.Contains(got, "web") {
+		t.Errorf("runs %q", got)
+	}
+	if got := p.find(t, "panel-loss-down").Text(); !strings.Contains(got, "down: its only server node-a failed") {
+		t.Errorf("its loss: %q", got)
+	}
+	c.get("/w/" + slug + "/diagram/panel?server=nope").wantStatus(t, http.StatusNotFound)
+}
+
 func TestSimulate(t *testing.T) {
 	ts := newTestServer(t)
 	c := ts.signedIn(t)

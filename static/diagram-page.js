@@ -297,6 +297,43 @@
     if (!e.target.closest(".diagram-search-field")) showMatches([]);
   });
 
+  // ---- servers: a details panel, from the diagram, search and findings ----
+
+  archmap.showServer = function (name) {
+    var d = current();
+    if (!d || !d.data.panel_url || !window.htmx) return;
+    window.htmx.ajax("GET", d.data.panel_url + "?server=" + encodeURIComponent(name), {
+      target: "#node-panel",
+      swap: "innerHTML"
+    });
+  };
+
+  // A click on a server's box (deployment view) opens its panel; a drag
+  // that pans ends in a click too, and opens nothing.
+  var pressed = null;
+  document.addEventListener("pointerdown", function (e) {
+    pressed = { x: e.clientX, y: e.clientY };
+  });
+  document.addEventListener("click", function (e) {
+    var d = current();
+    if (!d || !d.svg.contains(e.target) || e.target.closest("g.node")) return;
+    if (pressed && Math.abs(e.clientX - pressed.x) + Math.abs(e.clientY - pressed.y) > 5) return;
+    var cluster = e.target.closest("g.cluster");
+    if (!cluster) return;
+    Object.keys(d.data.servers).forEach(function (name) {
+      if ((d.data.servers[name] || []).indexOf(cluster.id) >= 0) {
+        archmap.mark([cluster.id], "is-selected");
+        archmap.showServer(name);
+      }
+    });
+  });
+
+  // A server named by a finding: its box, or what runs on it, and its panel.
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest('[data-subject^="server:"]');
+    if (b) pick({ kind: "server", name: b.getAttribute("data-subject").slice(7) });
+  });
+
   // ---- failure simulation: the failure set lives in the URL ----
 
   // failParam reads ?fail=zone:a,service:b (repeated fail= too).
@@ -383,11 +420,13 @@
     setTimeout(keepFail, 0);
   });
   document.addEventListener("click", function (e) {
-    var b = e.target.closest("[data-fail-service]");
+    var b = e.target.closest("[data-fail-service], [data-fail-server]");
     if (!b) return;
     var form = simForm();
     if (!form) return;
-    var value = "service:" + b.getAttribute("data-fail-service");
+    var value = b.hasAttribute("data-fail-server")
+      ? "server:" + b.getAttribute("data-fail-server")
+      : "service:" + b.getAttribute("data-fail-service");
     form.querySelectorAll('input[name="fail"]').forEach(function (i) {
       if (i.value === value) i.checked = true;
     });

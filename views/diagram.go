@@ -119,6 +119,14 @@ type ServicePanelData struct {
 	Findings   []risk.Finding
 }
 
+// ServerPanelData is the side panel of a selected server.
+type ServerPanelData struct {
+	Server     topology.Server
+	Placements []topology.Placement // what runs there
+	Findings   []risk.Finding
+	Loss       *SimulationData // what losing it takes down
+}
+
 // SimulationData is the outcome of a failure simulation.
 type SimulationData struct {
 	Failed   []string // what was failed, as "server:a", "zone:z"
