@@ -97,7 +97,7 @@ func TestServerPanel(t *testing.T) {
 	if got := p.find(t, "panel-loss-down").Text(); !strings.Contains(got, "down: its only server node-a failed") {
 		t.Errorf("its loss: %q", got)
 	}
-	c.get("/w/" + slug + "/diagram/panel?server=nope").wantStatus(t, http.StatusNotFound)
+	c.get("/w/"+slug+"/diagram/panel?server=nope").wantStatus(t, http.StatusNotFound)
 }
 
 func TestSimulate(t *testing.T) {
