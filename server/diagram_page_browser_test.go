@@ -3,8 +3,11 @@ package server
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -30,15 +33,29 @@ func signInBrowser(b *browser) {
 	)
 }
 
-// boutiqueModel is Online Boutique, imported from its Kubernetes manifests.
-func boutiqueModel(tb testing.TB) *topology.Model {
+// kubeModel imports real Kubernetes manifests of testdata/realdata.
+func kubeModel(tb testing.TB, files ...string) *topology.Model {
 	tb.Helper()
-	data := realFile(tb, "online-boutique/kubernetes-manifests.yaml")
-	m, _, err := importer.Kubernetes([]importer.File{{Name: "kubernetes-manifests.yaml", Data: []byte(data)}}, importer.KubeOptions{})
+	var in []importer.File
+	for _, f := range files {
+		in = append(in, importer.File{Name: f, Data: []byte(realFile(tb, f))})
+	}
+	m, _, err := importer.Kubernetes(in, importer.KubeOptions{})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return m
+}
+
+func boutiqueModel(tb testing.TB) *topology.Model {
+	return kubeModel(tb, "online-boutique/kubernetes-manifests.yaml")
+}
+
+// trainTicketModel is Train-Ticket's Kubernetes files: 67 services and no
+// call found between them.
+func trainTicketModel(tb testing.TB) *topology.Model {
+	return kubeModel(tb, "train-ticket/quickstart-ts-deployment-part1.yml",
+		"train-ticket/quickstart-ts-deployment-part2.yml", "train-ticket/quickstart-ts-deployment-part3.yml")
 }
 
 // diagramFit is what the page shows at the default fit.
@@ -81,8 +98,9 @@ func TestBrowserDiagramFitsReadably(t *testing.T) {
 	signInBrowser(b)
 	importModel(t, ts.db, "demo-shop", topology.Demo())
 	importModel(t, ts.db, "boutique", boutiqueModel(t))
+	importModel(t, ts.db, "train-ticket", trainTicketModel(t))
 
-	for _, slug := range []string{"demo-shop", "boutique"} {
+	for _, slug := range []string{"boutique", "train-ticket", "demo-shop"} {
 		b.run("open the diagram of "+slug,
 			b.navigate("/w/"+slug+"/diagram"),
 			chromedp.WaitVisible(chromedp.CSS(`#diagram-svg svg`)),
@@ -100,9 +118,14 @@ func TestBrowserDiagramFitsReadably(t *testing.T) {
 		if fit.Coverage < 0.4 {
 			t.Errorf("%s: the drawing covers %.0f%% of the frame, want ≥ 40%%", slug, 100*fit.Coverage)
 		}
-		b.screenshot("diagram-" + slug)
-		if slug == "boutique" {
-			break
+		b.viewShot("diagram-" + slug)
+		if slug == "train-ticket" {
+			// Searching one of 67 services selects and centres it.
+			b.run("search ts-order-service", chromedp.SendKeys(chromedp.CSS(`[data-testid="diagram-search"]`), "ts-order-service"))
+			b.waitJS("ts-order-service is selected and centred", centredJS("ts-order-service")+` < 3`)
+		}
+		if slug != "demo-shop" {
+			continue
 		}
 
 		// The wheel over the diagram scrolls the page; the zoom stays.
@@ -254,7 +277,7 @@ func TestBrowserDiagramSearch(t *testing.T) {
 		b.run("search nothing", chromedp.SendKeys(chromedp.CSS(`[data-testid="diagram-search"]`), "no-such-thing"))
 		b.waitJS("nothing is listed", `document.querySelector('[data-testid="diagram-search-results"]').hidden`)
 		if page != "/s/"+token {
-			b.screenshot("diagram-search")
+			b.viewShot("diagram-search")
 		}
 	}
 	b.checkConsole()
@@ -353,7 +376,7 @@ func TestBrowserSimulationExplainsItself(t *testing.T) {
 		return s
 	}
 	first := want("services view", "services")
-	b.screenshot("simulation-services")
+	b.viewShot("simulation-services")
 
 	b.run("switch to the deployment view",
 		chromedp.Click(chromedp.CSS(`[data-testid="view-deployment"]`)),
@@ -366,7 +389,7 @@ func TestBrowserSimulationExplainsItself(t *testing.T) {
 	if n := evalJS[int](b, "count failed servers", count(`#diagram-svg g.cluster.sim-failed`)); n != 5 {
 		t.Errorf("%d servers marked failed, want the 5 of eu-west-1a", n)
 	}
-	b.screenshot("simulation-deployment")
+	b.viewShot("simulation-deployment")
 	b.run("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#diagram-svg svg`)))
 	b.waitJS("the headline is back after a reload", `document.querySelector('[data-testid="sim-summary"]')`)
 	want("reload", "deployment")
@@ -395,4 +418,63 @@ func TestBrowserSimulationExplainsItself(t *testing.T) {
 	b.waitJS("the share page simulates", `document.querySelector('[data-testid="sim-summary"]') && /^\d+ of 14 services down, \d+ degraded$/.test(document.querySelector('[data-testid="sim-summary"]').textContent.trim())`)
 	b.waitJS("and marks the diagram", `document.querySelector("#diagram-svg.sim-on g.node.sim-down")`)
 	b.checkConsole()
+}
+
+// TestBrowserSharePageOnAPhone opens a share link at 390×844 (a phone): the
+// page does not scroll sideways, the diagram takes the width with readable
+// labels, and the panels come below it.
+func TestBrowserSharePageOnAPhone(t *testing.T) {
+	f := newAPIFixture(t)
+	slug := importModel(t, f.db, "demo-shop", topology.Demo())
+	token, _ := f.createShare(t, slug, `{"expires_in": "1h"}`)
+	b := newBrowser(t, f.URL)
+	b.viewport(390, 844, true)
+	b.run("open the share link", b.navigate("/s/"+token), chromedp.WaitVisible(chromedp.CSS(`#diagram-svg svg`)))
+	b.waitJS("the diagram is fitted", `window.archmap.diagram() && window.archmap.diagram().panZoom`)
+	fit := evalJS[diagramFit](b, "measure", measureFitJS)
+	page := evalJS[[]float64](b, "measure the page", `[document.documentElement.scrollWidth, innerWidth,
+		document.getElementById("diagram-frame").getBoundingClientRect().width,
+		document.getElementById("diagram-frame").getBoundingClientRect().bottom,
+		document.getElementById("diagram-side").getBoundingClientRect().top]`)
+	t.Logf("share page at 390×844: page %v px wide in a %v px viewport, frame %v px wide; median node label %.1f px font (%.1f px box), drawing covers %.0f%% of the frame",
+		page[0], page[1], page[2], fit.LabelPx, fit.BoxPx, 100*fit.Coverage)
+	b.viewShot("share-phone")
+	if page[0] > page[1] {
+		t.Errorf("the page is %v px wide in a %v px viewport: it scrolls sideways", page[0], page[1])
+	}
+	if page[2] < page[1]-40 {
+		t.Errorf("the diagram is %v px wide of %v", page[2], page[1])
+	}
+	if page[4] < page[3] {
+		t.Errorf("the side panel starts at %v, above the diagram's bottom %v", page[4], page[3])
+	}
+	if fit.LabelPx < 9 || fit.BoxPx < 9 {
+		t.Errorf("median node label %.1f px (box %.1f), want ≥ 9", fit.LabelPx, fit.BoxPx)
+	}
+	b.checkConsole()
+}
+
+// viewShot writes what the window shows (not the whole page) to
+// ARCHMAP_SCREENSHOTS, like browser.screenshot: the first sight of a page.
+func (b *browser) viewShot(name string) {
+	dir := os.Getenv("ARCHMAP_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join("..", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+	}
+	if err != nil {
+		b.t.Logf("screenshot %s: %v", name, err)
+	}
 }
