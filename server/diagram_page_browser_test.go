@@ -404,6 +404,9 @@ func TestBrowserSimulationExplainsItself(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid="panel-fail-service"]`)),
 	)
 	b.waitJS("payments is in the failure set", `new URLSearchParams(location.search).get("fail") === "zone:eu-west-1a,service:payments"`)
+	if got := evalJS[string](b, "read the address", `location.search`); !strings.Contains(got, "fail=zone:eu-west-1a,service:payments") {
+		t.Errorf("the address %q does not carry the failure set readably", got)
+	}
 	b.waitJS("payments is down for being failed", `[...document.querySelectorAll('[data-testid="sim-down-item"]')].some(li => li.textContent.includes("payments") && li.textContent.includes("down: failed in the simulation"))`)
 
 	// Clearing ends the simulation: no marks, no palette, no fail in the URL.

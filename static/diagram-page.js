@@ -336,11 +336,16 @@
 
   // ---- failure simulation: the failure set lives in the URL ----
 
-  // failParam reads ?fail=zone:a,service:b (repeated fail= too).
+  // failParam reads ?fail=zone:a,service:b (repeated fail= too). A name may
+  // hold a comma: a value that is one whole item of the form is not split.
   function failParam() {
     var out = [];
+    var form = simForm();
     new URLSearchParams(location.search).getAll("fail").forEach(function (v) {
-      v.split(",").forEach(function (item) {
+      var whole = form && Array.prototype.some.call(form.querySelectorAll('input[name="fail"]'), function (i) {
+        return i.value === v;
+      });
+      (whole ? [v] : v.split(",")).forEach(function (item) {
         if (item) out.push(item);
       });
     });
@@ -359,11 +364,24 @@
     });
   }
 
+  // withFail writes the failure set into a URL, readable
+  // (?fail=zone:a,service:b): one fail= of items joined by commas, and a
+  // fail= of its own, comma escaped, for an item whose name has one.
   function withFail(href, fail) {
     var u = new URL(href, location.href);
-    if (fail.length) u.searchParams.set("fail", fail.join(","));
-    else u.searchParams.delete("fail");
-    return u.pathname + u.search + u.hash;
+    u.searchParams.delete("fail");
+    var parts = u.search ? [u.search.slice(1)] : [];
+    var plain = fail.filter(function (f) {
+      return f.indexOf(",") < 0;
+    });
+    function enc(s) {
+      return encodeURIComponent(s).replace(/%3A/gi, ":");
+    }
+    if (plain.length) parts.push("fail=" + plain.map(enc).join(","));
+    fail.forEach(function (f) {
+      if (f.indexOf(",") >= 0) parts.push("fail=" + enc(f));
+    });
+    return u.pathname + (parts.length ? "?" + parts.join("&") : "") + u.hash;
   }
 
   // keepFail writes the ticked failures into the address, the view tabs and
