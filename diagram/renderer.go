@@ -46,6 +46,11 @@ type RendererConfig struct {
 	// CacheBytes bounds the cache of rendered output. Default 64 MiB;
 	// negative disables the cache.
 	CacheBytes int64
+	// LowPriorityWorkers is how many workers renders of low priority (see
+	// WithLowPriority) may hold at once, the worker's replacement after a
+	// timeout included. Default Workers-1 (at least 1), so that with two
+	// or more workers one is always left for the others.
+	LowPriorityWorkers int
 	// Stderr receives the workers' standard error. Default os.Stderr.
 	Stderr io.Writer
 }
@@ -69,14 +74,20 @@ const (
 // a worker that runs past the time limit is killed, which is the only way to
 // stop it, and the memory a huge layout took goes away with its worker.
 type Renderer struct {
-	cfg    RendererConfig
-	idle   chan *worker  // ready workers, and tokens of workers that failed to start
-	slots  chan struct{} // renders running or waiting: Workers + QueueSize
-	cache  *lruCache
-	flight singleflight.Group
-	closed chan struct{}
-	once   sync.Once
-	procs  sync.WaitGroup // worker processes not yet reaped
+	cfg   RendererConfig
+	idle  chan *worker  // ready workers, and tokens of workers that failed to start
+	slots chan struct{} // renders running or waiting: Workers + QueueSize
+	// Low-priority renders first take one of lowSlots (running or
+	// waiting: LowPriorityWorkers + QueueSize), then one of lowRun
+	// (LowPriorityWorkers), which goes back only when their worker, or
+	// its replacement, is back in the pool.
+	lowSlots chan struct{}
+	lowRun   chan struct{}
+	cache    *lruCache
+	flight   singleflight.Group
+	closed   chan struct{}
+	once     sync.Once
+	procs    sync.WaitGroup // worker processes not yet reaped
 	// mu orders every procs.Add before Close's procs.Wait: once stopping
 	// is set no process starts, so Close cannot return with one running.
 	mu       sync.Mutex
@@ -126,15 +137,20 @@ func NewRenderer(cfg RendererConfig) (*Renderer, error) {
 	if cfg.Stderr == nil {
 		cfg.Stderr = os.Stderr
 	}
+	if cfg.LowPriorityWorkers <= 0 || cfg.LowPriorityWorkers > cfg.Workers {
+		cfg.LowPriorityWorkers = max(1, cfg.Workers-1)
+	}
 	r := &Renderer{
-		cfg:    cfg,
-		idle:   make(chan *worker, cfg.Workers),
-		slots:  make(chan struct{}, cfg.Workers+cfg.QueueSize),
-		cache:  newLRUCache(cfg.CacheBytes),
-		closed: make(chan struct{}),
+		cfg:      cfg,
+		idle:     make(chan *worker, cfg.Workers),
+		slots:    make(chan struct{}, cfg.Workers+cfg.QueueSize),
+		lowSlots: make(chan struct{}, cfg.LowPriorityWorkers+cfg.QueueSize),
+		lowRun:   make(chan struct{}, cfg.LowPriorityWorkers),
+		cache:    newLRUCache(cfg.CacheBytes),
+		closed:   make(chan struct{}),
 	}
 	for range cfg.Workers {
-		go r.replace(0)
+		go r.replace(0, nil)
 	}
 	return r, nil
 }
@@ -161,6 +177,7 @@ func (r *Renderer) Render(ctx context.Context, dot []byte, format string) ([]byt
 		r.hits.Add(1)
 		return out, nil
 	}
+	low := IsLowPriority(ctx)
 	ch := r.flight.DoChan(key, func() (any, error) {
 		// Another flight may have filled the cache between our look-up and
 		// this flight's start.
@@ -168,7 +185,7 @@ func (r *Renderer) Render(ctx context.Context, dot []byte, format string) ([]byt
 			r.hits.Add(1)
 			return out, nil
 		}
-		out, err := r.layout(dot, format)
+		out, err := r.layout(dot, format, low)
 		if err == nil {
 			r.cache.add(key, out)
 		}
@@ -222,12 +239,30 @@ func (r *Renderer) Close() error {
 var errClosed = errors.New("diagram: renderer closed")
 
 // layout runs one layout on a worker: it waits for a queue slot and a
-// worker, sends the request, and kills the worker at the time limit.
-func (r *Renderer) layout(dot []byte, format string) ([]byte, error) {
+// worker, sends the request, and kills the worker at the time limit. A
+// low-priority layout first waits for one of the workers it may hold.
+func (r *Renderer) layout(dot []byte, format string, low bool) ([]byte, error) {
+	back := func() {} // called when the worker is back in the pool
+	if low {
+		select {
+		case r.lowSlots <- struct{}{}:
+			defer func() { <-r.lowSlots }()
+		default:
+			r.rejected.Add(1)
+			return nil, topology.Errorf(topology.EUNAVAILABLE, "all diagram renderers are busy; try again in a few seconds")
+		}
+		select {
+		case r.lowRun <- struct{}{}:
+			back = func() { <-r.lowRun }
+		case <-r.closed:
+			return nil, errClosed
+		}
+	}
 	select {
 	case r.slots <- struct{}{}:
 		defer func() { <-r.slots }()
 	default:
+		back()
 		r.rejected.Add(1)
 		return nil, topology.Errorf(topology.EUNAVAILABLE, "all diagram renderers are busy; try again in a few seconds")
 	}
@@ -235,12 +270,13 @@ func (r *Renderer) layout(dot []byte, format string) ([]byte, error) {
 	select {
 	case w = <-r.idle:
 	case <-r.closed:
+		back()
 		return nil, errClosed
 	}
 	if w.err != nil {
 		// A token of a worker that failed to start: try again, slowly, and
 		// tell this caller.
-		go r.replace(time.Second)
+		go r.replace(time.Second, back)
 		return nil, fmt.Errorf("diagram: start render worker: %w", w.err)
 	}
 
@@ -272,52 +308,65 @@ func (r *Renderer) layout(dot []byte, format string) ([]byte, error) {
 		switch {
 		case res.err != nil:
 			w.kill()
-			go r.replace(0)
+			go r.replace(0, back)
 			return nil, fmt.Errorf("diagram: render worker %d failed: %w", w.pid, res.err)
 		case res.status == statusOK:
 			r.renders.Add(1)
-			r.release(w)
+			r.release(w, back)
 			return res.body, nil
 		case res.status == statusError:
-			r.release(w)
+			r.release(w, back)
 			return nil, topology.Errorf(topology.EINVALID, "%s", res.body)
 		default: // statusCrash, or nonsense
 			w.kill()
-			go r.replace(0)
+			go r.replace(0, back)
 			return nil, fmt.Errorf("diagram: render worker %d: %s", w.pid, res.body)
 		}
 	case <-timer.C:
 		r.timeouts.Add(1)
 		w.kill()
 		<-done // the pipes closed with the process
-		go r.replace(0)
+		// The worker's replacement takes a while to start; until it is
+		// in the pool it counts as held by this caller's priority.
+		go r.replace(0, back)
 		return nil, topology.Errorf(topology.ETIMEOUT, "the diagram took longer than %s to lay out and was stopped; try a focus or grouped view", r.cfg.Timeout)
 	}
 }
 
 // release returns a worker to the pool, or retires it when it has done its
-// share of layouts or grown too big.
-func (r *Renderer) release(w *worker) {
+// share of layouts or grown too big; then (if not nil) runs once the pool
+// has a worker in its place.
+func (r *Renderer) release(w *worker, then func()) {
 	w.renders++
 	select {
 	case <-r.closed:
 		w.stop()
+		runThen(then)
 		return
 	default:
 	}
 	if w.renders >= r.cfg.MaxRendersPerWorker || w.rss() > r.cfg.MaxWorkerRSS {
 		r.recycled.Add(1)
 		w.stop()
-		go r.replace(0)
+		go r.replace(0, then)
 		return
 	}
 	r.idle <- w
+	runThen(then)
+}
+
+func runThen(then func()) {
+	if then != nil {
+		then()
+	}
 }
 
 // replace starts a worker after delay and puts it (or the token of its
-// failure) into the pool. Every worker that leaves the pool is replaced
-// once, so the pool always holds Workers workers or tokens.
-func (r *Renderer) replace(delay time.Duration) {
+// failure) into the pool, then runs then (if not nil). Every worker that
+// leaves the pool is replaced once, so the pool always holds Workers
+// workers or tokens.
+func (r *Renderer) replace(delay time.Duration, then func()) {
+	defer runThen(then)
 	if delay > 0 {
 		select {
 		case <-time.After(delay):
@@ -478,4 +527,20 @@ func cacheKey(dot []byte, format string) string {
 	h.Write([]byte{0})
 	h.Write(dot)
 	return string(h.Sum(nil))
+}
+
+type lowPriorityKey struct{}
+
+// WithLowPriority marks the renders of ctx as low priority: they hold at
+// most RendererConfig.LowPriorityWorkers workers, so that traffic nobody
+// signed in for (share links) cannot take every worker from the users of
+// the app, however many slow layouts it asks for.
+func WithLowPriority(ctx context.Context) context.Context {
+	return context.WithValue(ctx, lowPriorityKey{}, true)
+}
+
+// IsLowPriority reports whether ctx was marked by WithLowPriority.
+func IsLowPriority(ctx context.Context) bool {
+	low, _ := ctx.Value(lowPriorityKey{}).(bool)
+	return low
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 	_ "github.com/mattn/go-sqlite3"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/static"
 	"github.com/archmap/archmap/topology"
 )
@@ -60,7 +61,7 @@ func newAccessFixture(tb testing.TB) *accessFixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	secret, hash, err := newSecret()
+	secret, hash, err := auth.NewSecret()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -88,7 +89,7 @@ func newAccessFixture(tb testing.TB) *accessFixture {
 	f.placementID, f.depID = r.Placements[0].ID, r.Dependencies[0].ID
 
 	share := func(slug string, expires time.Time) (string, int64) {
-		tok, hash, err := newSecret()
+		tok, hash, err := auth.NewSecret()
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -216,7 +217,7 @@ func accessRows(f *accessFixture) []accessRow {
 		publicRoute("POST", "/login", url.Values{"email": {testEmail}, "password": {"wrong password"}}, http.StatusUnauthorized),
 		publicRoute("POST", "/logout", nil, see),
 		publicRoute("GET", "/setup", nil, see),
-		publicRoute("POST", "/setup", url.Values{"email": {"x@example.com"}, "password": {testPassword}, "confirm": {testPassword}}, see),
+		publicRoute("POST", "/setup", url.Values{"email": {"x@example.com"}, "password": {testPassword}, "confirm": {testPassword}, "base_url": {testBaseURL}}, see),
 
 		appRoute("GET", "/", nil, ok),
 		appRoute("GET", "/account", nil, ok),
@@ -272,6 +273,7 @@ func accessRows(f *accessFixture) []accessRow {
 		apiRoute("DELETE", "/api/v1/workspaces/:slug", "", gone),
 		apiRoute("GET", "/api/v1/workspaces/:slug/model", "", ok),
 		apiRoute("PUT", "/api/v1/workspaces/:slug/model", string(model), ok),
+		apiRoute("PATCH", "/api/v1/workspaces/:slug/model", `{"settings": {"max_sync_chain": 7}}`, ok),
 		apiRoute("GET", "/api/v1/workspaces/:slug/findings", "", ok),
 		apiRoute("POST", "/api/v1/workspaces/:slug/simulate", `{"fail": ["zone:z1"]}`, ok),
 		apiRoute("GET", "/api/v1/workspaces/:slug/diagram.svg", "", ok).withQuery("view=deployment&group=team"),
@@ -292,11 +294,11 @@ func accessRows(f *accessFixture) []accessRow {
 		shareRoute("GET", "/s/:token/diagram.dot", nil),
 		shareRoute("POST", "/s/:token/simulate", url.Values{"fail": {"server:node-a"}}),
 	}
-	for _, e := range []struct{ plural, create, update string }{
-		{"services", `{"name": "new"}`, `{"name": "web2", "kind": "frontend"}`},
-		{"servers", `{"name": "node-z"}`, `{"name": "node-a2"}`},
-		{"placements", `{"service": "db", "server": "node-a"}`, `{"service": "web", "server": "node-a", "instances": 4}`},
-		{"dependencies", `{"from": "db", "to": "web", "mode": "async"}`, `{"from": "web", "to": "cart", "calls_per_request": 3}`},
+	for _, e := range []struct{ plural, create, update, patch string }{
+		{"services", `{"name": "new"}`, `{"name": "web2", "kind": "frontend"}`, `{"team": "t"}`},
+		{"servers", `{"name": "node-z"}`, `{"name": "node-a2"}`, `{"zone": "z9"}`},
+		{"placements", `{"service": "db", "server": "node-a"}`, `{"service": "web", "server": "node-a", "instances": 4}`, `{"instances": 3}`},
+		{"dependencies", `{"from": "db", "to": "web", "mode": "async"}`, `{"from": "web", "to": "cart", "calls_per_request": 3}`, `{"mode": "async"}`},
 	} {
 		base := "/api/v1/workspaces/:slug/" + e.plural
 		rows = append(rows,
@@ -304,6 +306,7 @@ func accessRows(f *accessFixture) []accessRow {
 			apiRoute("POST", base, e.create, created),
 			apiRoute("GET", base+"/:id", "", ok),
 			apiRoute("PUT", base+"/:id", e.update, ok),
+			apiRoute("PATCH", base+"/:id", e.patch, ok),
 			apiRoute("DELETE", base+"/:id", "", gone),
 		)
 	}
@@ -371,7 +374,7 @@ func (f *accessFixture) tokenFor(cred int, unknown string) (pathToken, bearer st
 // token of a page it loaded for a form, and its bearer token.
 func (f *accessFixture) do(tb testing.TB, row accessRow, cred int) *http.Response {
 	tb.Helper()
-	unknown, _, err := newSecret()
+	unknown, _, err := auth.NewSecret()
 	if err != nil {
 		tb.Fatal(err)
 	}

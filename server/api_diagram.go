@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -27,6 +28,11 @@ func (s *Server) handleAPIDiagram(format string) echo.HandlerFunc {
 		}
 		if b, ok := s.responses.get(diagramKey(workspaceKey(head, head.Revision), c, format)); ok {
 			return writeDiagram(c, b, format, head.Revision)
+		}
+		if format != diagram.FormatLaidOutDOT {
+			if err := s.knownTimeout(workspaceKey(head, head.Revision), c); err != nil {
+				return err
+			}
 		}
 		sn, err := s.snapshotOf(ctx, head)
 		if err != nil {
@@ -61,13 +67,17 @@ func viewOptionsKey(c echo.Context) string {
 // of the model it shows, and keeps it for the next request for the same
 // revision and options.
 func (s *Server) serveDiagram(c echo.Context, sn *snapshot, opts views.DiagramOptions, format string) error {
-	_, out, err := s.renderDiagram(c.Request().Context(), sn, opts, format)
+	// Keyed by the revision that was loaded, so a write in between
+	// cannot file newer output under an older revision; built once
+	// however many ask at once.
+	b, err := s.responses.load(diagramKey(sn.key, c, format), func() ([]byte, error) {
+		// Serves every waiter: the first one leaving must not cancel it.
+		_, out, err := s.renderDiagram(context.WithoutCancel(c.Request().Context()), sn, opts, format)
+		return out, err
+	})
 	if err != nil {
 		return err
 	}
-	// Keyed by the revision that was loaded, so a write in between
-	// cannot file newer output under an older revision.
-	b := s.responses.put(diagramKey(sn.key, c, format), out)
 	return writeDiagram(c, b, format, sn.revision)
 }
 

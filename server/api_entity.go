@@ -40,6 +40,7 @@ func registerEntityRoutes[T any, R any](g *echo.Group, e entityAPI[T, R]) {
 	g.POST(base, e.handleCreate)
 	g.GET(base+"/:id", e.handleGet)
 	g.PUT(base+"/:id", e.handleUpdate)
+	g.PATCH(base+"/:id", e.handlePatch)
 	g.DELETE(base+"/:id", e.handleDelete)
 }
 
@@ -107,7 +108,10 @@ func (e entityAPI[T, R]) handleCreate(c echo.Context) error {
 }
 
 // handleUpdate replaces the entity's fields by the body's: a field left out
-// takes its default, as in a model file.
+// takes its default, as in a model file. Without If-Match the last write
+// wins (as kubectl replace): the body replaces whatever is stored, changes
+// made since the client read it included; PATCH (api_patch.go) changes
+// only the fields it names.
 func (e entityAPI[T, R]) handleUpdate(c echo.Context) error {
 	id, err := apiID(c)
 	if err != nil {
@@ -178,8 +182,8 @@ func refuseWrittenZeros(c echo.Context) error {
 		return nil
 	}
 	for _, f := range []struct{ name, rule string }{
-		{"instances", "must be an integer of at least 1"},
-		{"calls_per_request", "must be a number greater than 0"},
+		{"instances", "must be a whole number from 1 to 1000000"},
+		{"calls_per_request", "must be a number greater than 0 and at most 1e9"},
 	} {
 		if v, ok := fields[f.name]; ok {
 			var n float64

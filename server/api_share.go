@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -35,9 +36,14 @@ func (s *Server) handleAPIShareCreate(c echo.Context) error {
 	if err := decodeJSON(c, &in, true); err != nil {
 		return err
 	}
-	d, err := parseExpiresIn(in.ExpiresIn)
-	if err != nil {
-		return err
+	// Left out, a link expires as the share tab's default does; a link
+	// for ever must be asked for ("never").
+	d := defaultShareLifetime
+	if strings.TrimSpace(in.ExpiresIn) != "" {
+		var err error
+		if d, err = parseExpiresIn(in.ExpiresIn); err != nil {
+			return err
+		}
 	}
 	token, sh, err := s.createShare(c.Request().Context(), c.Param("slug"), d, in.Pin)
 	if err != nil {

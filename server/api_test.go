@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
@@ -37,7 +38,7 @@ var (
 // slow on purpose, and fixtures that make accounts directly need a hash.
 func fixturePasswordHash(tb testing.TB) []byte {
 	tb.Helper()
-	fixtureHashOnce.Do(func() { fixtureHash, fixtureHashErr = HashPassword(testPassword) })
+	fixtureHashOnce.Do(func() { fixtureHash, fixtureHashErr = testPasswords.Hash(testPassword) })
 	if fixtureHashErr != nil {
 		tb.Fatal(fixtureHashErr)
 	}
@@ -51,12 +52,16 @@ func newAPIFixture(tb testing.TB) *apiFixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	// As /setup would have stored it: share links are built from it.
+	if err := ts.db.SetInstanceSetting(context.Background(), store.InstanceBaseURL, ts.URL); err != nil {
+		tb.Fatal(err)
+	}
 	return &apiFixture{testServer: ts, user: u, token: mustAPIToken(tb, ts.db, u.ID)}
 }
 
 func mustAPIToken(tb testing.TB, db *store.DB, userID int64) string {
 	tb.Helper()
-	token, hash, err := NewAPIToken()
+	token, hash, err := auth.NewSecret()
 	if err != nil {
 		tb.Fatal(err)
 	}

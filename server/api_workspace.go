@@ -70,8 +70,15 @@ func (s *Server) handleAPIWorkspaceDelete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.db.DeleteWorkspace(c.Request().Context(), c.Param("slug"), rev); err != nil {
+	ctx := c.Request().Context()
+	// Read first for its id, the scope of its cached answers.
+	ws, err := s.db.GetWorkspace(ctx, c.Param("slug"))
+	if err != nil {
 		return err
 	}
+	if err := s.db.DeleteWorkspace(ctx, ws.Slug, rev); err != nil {
+		return err
+	}
+	s.forgetWorkspace(ws.ID)
 	return c.NoContent(http.StatusNoContent)
 }

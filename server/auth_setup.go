@@ -7,6 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/auth"
+	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/views"
 )
 
@@ -18,7 +20,14 @@ func (s *Server) handleSetupShow(c echo.Context) error {
 	if !need {
 		return redirect(c, "/login")
 	}
-	return render(c, http.StatusOK, views.Layout(s.page(c, "Set up"), views.SetupPage(s.page(c, ""), &views.Form{})))
+	// The public address defaults to --base-url, else to the origin this
+	// request came to (which the page's script replaces by the browser's).
+	base := s.cfg.BaseURL
+	if base == "" {
+		base = s.requestOrigin(c)
+	}
+	f := &views.Form{Values: map[string]string{"base_url": strings.TrimRight(base, "/")}}
+	return render(c, http.StatusOK, views.Layout(s.page(c, "Set up"), views.SetupPage(s.page(c, ""), f)))
 }
 
 // handleSetupCreate creates the first account (an administrator) and signs
@@ -32,15 +41,22 @@ func (s *Server) handleSetupCreate(c echo.Context) error {
 	if !need {
 		return redirect(c, "/login")
 	}
-	f := &views.Form{Values: map[string]string{"email": strings.TrimSpace(c.FormValue("email"))}, Errors: map[string]string{}}
+	f := &views.Form{Values: map[string]string{
+		"email":    strings.TrimSpace(c.FormValue("email")),
+		"base_url": strings.TrimSpace(c.FormValue("base_url")),
+	}, Errors: map[string]string{}}
 	pw, confirm := c.FormValue("password"), c.FormValue("confirm")
 	if msg := checkEmail(f.Values["email"]); msg != "" {
 		f.Errors["email"] = msg
 	}
-	if msg := CheckPasswordRules(pw); msg != "" {
+	if msg := auth.CheckPasswordRules(pw); msg != "" {
 		f.Errors["password"] = "The password " + msg + "."
 	} else if pw != confirm {
 		f.Errors["confirm"] = "The two passwords differ."
+	}
+	base, msg := CheckBaseURL(f.Values["base_url"])
+	if msg != "" {
+		f.Errors["base_url"] = msg
 	}
 	if f.HasErrors() {
 		return render(c, http.StatusUnprocessableEntity, views.Layout(s.page(c, "Set up"), views.SetupPage(s.page(c, ""), f)))
@@ -54,6 +70,10 @@ func (s *Server) handleSetupCreate(c echo.Context) error {
 		return err
 	}
 	s.hasUsers.Store(true)
+	if err := s.db.SetInstanceSetting(ctx, store.InstanceBaseURL, base); err != nil {
+		return err
+	}
+	s.rememberBaseURL(base)
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/archmap/archmap/auth"
 )
 
 func TestSetupIsTheOnlyPageWithoutAccounts(t *testing.T) {
@@ -26,9 +28,9 @@ func TestSetupValidatesAndKeepsTheEmail(t *testing.T) {
 		wantField  string
 		wantInText string
 	}{
-		{"passwords differ", url.Values{"email": {"a@example.com"}, "password": {"long enough pw"}, "confirm": {"long enough px"}}, "confirm", "differ"},
-		{"short password", url.Values{"email": {"a@example.com"}, "password": {"short"}, "confirm": {"short"}}, "password", "at least 10"},
-		{"bad email", url.Values{"email": {"not-an-email"}, "password": {"long enough pw"}, "confirm": {"long enough pw"}}, "email", "email address"},
+		{"passwords differ", url.Values{"email": {"a@example.com"}, "password": {"long enough pw"}, "confirm": {"long enough px"}, "base_url": {testBaseURL}}, "confirm", "differ"},
+		{"short password", url.Values{"email": {"a@example.com"}, "password": {"short"}, "confirm": {"short"}, "base_url": {testBaseURL}}, "password", "at least 10"},
+		{"bad email", url.Values{"email": {"not-an-email"}, "password": {"long enough pw"}, "confirm": {"long enough pw"}, "base_url": {testBaseURL}}, "email", "email address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,7 +57,7 @@ func TestSetupCreatesAdminAndSignsIn(t *testing.T) {
 	ts := newTestServer(t)
 	c := ts.newClient(t)
 	c.get("/setup")
-	p := c.post("/setup", url.Values{"email": {testEmail}, "password": {testPassword}, "confirm": {testPassword}})
+	p := c.post("/setup", url.Values{"email": {testEmail}, "password": {testPassword}, "confirm": {testPassword}, "base_url": {testBaseURL}})
 	p.wantRedirect(t, "/")
 	var session *http.Cookie
 	for _, ck := range p.Cookies() {
@@ -83,7 +85,7 @@ func TestSetupCreatesAdminAndSignsIn(t *testing.T) {
 	c.get("/setup").wantRedirect(t, "/login")
 	other := ts.newClient(t)
 	other.get("/login").wantStatus(t, http.StatusOK)
-	other.post("/setup", url.Values{"email": {"evil@example.com"}, "password": {testPassword}, "confirm": {testPassword}}).wantRedirect(t, "/login")
+	other.post("/setup", url.Values{"email": {"evil@example.com"}, "password": {testPassword}, "confirm": {testPassword}, "base_url": {testBaseURL}}).wantRedirect(t, "/login")
 	if n, _ := ts.db.CountUsers(t.Context()); n != 1 {
 		t.Errorf("%d users, want 1", n)
 	}
@@ -174,29 +176,23 @@ func TestNextCannotLeaveTheSite(t *testing.T) {
 	}
 }
 
-func TestPasswordHash(t *testing.T) {
-	h, err := HashPassword("a long password")
+// The server hashes with the hasher it is given (tests: the cheap one), and
+// what it stores signs in with the production hasher too: the cost travels
+// with each hash.
+func TestSetupHashesWithTheConfiguredHasher(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.newClient(t)
+	c.get("/setup")
+	c.post("/setup", url.Values{"email": {testEmail}, "password": {testPassword}, "confirm": {testPassword}, "base_url": {testBaseURL}}).wantRedirect(t, "/")
+	u, err := ts.db.GetUserByEmail(t.Context(), testEmail)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(string(h), "$argon2id$v=19$") {
-		t.Errorf("hash %q is not PHC argon2id", h)
+	if !strings.HasPrefix(string(u.PasswordHash), "$argon2id$v=19$m=8192,t=1,p=1$") {
+		t.Errorf("setup stored %q, want the test hasher's cost", u.PasswordHash)
 	}
-	if !strings.HasPrefix(productionCost, "$argon2id$v=19$m=65536,t=2,p=2$") {
-		t.Errorf("new accounts are hashed with %q, want m=65536,t=2,p=2", productionCost)
-	}
-	h2, _ := HashPassword("a long password")
-	if string(h) == string(h2) {
-		t.Error("two hashes of one password are equal: no salt")
-	}
-	for pw, want := range map[string]bool{"a long password": true, "a long passwore": false, "": false} {
-		ok, err := checkPassword(h, pw)
-		if err != nil || ok != want {
-			t.Errorf("checkPassword(%q) = %v, %v; want %v", pw, ok, err, want)
-		}
-	}
-	if _, err := HashPassword("short"); err == nil {
-		t.Error("HashPassword accepted a 5-character password")
+	if ok, err := (auth.Hasher{}).Verify(u.PasswordHash, testPassword); err != nil || !ok {
+		t.Errorf("the production hasher does not verify it: %v, %v", ok, err)
 	}
 }
 

@@ -28,6 +28,9 @@ func (s *Server) handleDiagramFragment(c echo.Context) error {
 	if b, ok := s.responses.get(pageKey("fragment", workspaceKey(head, head.Revision), c)); ok {
 		return writeCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, b)
 	}
+	if err := s.knownTimeout(workspaceKey(head, head.Revision), c); err != nil {
+		return fragmentFailed(c, err)
+	}
 	sn, err := s.snapshotOf(ctx, head)
 	if err != nil {
 		return err
@@ -46,30 +49,40 @@ func (s *Server) serveFragment(c echo.Context, sn *snapshot, panelURL string) er
 	if err != nil {
 		return err
 	}
-	frag, err := s.diagramFragment(c.Request().Context(), sn, opts, panelURL)
-	if err != nil {
-		switch code := topology.ErrorCode(err); code {
-		case topology.ETIMEOUT, topology.EUNAVAILABLE:
-			if code == topology.EUNAVAILABLE {
-				c.Response().Header().Set("Retry-After", retryAfterSeconds)
-			}
-			return render(c, statusOf(code), views.DiagramFailed(topology.ErrorMessage(err)))
+	// Built once however many ask at once: the DOT of a big model takes
+	// hundreds of megabytes to build. The build serves every waiter, so
+	// the first one leaving must not cancel it (the renderer bounds it).
+	b, err := s.responses.load(pageKey("fragment", sn.key, c), func() ([]byte, error) {
+		frag, err := s.diagramFragment(context.WithoutCancel(c.Request().Context()), sn, opts, panelURL)
+		if err != nil {
+			return nil, err
 		}
-		return err
-	}
-	html, err := renderHTML(c, frag)
+		return renderHTML(c, frag)
+	})
 	if err != nil {
-		return err
+		return fragmentFailed(c, err)
 	}
-	b := s.responses.put(pageKey("fragment", sn.key, c), html)
 	return writeCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, b)
+}
+
+// fragmentFailed answers a diagram fragment that could not be drawn (too
+// slow, renderer busy) with the message in the diagram's place.
+func fragmentFailed(c echo.Context, err error) error {
+	switch code := topology.ErrorCode(err); code {
+	case topology.ETIMEOUT, topology.EUNAVAILABLE:
+		if code == topology.EUNAVAILABLE {
+			c.Response().Header().Set("Retry-After", retryAfterSeconds)
+		}
+		return render(c, statusOf(code), views.DiagramFailed(topology.ErrorMessage(err)))
+	}
+	return err
 }
 
 // pageKey names one HTML answer of a kind ("fragment", "sharepage") for one
 // snapshot: the address (its links repeat it) and the raw view options.
 // Only answers that rendered are stored, so raw values are safe.
 func pageKey(kind, snapshotKey string, c echo.Context) string {
-	return fmt.Sprintf("%s:%s:%q:%s", kind, snapshotKey, c.Request().URL.Path, viewOptionsKey(c))
+	return fmt.Sprintf("%s:%s:%q:%s", snapshotKey, kind, c.Request().URL.Path, viewOptionsKey(c))
 }
 
 // diagramFragment draws the model and returns the fragment for the page.
@@ -92,6 +105,14 @@ func (s *Server) diagramFragment(ctx context.Context, sn *snapshot, opts views.D
 func (s *Server) renderDiagram(ctx context.Context, sn *snapshot, opts views.DiagramOptions, format string) (*diagram.Diagram, []byte, error) {
 	// Generating the DOT of a big model is heavy work of its own; the
 	// layout is bounded by the renderer's pool and queue.
+	// A layout that timed out for this revision and these options would
+	// only time out again: say so at once instead of holding a worker.
+	lk := layoutKey(sn.key, opts)
+	if format != diagram.FormatLaidOutDOT {
+		if err := s.layouts.check(lk); err != nil {
+			return nil, nil, err
+		}
+	}
 	release, err := s.heavy.enter(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -101,11 +122,12 @@ func (s *Server) renderDiagram(ctx context.Context, sn *snapshot, opts views.Dia
 	if err != nil {
 		return nil, nil, err
 	}
-	if format == "dot" {
+	if format == diagram.FormatLaidOutDOT {
 		return d, d.DOT, nil
 	}
 	out, err := s.renderer.Render(ctx, d.DOT, format)
 	if err != nil {
+		s.layouts.remember(lk, err)
 		return nil, nil, err
 	}
 	return d, out, nil

@@ -40,7 +40,7 @@ func (s *Server) handleDiagramShow(c echo.Context) error {
 // base is the path its URLs hang off.
 func diagramPageData(sn *snapshot, opts views.DiagramOptions, base string) *views.DiagramPageData {
 	m := sn.model
-	d := &views.DiagramPageData{Options: opts, Servers: m.Servers, Report: sn.report, Base: base}
+	d := &views.DiagramPageData{Options: opts, Servers: m.Servers, Report: sn.report, Base: base, MaxFindings: maxFindingsListed}
 	teams := map[string]bool{}
 	for _, svc := range m.Services {
 		d.Services = append(d.Services, svc.Name)
@@ -59,17 +59,50 @@ func diagramPageData(sn *snapshot, opts views.DiagramOptions, base string) *view
 		}
 	}
 	slices.Sort(d.Zones)
-	d.Places = map[string][]string{}
-	for _, srv := range m.Servers {
-		d.Places[srv.Name] = []string{}
+	// Past their bounds the lists give way to a text field or a count, so
+	// that the page of a 60 000-service model is as small as any.
+	d.ServiceCount, d.TeamCount, d.ServerCount, d.ZoneCount = len(d.Services), len(d.Teams), len(d.Servers), len(d.Zones)
+	if d.ServiceCount > maxListed {
+		d.Services = nil
 	}
-	for _, pl := range m.Placements {
-		if !slices.Contains(d.Places[pl.Server], pl.Service) {
-			d.Places[pl.Server] = append(d.Places[pl.Server], pl.Service)
+	if d.TeamCount > maxListed {
+		d.Teams = nil
+	}
+	if d.ServerCount > maxServersListed {
+		d.Servers = nil
+	}
+	if d.ZoneCount > maxServersListed {
+		d.Zones = nil
+	}
+	if d.ServiceCount <= maxServersListed {
+		d.FailServices = d.Services
+	}
+	// The search box finds a server in the services view through what runs
+	// on it: only while the servers are listed and the placements few
+	// enough to keep the page bounded.
+	if d.Servers != nil && len(m.Placements) <= maxListed {
+		d.Places = map[string][]string{}
+		for _, srv := range m.Servers {
+			d.Places[srv.Name] = []string{}
+		}
+		for _, pl := range m.Placements {
+			if !slices.Contains(d.Places[pl.Server], pl.Service) {
+				d.Places[pl.Server] = append(d.Places[pl.Server], pl.Service)
+			}
 		}
 	}
 	return d
 }
+
+// Bounds of the diagram page's lists (the focus and team selects, the
+// servers and zones of the simulation, the findings). With names of at
+// most 100 characters they keep a page under 1 MiB whatever the model;
+// BENCHMARKS.md has the figures.
+const (
+	maxListed         = 1000
+	maxServersListed  = 300
+	maxFindingsListed = 200
+)
 
 // diagramOptions reads the toolbar's choices from the query string; the
 // service to focus on must be one of m's.

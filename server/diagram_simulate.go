@@ -1,7 +1,9 @@
 package server
 
 import (
+	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -19,15 +21,33 @@ func (s *Server) handleDiagramSimulate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	form, err := c.FormParams()
+	form, err := readForm(c)
 	if err != nil {
-		return topology.Errorf(topology.EINVALID, "Unreadable form.")
+		return err
 	}
 	d, err := simulation(sn.model, form["fail"])
 	if err != nil {
 		return err
 	}
 	return render(c, http.StatusOK, views.SimulationResult(d))
+}
+
+// maxSimulateForm bounds the simulation form of a share page: a name per
+// server and zone ticked, far below this for any model archmap accepts.
+const maxSimulateForm = 256 << 10
+
+// readForm parses the request's form. A body over its bound, Content-Length
+// or not (chunked), is 413, not an unreadable form.
+func readForm(c echo.Context) (url.Values, error) {
+	form, err := c.FormParams()
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig), errors.Is(err, echo.ErrStatusRequestEntityTooLarge):
+		return nil, echo.ErrStatusRequestEntityTooLarge
+	case err != nil:
+		return nil, topology.Errorf(topology.EINVALID, "Unreadable form.")
+	}
+	return form, nil
 }
 
 func simulation(m *topology.Model, fail []string) (*views.SimulationData, error) {

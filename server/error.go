@@ -66,7 +66,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	setRetryAfter(c, status)
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(status)
-	} else if isAPI(c) {
+	} else if c.Get(errorStyleKey) == errorStyleJSON {
 		err = c.JSON(status, map[string]string{"error": msg})
 	} else if isHTMX(c) {
 		// htmx swaps every response (see views.htmxConfig); send the message
@@ -137,10 +137,20 @@ func titleFor(status int) string {
 	return fmt.Sprintf("Error %d", status)
 }
 
-// isAPI reports whether the request is for the JSON API, which answers
-// errors as JSON.
-func isAPI(c echo.Context) bool {
-	return strings.HasPrefix(c.Request().URL.Path, "/api/")
+// The error style of a request is set by the middleware of its route
+// group (routes.go); the error handler renders it, never guessing from
+// the path.
+const (
+	errorStyleKey  = "error.style"
+	errorStyleJSON = "json"
+)
+
+// errorsAsJSON makes the errors of its group {"error": "..."} answers.
+func errorsAsJSON(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Set(errorStyleKey, errorStyleJSON)
+		return next(c)
+	}
 }
 
 // isHTMX reports whether htmx sent the request (it then swaps the answer

@@ -2,6 +2,7 @@ package server
 
 import (
 	"container/list"
+	"strings"
 	"sync"
 )
 
@@ -62,4 +63,33 @@ func (c *lru[V]) add(key string, v V) V {
 		c.used -= old.weight
 	}
 	return v
+}
+
+// dropPrefix removes every value whose key starts with prefix: all the
+// cached answers of one workspace when it is deleted. It walks the whole
+// cache, which is fine for an event as rare as a deletion.
+func (c *lru[V]) dropPrefix(prefix string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for key, el := range c.items {
+		if strings.HasPrefix(key, prefix) {
+			c.used -= el.Value.(*lruEntry[V]).weight
+			c.order.Remove(el)
+			delete(c.items, key)
+			n++
+		}
+	}
+	return n
+}
+
+// keys lists the keys held, most recent first (for tests).
+func (c *lru[V]) keys() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]string, 0, len(c.items))
+	for el := c.order.Front(); el != nil; el = el.Next() {
+		out = append(out, el.Value.(*lruEntry[V]).key)
+	}
+	return out
 }

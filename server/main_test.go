@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/diagram"
 )
 
@@ -24,15 +25,6 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	// The production cost, recorded before tests lower it (TestPasswordHash).
-	h, err := HashPassword("production cost probe")
-	if err != nil {
-		panic(err)
-	}
-	productionCost = string(h)
-	// Every test signs in; at full cost (64 MiB, seconds under the race
-	// detector) that would dominate the run. The code path is the same.
-	passwordCost = argonParams{time: 1, memory: 8 * 1024, threads: 1}
 	code := m.Run()
 	if testRenderer != nil {
 		testRenderer.Close()
@@ -40,7 +32,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-var productionCost string
+// testPasswords is the hasher of every test server: every test signs in,
+// and at the production cost (64 MiB, seconds under the race detector)
+// hashing would dominate the run. The code path is the same.
+var testPasswords = auth.Hasher{Params: auth.TestParams()}
 
 // testRenderer is shared by every test server of the package: starting
 // Graphviz workers is the slow part, and the renderer is safe for

@@ -38,6 +38,9 @@ func TestMetricsNameRoutesNotPaths(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.user, f.token = u, mustAPIToken(t, db, u.ID)
+	if err := db.SetInstanceSetting(ctx, store.InstanceBaseURL, ts.URL); err != nil {
+		t.Fatal(err) // as /setup stores it: share links are built from it
+	}
 
 	slug := importModel(t, db, "secret-merger-target", shopModel())
 	share, _ := f.createShare(t, slug, `{}`)

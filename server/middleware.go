@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -13,15 +12,12 @@ import (
 	"github.com/archmap/archmap/topology"
 )
 
-// The middleware stack, outermost first (see routes.go):
-//
-//	recover → request log → security headers → body limit → session → setup gate → CSRF → [requireUser]
-//
-// The JSON API (/api/v1) authenticates with bearer tokens only, never with
-// the session cookie; that is what lets CSRF skip bearer requests: a browser
-// attaches cookies to a forged request, but never an Authorization header.
-// Share pages (/s/{token}) are anonymous and read-only; their routes add
-// their own stricter headers on top of securityHeaders.
+// The middleware of each route group is declared with the group in
+// routes.go. The JSON API (/api/v1) authenticates with bearer tokens only,
+// never with the session cookie; that is why it needs no CSRF token: a
+// browser attaches cookies to a forged request, but never an Authorization
+// header. Share pages (/s/{token}) are anonymous and read-only; their group
+// adds its own stricter headers on top of securityHeaders.
 
 // contentSecurityPolicy allows only our own scripts and styles. The diagram
 // SVG is inline markup from our renderer, sanitized (svg_sanitize.go), and
@@ -29,6 +25,11 @@ import (
 // CSSOM, which CSP does not restrict.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// permissionsPolicy turns off the powerful browser features archmap never
+// uses, so that no injected or framed content could ask for them.
+const permissionsPolicy = "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), " +
+	"magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
 
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -38,6 +39,11 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", permissionsPolicy)
+		// Pages, downloads and API answers hold a signed-in user's models:
+		// no cache may keep them (a shared proxy, the disk cache of a
+		// shared computer). Static files, the one exception, say so.
+		h.Set(echo.HeaderCacheControl, "no-store")
 		return next(c)
 	}
 }
@@ -88,53 +94,9 @@ func (s *Server) requestLog() echo.MiddlewareFunc {
 // encoding around an upload.
 const maxBodyBytes = "6M"
 
-const csrfContextKey = "csrf"
-
-func (s *Server) csrf() echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		Skipper:        skipCSRF,
-		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
-		ContextKey:     csrfContextKey,
-		CookieName:     "archmap_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSameSite: http.SameSiteStrictMode,
-		CookieSecure:   s.cfg.SecureCookies,
-		ErrorHandler: func(err error, c echo.Context) error {
-			return topology.Errorf(topology.EFORBIDDEN, "This form has expired or was sent from another site. Reload the page and try again.")
-		},
-	})
-}
-
-// skipCSRF lets through what cannot be forged by a browser or changes
-// nothing: the JSON API, which authenticates by bearer token only and
-// ignores the session cookie (so a forged request carries no credentials,
-// and one without a token gets 401, not 403); share pages, which are
-// anonymous and read-only (their one POST, the simulation, stores nothing);
-// health checks and static files.
-func skipCSRF(c echo.Context) bool {
-	p := c.Request().URL.Path
-	switch {
-	case strings.HasPrefix(p, "/api/"), strings.HasPrefix(p, "/s/"):
-		return true
-	case isProbe(p), strings.HasPrefix(p, "/static/"):
-		return true
-	}
-	return false
-}
-
-// isProbe tells the health, liveness and readiness probes, which answer
-// before setup and carry no credentials.
-func isProbe(p string) bool { return p == "/healthz" || p == "/livez" || p == "/readyz" }
-
 // setupGate sends every page to /setup while no account exists.
 func (s *Server) setupGate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		p := c.Request().URL.Path
-		if p == "/setup" || isProbe(p) || strings.HasPrefix(p, "/static/") ||
-			strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/s/") {
-			return next(c)
-		}
 		need, err := s.needsSetup(c.Request().Context())
 		if err != nil {
 			return err

@@ -5,10 +5,13 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/archmap/archmap/topology/topologytest"
 )
@@ -112,8 +115,56 @@ func TestResponseCacheIsBounded(t *testing.T) {
 	if rc.bodies.used > rc.bodies.max {
 		t.Errorf("holds %d bytes, bound %d", rc.bodies.used, rc.bodies.max)
 	}
+	// A body over an eighth of the cache is kept gzip-encoded only (issue
+	// 12: it was encoded again on every request), unless even its encoding
+	// is too big.
 	big := rc.put("big", bytes.Repeat([]byte("y"), 4<<10))
-	if _, ok := rc.get("big"); ok || string(big.raw[:1]) != "y" {
-		t.Error("a body over an eighth of the cache was kept")
+	if kept, ok := rc.get("big"); !ok || kept.raw != nil || len(kept.gz) == 0 || big != kept {
+		t.Error("a big body that compresses well was not kept encoded")
+	}
+	noise := make([]byte, 4<<10)
+	_, _ = rand.NewChaCha8([32]byte{1}).Read(noise) // never fails
+	if b := rc.put("noise", noise); b.raw == nil {
+		t.Error("a big body that does not compress lost its raw form")
+	}
+	if _, ok := rc.get("noise"); ok {
+		t.Error("a big body that does not compress was kept")
+	}
+	if rc.bodies.used > rc.bodies.max {
+		t.Errorf("holds %d bytes, bound %d", rc.bodies.used, rc.bodies.max)
+	}
+}
+
+// A body kept encoded only is sent encoded to a client that takes gzip and
+// decoded, unchanged, to one that does not.
+func TestBigBodyKeptEncodedIsServedToEveryClient(t *testing.T) {
+	rc := newResponseCache(16 << 10)
+	raw := bytes.Repeat([]byte("findings "), 1<<10)
+	b := rc.put("k", raw)
+	if b.raw != nil {
+		t.Fatal("not kept encoded only")
+	}
+	for _, gz := range []bool{true, false} {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		if gz {
+			req.Header.Set("Accept-Encoding", "gzip")
+		}
+		rec := httptest.NewRecorder()
+		if err := writeCached(echo.New().NewContext(req, rec), http.StatusOK, "text/plain", b); err != nil {
+			t.Fatal(err)
+		}
+		got := rec.Body.Bytes()
+		if rec.Header().Get("Content-Encoding") == "gzip" {
+			zr, err := gzip.NewReader(bytes.NewReader(got))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ = io.ReadAll(zr)
+		} else if gz {
+			t.Error("a client that takes gzip got it decoded")
+		}
+		if !bytes.Equal(got, raw) {
+			t.Errorf("gzip %v: body of %d bytes, want the %d put", gz, len(got), len(raw))
+		}
 	}
 }

@@ -7,8 +7,19 @@ import (
 	"github.com/archmap/archmap/diagram"
 )
 
-// routes declares every route of the web app, with its middleware, in one
-// place.
+// routes declares every route of the server, in one place, in groups whose
+// middleware says what guards them:
+//
+//	every request   recover → request log → security headers → HSTS
+//	public          probes (/healthz, /livez, /readyz) and static files: nothing else
+//	api             /api/v1: JSON errors → host gate → body limit → bearer token
+//	share           /s/:token: share headers and error pages → low-priority renders → host gate → body limit → the share token
+//	web             the browser app: host gate → body limit → session → CSRF;
+//	                then the setup gate, then a signed-in user
+//
+// Each group also answers the unknown addresses under it (Echo registers a
+// not-found route per group), so an unknown API address gets a JSON 401 or
+// 404 and an unknown page the app's.
 func (s *Server) routes() {
 	e := s.echo
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
@@ -19,103 +30,121 @@ func (s *Server) routes() {
 	}))
 	e.Use(s.requestLog())
 	e.Use(securityHeaders)
-	e.Use(middleware.BodyLimit(maxBodyBytes))
-	e.Use(s.loadSession)
-	e.Use(s.setupGate)
-	e.Use(s.csrf())
+	e.Use(s.transportHeaders)
+	bodyLimit := middleware.BodyLimit(maxBodyBytes)
 
+	// Public: what load balancers and browsers fetch without credentials.
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/livez", s.handleLive)
 	e.GET("/readyz", s.handleReady)
 	e.GET("/static/*", s.handleStatic)
 
-	e.GET("/setup", s.handleSetupShow)
-	e.POST("/setup", s.handleSetupCreate)
-	e.GET("/login", s.handleLoginShow)
-	e.POST("/login", s.handleLogin)
-	e.POST("/logout", s.handleLogout)
-	s.registerAccountRoutes(e)
+	// The JSON API: a bearer token, never the session cookie (which is why
+	// it needs no CSRF token: a forged request carries no credentials).
+	api := e.Group("/api/v1", errorsAsJSON, s.hostGate, bodyLimit)
+	api.GET("/openapi.json", s.handleAPIOpenAPI)
+	authed := api.Group("", s.requireToken)
+	authed.GET("/workspaces", s.handleAPIWorkspaceList)
+	authed.POST("/workspaces", s.handleAPIWorkspaceCreate)
+	authed.GET("/workspaces/:slug", s.handleAPIWorkspaceGet)
+	authed.DELETE("/workspaces/:slug", s.handleAPIWorkspaceDelete)
+	authed.GET("/workspaces/:slug/model", s.handleAPIModelGet)
+	authed.PUT("/workspaces/:slug/model", s.handleAPIModelPut)
+	authed.PATCH("/workspaces/:slug/model", s.handleAPIModelPatch)
+	authed.GET("/workspaces/:slug/findings", s.handleAPIFindings)
+	authed.POST("/workspaces/:slug/simulate", s.handleAPISimulate)
+	authed.GET("/workspaces/:slug/diagram.svg", s.handleAPIDiagram(diagram.FormatSVG))
+	authed.GET("/workspaces/:slug/diagram.dot", s.handleAPIDiagram(diagram.FormatLaidOutDOT))
+	authed.GET("/workspaces/:slug/revisions", s.handleAPIRevisionList)
+	authed.GET("/workspaces/:slug/revisions/:rev/model", s.handleAPIRevisionModel)
+	authed.POST("/workspaces/:slug/revisions/:rev/restore", s.handleAPIRevisionRestore)
+	authed.GET("/workspaces/:slug/diff", s.handleAPIDiff)
+	authed.GET("/workspaces/:slug/shares", s.handleAPIShareList)
+	authed.POST("/workspaces/:slug/shares", s.handleAPIShareCreate)
+	authed.DELETE("/workspaces/:slug/shares/:id", s.handleAPIShareDelete)
+	s.registerEntityAPIs(authed)
 
-	// The JSON API (api_routes.go) authenticates by bearer token, never by
-	// session; share pages (share_routes.go) by the share token in the path.
-	s.registerAPIRoutes(e)
-	s.registerShareRoutes(e)
+	// Share pages: the token in the path opens one workspace's model for
+	// reading and nothing else; no session, no CSRF (the one POST, the
+	// simulation, stores nothing). The addresses mirror the workspace's
+	// diagram page so that the same components serve both.
+	// Visitors of share links are anonymous: their layouts never take the
+	// last render worker from the app's signed-in users.
+	share := e.Group("/s/:token", s.shareHeaders, lowPriorityRenders, s.hostGate, bodyLimit, s.resolveShare(newFailureLimiter(shareFailureBurst, shareFailureEvery)))
+	share.GET("", s.handleShareShow)
+	share.GET("/diagram", s.handleShareShow)
+	share.GET("/diagram/fragment", s.handleShareFragment)
+	share.GET("/diagram/panel", s.handleSharePanel)
+	share.GET("/diagram.svg", s.handleShareDownload(diagram.FormatSVG))
+	share.GET("/diagram.dot", s.handleShareDownload(diagram.FormatLaidOutDOT))
+	share.POST("/simulate", s.handleShareSimulate)
 
-	// Everything else in the browser app needs a signed-in user. (The JSON
-	// API under /api/v1 and the share pages under /s/{token} get groups of
-	// their own with bearer-token and share-token middleware; they never
-	// use this group.)
-	app := e.Group("", s.requireUser)
-	s.registerWorkspaceRoutes(app)
-	s.registerServiceRoutes(app)
-	s.registerServerRoutes(app)
-	s.registerPlacementRoutes(app)
-	s.registerDependencyRoutes(app)
-	s.registerModelRoutes(app)
-	s.registerDiagramRoutes(app)
-}
+	// The browser app: the session cookie, and a CSRF token on every
+	// state-changing request. Browser routes change state only with POST.
+	web := e.Group("", s.hostGate, bodyLimit, s.loadSession, s.csrf)
+	web.GET("/setup", s.handleSetupShow)
+	web.POST("/setup", s.handleSetupCreate)
+	// Until the first account exists, every other page leads to /setup.
+	ready := web.Group("", s.setupGate)
+	ready.GET("/login", s.handleLoginShow)
+	ready.POST("/login", s.handleLogin)
+	ready.POST("/logout", s.handleLogout)
 
-// Browser routes change state only with POST (never GET), each answered
-// with the editor or a page; the JSON API has the REST verbs.
+	app := ready.Group("", s.requireUser)
+	app.GET("/account", s.handleAccountShow)
+	app.POST("/account/tokens", s.handleTokenCreate)
+	app.POST("/account/tokens/:id/delete", s.handleTokenDelete)
 
-func (s *Server) registerWorkspaceRoutes(g *echo.Group) {
-	g.GET("/", s.handleWorkspaceList)
-	g.POST("/w", s.handleWorkspaceCreate)
-	g.GET("/w/:slug", s.handleWorkspaceShow)
-	g.GET("/w/:slug/settings", s.handleWorkspaceSettings)
-	g.POST("/w/:slug/settings", s.handleWorkspaceUpdate)
-	g.POST("/w/:slug/delete", s.handleWorkspaceDelete)
-}
+	app.GET("/", s.handleWorkspaceList)
+	app.POST("/w", s.handleWorkspaceCreate)
+	app.GET("/w/:slug", s.handleWorkspaceShow)
+	app.GET("/w/:slug/settings", s.handleWorkspaceSettings)
+	app.POST("/w/:slug/settings", s.handleWorkspaceUpdate)
+	app.POST("/w/:slug/delete", s.handleWorkspaceDelete)
 
-func (s *Server) registerServiceRoutes(g *echo.Group) {
-	g.POST("/w/:slug/services", s.handleServiceCreate)
-	g.GET("/w/:slug/services/:id", s.handleServiceRow)
-	g.GET("/w/:slug/services/:id/edit", s.handleServiceEdit)
-	g.POST("/w/:slug/services/:id", s.handleServiceUpdate)
-	g.POST("/w/:slug/services/:id/delete", s.handleEntityDelete(s.db.DeleteService))
-}
+	app.POST("/w/:slug/services", s.handleServiceCreate)
+	app.GET("/w/:slug/services/:id", s.handleServiceRow)
+	app.GET("/w/:slug/services/:id/edit", s.handleServiceEdit)
+	app.POST("/w/:slug/services/:id", s.handleServiceUpdate)
+	app.POST("/w/:slug/services/:id/delete", s.handleEntityDelete(s.db.DeleteService))
 
-func (s *Server) registerServerRoutes(g *echo.Group) {
-	g.POST("/w/:slug/servers", s.handleServerCreate)
-	g.GET("/w/:slug/servers/:id", s.handleServerRow)
-	g.GET("/w/:slug/servers/:id/edit", s.handleServerEdit)
-	g.POST("/w/:slug/servers/:id", s.handleServerUpdate)
-	g.POST("/w/:slug/servers/:id/delete", s.handleEntityDelete(s.db.DeleteServer))
-}
+	app.POST("/w/:slug/servers", s.handleServerCreate)
+	app.GET("/w/:slug/servers/:id", s.handleServerRow)
+	app.GET("/w/:slug/servers/:id/edit", s.handleServerEdit)
+	app.POST("/w/:slug/servers/:id", s.handleServerUpdate)
+	app.POST("/w/:slug/servers/:id/delete", s.handleEntityDelete(s.db.DeleteServer))
 
-func (s *Server) registerPlacementRoutes(g *echo.Group) {
-	g.POST("/w/:slug/placements", s.handlePlacementCreate)
-	g.POST("/w/:slug/placements/matrix/:service/:server", s.handlePlacementMatrix)
-	g.GET("/w/:slug/placements/:id", s.handlePlacementRow)
-	g.GET("/w/:slug/placements/:id/edit", s.handlePlacementEdit)
-	g.POST("/w/:slug/placements/:id", s.handlePlacementUpdate)
-	g.POST("/w/:slug/placements/:id/delete", s.handleEntityDelete(s.db.DeletePlacement))
-}
+	app.POST("/w/:slug/placements", s.handlePlacementCreate)
+	app.POST("/w/:slug/placements/matrix/:service/:server", s.handlePlacementMatrix)
+	app.GET("/w/:slug/placements/:id", s.handlePlacementRow)
+	app.GET("/w/:slug/placements/:id/edit", s.handlePlacementEdit)
+	app.POST("/w/:slug/placements/:id", s.handlePlacementUpdate)
+	app.POST("/w/:slug/placements/:id/delete", s.handleEntityDelete(s.db.DeletePlacement))
 
-func (s *Server) registerDependencyRoutes(g *echo.Group) {
-	g.POST("/w/:slug/dependencies", s.handleDependencyCreate)
-	g.GET("/w/:slug/dependencies/:id", s.handleDependencyRow)
-	g.GET("/w/:slug/dependencies/:id/edit", s.handleDependencyEdit)
-	g.POST("/w/:slug/dependencies/:id", s.handleDependencyUpdate)
-	g.POST("/w/:slug/dependencies/:id/delete", s.handleEntityDelete(s.db.DeleteDependency))
-}
+	app.POST("/w/:slug/dependencies", s.handleDependencyCreate)
+	app.GET("/w/:slug/dependencies/:id", s.handleDependencyRow)
+	app.GET("/w/:slug/dependencies/:id/edit", s.handleDependencyEdit)
+	app.POST("/w/:slug/dependencies/:id", s.handleDependencyUpdate)
+	app.POST("/w/:slug/dependencies/:id/delete", s.handleEntityDelete(s.db.DeleteDependency))
 
-func (s *Server) registerModelRoutes(g *echo.Group) {
-	g.GET("/w/:slug/import", s.handleModelImportShow)
-	g.POST("/w/:slug/import", s.handleModelImport)
-	g.GET("/w/:slug/model.yaml", s.handleModelExport("yaml"))
-	g.GET("/w/:slug/model.json", s.handleModelExport("json"))
-	g.GET("/w/:slug/history", s.handleHistoryShow)
-	g.POST("/w/:slug/revisions/:rev/restore", s.handleRevisionRestore)
-	g.GET("/w/:slug/compare", s.handleCompareShow)
-	g.GET("/w/:slug/compare/fragment", s.handleCompareFragment)
-}
+	app.GET("/w/:slug/import", s.handleModelImportShow)
+	app.POST("/w/:slug/import", s.handleModelImport)
+	app.GET("/w/:slug/model.yaml", s.handleModelExport("yaml"))
+	app.GET("/w/:slug/model.json", s.handleModelExport("json"))
 
-func (s *Server) registerDiagramRoutes(g *echo.Group) {
-	g.GET("/w/:slug/diagram", s.handleDiagramShow)
-	g.GET("/w/:slug/diagram/fragment", s.handleDiagramFragment)
-	g.GET("/w/:slug/diagram.svg", s.handleDiagramDownload(diagram.FormatSVG))
-	g.GET("/w/:slug/diagram.dot", s.handleDiagramDownload(diagram.FormatLaidOutDOT))
-	g.GET("/w/:slug/diagram/panel", s.handleServicePanel)
-	g.POST("/w/:slug/simulate", s.handleDiagramSimulate)
+	app.GET("/w/:slug/history", s.handleHistoryShow)
+	app.POST("/w/:slug/revisions/:rev/restore", s.handleRevisionRestore)
+	app.GET("/w/:slug/compare", s.handleCompareShow)
+	app.GET("/w/:slug/compare/fragment", s.handleCompareFragment)
+
+	app.GET("/w/:slug/diagram", s.handleDiagramShow)
+	app.GET("/w/:slug/diagram/fragment", s.handleDiagramFragment)
+	app.GET("/w/:slug/diagram.svg", s.handleDiagramDownload(diagram.FormatSVG))
+	app.GET("/w/:slug/diagram.dot", s.handleDiagramDownload(diagram.FormatLaidOutDOT))
+	app.GET("/w/:slug/diagram/panel", s.handleServicePanel)
+	app.POST("/w/:slug/simulate", s.handleDiagramSimulate)
+
+	app.GET("/w/:slug/shares", s.handleShareLinks)
+	app.POST("/w/:slug/shares", s.handleShareLinkCreate)
+	app.POST("/w/:slug/shares/:id/revoke", s.handleShareLinkRevoke)
 }

@@ -32,7 +32,7 @@ func newTestServer(tb testing.TB) *testServer {
 		tb.Fatalf("open store: %v", err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	srv, err := New(Config{DB: db, Renderer: sharedRenderer(tb), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := New(Config{DB: db, Renderer: sharedRenderer(tb), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Passwords: testPasswords})
 	if err != nil {
 		tb.Fatalf("new server: %v", err)
 	}
@@ -179,6 +179,8 @@ func (p *page) find(tb testing.TB, testid string) *goquery.Selection {
 const (
 	testEmail    = "admin@example.com"
 	testPassword = "correct horse battery"
+	// testBaseURL is the public address the tests' setup chooses.
+	testBaseURL = "https://archmap.example.com"
 )
 
 // signedIn returns a client of the first (admin) account, made via /setup.
@@ -186,6 +188,6 @@ func (ts *testServer) signedIn(tb testing.TB) *client {
 	tb.Helper()
 	c := ts.newClient(tb)
 	c.get("/setup")
-	c.post("/setup", url.Values{"email": {testEmail}, "password": {testPassword}, "confirm": {testPassword}}).wantRedirect(tb, "/")
+	c.post("/setup", url.Values{"email": {testEmail}, "password": {testPassword}, "confirm": {testPassword}, "base_url": {ts.URL}}).wantRedirect(tb, "/")
 	return c
 }

@@ -1,40 +1,23 @@
 package server
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 )
 
-// A session is a random 256-bit id in an HttpOnly cookie; the database holds
-// only its SHA-256, so a leaked database file signs nobody in.
+// A session is a random id (an auth secret) in an HttpOnly cookie; the
+// database holds only its hash, so a leaked database file signs nobody in.
 const (
 	sessionCookie = "archmap_session"
 	sessionTTL    = 30 * 24 * time.Hour
 	userKey       = "user"
 )
-
-// newSecret returns a random 256-bit value, base64url-encoded, and its SHA-256.
-func newSecret() (secret string, hash []byte, err error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", nil, err
-	}
-	secret = base64.RawURLEncoding.EncodeToString(b)
-	return secret, hashSecret(secret), nil
-}
-
-func hashSecret(secret string) []byte {
-	sum := sha256.Sum256([]byte(secret))
-	return sum[:]
-}
 
 // loadSession puts the signed-in user, if any, into the context. An unknown
 // or expired session id just means "signed out": its cookie is cleared.
@@ -44,7 +27,7 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil || ck.Value == "" {
 			return next(c)
 		}
-		u, err := s.db.GetSessionUser(c.Request().Context(), hashSecret(ck.Value))
+		u, err := s.db.GetSessionUser(c.Request().Context(), auth.HashSecret(ck.Value))
 		switch {
 		case topology.ErrorCode(err) == topology.ENOTFOUND:
 			s.clearSessionCookie(c)
@@ -52,6 +35,7 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		default:
 			c.Set(userKey, u)
+			c.Set(sessionSecretKey, ck.Value)
 			attributeChanges(c, u.Email)
 		}
 		return next(c)
@@ -69,11 +53,11 @@ func currentUser(c echo.Context) *store.User {
 func (s *Server) startSession(c echo.Context, u *store.User) error {
 	ctx := c.Request().Context()
 	if old, err := c.Cookie(sessionCookie); err == nil && old.Value != "" {
-		if err := s.db.DeleteSession(ctx, hashSecret(old.Value)); err != nil {
+		if err := s.db.DeleteSession(ctx, auth.HashSecret(old.Value)); err != nil {
 			return err
 		}
 	}
-	secret, hash, err := newSecret()
+	secret, hash, err := auth.NewSecret()
 	if err != nil {
 		return err
 	}
@@ -88,17 +72,21 @@ func (s *Server) startSession(c echo.Context, u *store.User) error {
 		Expires:  expires,
 		MaxAge:   int(sessionTTL / time.Second),
 		HttpOnly: true,
-		Secure:   s.cfg.SecureCookies,
+		Secure:   s.secure(c),
 		SameSite: http.SameSiteLaxMode,
 	})
 	c.Set(userKey, u)
+	// The CSRF token changes with the session: one learnt before sign-in
+	// (or planted in the sign-in form) is worthless after it.
+	c.Set(sessionSecretKey, secret)
+	c.Set(csrfContextKey, sessionCSRFToken(secret))
 	return nil
 }
 
 // endSession deletes the browser's session and its cookie.
 func (s *Server) endSession(c echo.Context) error {
 	if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
-		if err := s.db.DeleteSession(c.Request().Context(), hashSecret(ck.Value)); err != nil {
+		if err := s.db.DeleteSession(c.Request().Context(), auth.HashSecret(ck.Value)); err != nil {
 			return err
 		}
 	}
@@ -113,7 +101,7 @@ func (s *Server) clearSessionCookie(c echo.Context) {
 		Path:     "/",
 		MaxAge:   -1,
 		HttpOnly: true,
-		Secure:   s.cfg.SecureCookies,
+		Secure:   s.secure(c),
 		SameSite: http.SameSiteLaxMode,
 	})
 }

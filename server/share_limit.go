@@ -9,9 +9,8 @@ import (
 
 // failureLimiter bounds how many failed share-token lookups one client
 // address may make: a burst, then one per interval. Only failures take from
-// the bucket, so a visitor with a good link is never slowed; but an empty
-// bucket refuses every lookup, good token or not, so that a guesser cannot
-// tell a hit from a miss while blocked.
+// the bucket and only failures are refused when it is empty, so a visitor
+// with a good link is never slowed, whoever shares the address.
 type failureLimiter struct {
 	every time.Duration
 	burst int

@@ -14,6 +14,7 @@ import (
 // /api/v1/workspaces/{slug}/shares.
 
 func (s *Server) handleShareLinks(c echo.Context) error {
+	// The default choice is the API's default lifetime (7 days).
 	f := &views.Form{Values: map[string]string{"expires_in": "7d"}, Errors: map[string]string{}}
 	return s.renderShareLinks(c, http.StatusOK, &views.ShareLinksData{Form: f})
 }

@@ -7,34 +7,20 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/views"
 )
 
-// registerShareRoutes declares the read-only pages behind a share link,
-// /s/{token}. The token is the only credential: no session, no CSRF (the
-// one POST, the simulation, stores nothing), and it opens one workspace's
-// model for reading and nothing else. The addresses mirror the workspace's
-// diagram page (/w/{slug}/diagram…) so that the same page components serve
-// both, with the share path as their base.
-func (s *Server) registerShareRoutes(e *echo.Echo) {
-	lim := newFailureLimiter(shareFailureBurst, shareFailureEvery)
-	g := e.Group("/s", s.shareHeaders)
-	share := s.resolveShare(lim)
-	g.GET("/:token", s.handleShareShow, share)
-	g.GET("/:token/diagram", s.handleShareShow, share)
-	g.GET("/:token/diagram/fragment", s.handleShareFragment, share)
-	g.GET("/:token/diagram/panel", s.handleSharePanel, share)
-	g.GET("/:token/diagram.svg", s.handleShareDownload(diagram.FormatSVG), share)
-	g.GET("/:token/diagram.dot", s.handleShareDownload(diagram.FormatLaidOutDOT), share)
-	g.POST("/:token/simulate", s.handleShareSimulate, share)
-
-	// The share tab of a workspace, for signed-in users.
-	e.GET("/w/:slug/shares", s.handleShareLinks, s.requireUser)
-	e.POST("/w/:slug/shares", s.handleShareLinkCreate, s.requireUser)
-	e.POST("/w/:slug/shares/:id/revoke", s.handleShareLinkRevoke, s.requireUser)
+// lowPriorityRenders marks the request's diagram renders as low priority
+// (diagram.WithLowPriority).
+func lowPriorityRenders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.SetRequest(c.Request().WithContext(diagram.WithLowPriority(c.Request().Context())))
+		return next(c)
+	}
 }
 
 // shareCSP is stricter than the app's: nothing by default; our own scripts,
@@ -72,22 +58,27 @@ var errShareNotFound = topology.Errorf(topology.ENOTFOUND, "This link does not e
 
 // resolveShare finds the link of the token in the path. Failed
 // lookups count against the client's address; once it has failed too often
-// every lookup from it is refused for a while, right or wrong.
+// its failures are answered 429 for a while, while its good links still open.
 func (s *Server) resolveShare(lim *failureLimiter) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			ip, now := c.RealIP(), time.Now()
-			if lim.blocked(ip, now) {
-				c.Response().Header().Set("Retry-After", strconv.Itoa(int(shareFailureEvery/time.Second)))
-				return echo.NewHTTPError(http.StatusTooManyRequests, "Too many links that do not work came from your address. Wait a minute and try again.")
-			}
 			token := c.Param("token")
 			var err error = errShareNotFound
 			var l *store.SharedLink
-			if len(token) == secretLen {
-				l, err = s.db.ResolveShare(c.Request().Context(), hashSecret(token), now)
+			if auth.WellFormed(token) {
+				l, err = s.db.ResolveShare(c.Request().Context(), auth.HashSecret(token), now)
 			}
 			if topology.ErrorCode(err) == topology.ENOTFOUND {
+				// Only failures are limited: a good link always opens, so
+				// that a guesser behind the same address (a company's NAT)
+				// cannot lock everyone else out. Telling a hit from a
+				// miss while blocked gains a guesser nothing: a token is
+				// 256 random bits, and the limit is what slows the guessing.
+				if lim.blocked(ip, now) {
+					c.Response().Header().Set("Retry-After", strconv.Itoa(int(shareFailureEvery/time.Second)))
+					return echo.NewHTTPError(http.StatusTooManyRequests, "Too many links that do not work came from your address. Wait a minute and try again.")
+				}
 				lim.fail(ip, now)
 				return errShareNotFound
 			}
@@ -159,14 +150,17 @@ func (s *Server) handleShareShow(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		d := diagramPageData(sn, opts, sharePath(c))
-		d.ReadOnly = true
-		info := views.ShareInfo{Name: sn.model.Name, Description: sn.model.Description, Revision: sn.revision, Pinned: sharedLink(c).Pinned()}
-		html, err := renderHTML(c, views.ShareLayout(info.Name, views.SharePage(info, d)))
+		// Built once however many visitors arrive at once; bounded in size
+		// whatever the model (diagramPageData).
+		b, err = s.responses.load(pageKey("sharepage", sn.key, c), func() ([]byte, error) {
+			d := diagramPageData(sn, opts, sharePath(c))
+			d.ReadOnly = true
+			info := views.ShareInfo{Name: sn.model.Name, Description: sn.model.Description, Revision: sn.revision, Pinned: sharedLink(c).Pinned()}
+			return renderHTML(c, views.ShareLayout(info.Name, views.SharePage(info, d)))
+		})
 		if err != nil {
 			return err
 		}
-		b = s.responses.put(pageKey("sharepage", sn.key, c), html)
 	}
 	return writeCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, b)
 }
@@ -176,6 +170,9 @@ func (s *Server) handleShareShow(c echo.Context) error {
 func (s *Server) handleShareFragment(c echo.Context) error {
 	if b, ok := s.responses.get(pageKey("fragment", shareKey(sharedLink(c)), c)); ok {
 		return writeCached(c, http.StatusOK, echo.MIMETextHTMLCharsetUTF8, b)
+	}
+	if err := s.knownTimeout(shareKey(sharedLink(c)), c); err != nil {
+		return fragmentFailed(c, err)
 	}
 	sn, err := s.sharedSnapshot(c)
 	if err != nil {
@@ -198,6 +195,11 @@ func (s *Server) handleShareDownload(format string) echo.HandlerFunc {
 			opts, _ := parseDiagramOptions(c)
 			attachment(c, diagramFilename("shared", opts, format))
 			return writeDiagram(c, b, format, l.Revision)
+		}
+		if format != diagram.FormatLaidOutDOT {
+			if err := s.knownTimeout(shareKey(l), c); err != nil {
+				return err
+			}
 		}
 		sn, opts, err := s.sharedView(c)
 		if err != nil {
@@ -223,9 +225,13 @@ func (s *Server) handleSharePanel(c echo.Context) error {
 // handleShareSimulate answers the simulation form of a share page. It reads
 // the shared model and stores nothing.
 func (s *Server) handleShareSimulate(c echo.Context) error {
-	form, err := c.FormParams()
+	// Anonymous visitors get a body bound of the form's size, not the 6 MB
+	// of an import.
+	r := c.Request()
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxSimulateForm)
+	form, err := readForm(c)
 	if err != nil {
-		return topology.Errorf(topology.EINVALID, "Unreadable form.")
+		return err
 	}
 	sn, err := s.sharedSnapshot(c)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/views"
@@ -59,12 +60,25 @@ func parseHTML(tb testing.TB, r *apiResp) *goquery.Document {
 	return doc
 }
 
+// A link for ever must be asked for.
+func TestShareNeverExpires(t *testing.T) {
+	f := newAPIFixture(t)
+	slug := importModel(t, f.db, "shop", shopModel())
+	if _, never := f.createShare(t, slug, `{"expires_in": "never"}`); never.ExpiresAt != nil {
+		t.Errorf(`"never": expires at %v, want null`, never.ExpiresAt)
+	}
+}
+
 func TestShareLinkLifecycle(t *testing.T) {
 	f := newAPIFixture(t)
 	slug := importModel(t, f.db, "shop", shopModel())
+	before := time.Now()
 	token, out := f.createShare(t, slug, "")
-	if out.ExpiresAt != nil {
-		t.Errorf("a link made without expires_in expires at %v, want never (null)", out.ExpiresAt)
+	// Made without expires_in, a link expires as the share tab's default.
+	if out.ExpiresAt == nil {
+		t.Error("a link made without expires_in never expires, want 7 days as in the share tab")
+	} else if d := out.ExpiresAt.Sub(before.Add(defaultShareLifetime)); d < -time.Second || d > 5*time.Second {
+		t.Errorf("expires_at %v, want about %v", out.ExpiresAt, before.Add(defaultShareLifetime))
 	}
 
 	page := f.anon(t, "GET", "/s/"+token, nil).want(t, http.StatusOK)
@@ -194,7 +208,7 @@ func TestSharePinnedAndLive(t *testing.T) {
 // tokens get the same answer, so a guess learns nothing.
 func TestShareNotFoundIsTheSame(t *testing.T) {
 	f := newAccessFixture(t)
-	unknown, _, _ := newSecret()
+	unknown, _, _ := auth.NewSecret()
 	var first []byte
 	for name, token := range map[string]string{"unknown": unknown, "short": "abc", "long": unknown + "x", "revoked": f.revoked, "expired": f.expired} {
 		r := request(t, f.testServer, "GET", "/s/"+token, nil).want(t, http.StatusNotFound)
@@ -224,7 +238,10 @@ func newShareServer(tb testing.TB, cfg Config) *apiFixture {
 	}
 	tb.Cleanup(func() { db.Close() })
 	cfg.DB = db
-	cfg.Renderer = sharedRenderer(tb)
+	if cfg.Renderer == nil {
+		cfg.Renderer = sharedRenderer(tb)
+	}
+	cfg.Passwords = testPasswords
 	srv, err := New(cfg)
 	if err != nil {
 		tb.Fatal(err)
@@ -234,6 +251,9 @@ func newShareServer(tb testing.TB, cfg Config) *apiFixture {
 	ts := &testServer{Server: hs, db: db, srv: srv}
 	u, err := db.CreateUser(context.Background(), testEmail, fixturePasswordHash(tb), true)
 	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := db.SetInstanceSetting(context.Background(), store.InstanceBaseURL, hs.URL); err != nil {
 		tb.Fatal(err)
 	}
 	return &apiFixture{testServer: ts, user: u, token: mustAPIToken(tb, db, u.ID)}
@@ -247,19 +267,24 @@ func TestShareLookupsAreRateLimitedPerAddress(t *testing.T) {
 		return request(t, f.testServer, "GET", "/s/"+token, nil, "X-Forwarded-For", ip)
 	}
 	for i := range shareFailureBurst {
-		bad, _, _ := newSecret()
+		bad, _, _ := auth.NewSecret()
 		if r := from("203.0.113.7", bad); r.StatusCode != http.StatusNotFound {
 			t.Fatalf("failure %d: status %d, want 404", i+1, r.StatusCode)
 		}
 	}
-	bad, _, _ := newSecret()
+	bad, _, _ := auth.NewSecret()
 	r := from("203.0.113.7", bad).want(t, http.StatusTooManyRequests)
 	if r.Header.Get("Retry-After") == "" {
 		t.Error("429 without Retry-After")
 	}
-	// Blocked means blocked: a good token does not get through either, so a
-	// guesser cannot tell a hit from a miss.
-	from("203.0.113.7", good).want(t, http.StatusTooManyRequests)
+	// Only failures are limited: the blocked address still opens good links
+	// (everyone behind one NAT must not lose them to one guesser), and its
+	// next bad guess is 429 again.
+	for range 3 * shareFailureBurst {
+		from("203.0.113.7", good).want(t, http.StatusOK)
+	}
+	bad, _, _ = auth.NewSecret()
+	from("203.0.113.7", bad).want(t, http.StatusTooManyRequests)
 	// Another address is not affected, and good links never count.
 	from("198.51.100.9", good).want(t, http.StatusOK)
 	for range 3 * shareFailureBurst {
@@ -290,7 +315,7 @@ func TestShareTokensNeverReachTheLog(t *testing.T) {
 	f := newShareServer(t, Config{Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	slug := importModel(t, f.db, "shop", shopModel())
 	token, out := f.createShare(t, slug, "")
-	bad, _, _ := newSecret()
+	bad, _, _ := auth.NewSecret()
 	for _, p := range []string{"/s/" + token, "/s/" + token + "/diagram.svg?view=deployment", "/s/" + token + "/diagram/panel?service=nope", "/s/" + token + "/no-such-page", "/s/" + bad, "/s/" + bad + "/diagram.svg"} {
 		request(t, f.testServer, "GET", p, nil)
 	}

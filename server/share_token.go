@@ -8,23 +8,29 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 )
 
-// A share link is /s/{token}: 32 random bytes, base64url (newSecret). Only
-// the token's SHA-256 is stored, so the database cannot give links away, and
+// A share link is /s/{token}: an auth secret (auth.NewSecret). Only
+// the token's hash is stored, so the database cannot give links away, and
 // the token is shown once, to whoever creates the link.
 
 // maxShareLifetime bounds expires_in: long enough for any real use, short
 // enough that the time arithmetic cannot overflow.
 const maxShareLifetime = 10 * 365 * 24 * time.Hour
 
+// defaultShareLifetime is how long a link lives unless its maker says
+// otherwise, in the share tab's form and in the API alike.
+const defaultShareLifetime = 7 * 24 * time.Hour
+
 // parseExpiresIn reads a link lifetime: a Go duration ("72h", "90m") or a
-// number of days ("7d"). "" means the link does not expire (0).
+// number of days ("7d"). "" (the form's "Never") and "never" mean the link
+// does not expire (0).
 func parseExpiresIn(v string) (time.Duration, error) {
 	v = strings.TrimSpace(v)
-	if v == "" {
+	if v == "" || v == "never" {
 		return 0, nil
 	}
 	var d time.Duration
@@ -56,7 +62,7 @@ func badExpiresIn(v string) error {
 // createShare makes a share link of the workspace and returns its token
 // (to be shown once) with the stored link. expiresIn 0: never expires.
 func (s *Server) createShare(ctx context.Context, slug string, expiresIn time.Duration, pin bool) (string, *store.Share, error) {
-	token, hash, err := newSecret()
+	token, hash, err := auth.NewSecret()
 	if err != nil {
 		return "", nil, err
 	}
@@ -71,12 +77,12 @@ func (s *Server) createShare(ctx context.Context, slug string, expiresIn time.Du
 	return token, sh, nil
 }
 
-// shareURL is the absolute address of a share link: under the configured
-// public origin, else the one the request came to.
+// shareURL is the address of a share link: under the public address
+// (--base-url, else the one chosen at setup), never under the request's
+// Host, which the client chooses: `Host: attacker.example` must not make
+// archmap hand out links to another site. Without a public address (an
+// installation set up before archmap asked for one, and no --base-url) the
+// link is a path, which the browser completes with the address it uses.
 func (s *Server) shareURL(c echo.Context, token string) string {
-	base := strings.TrimRight(s.cfg.BaseURL, "/")
-	if base == "" {
-		base = c.Scheme() + "://" + c.Request().Host
-	}
-	return base + "/s/" + token
+	return s.baseURL(c.Request().Context()) + "/s/" + token
 }

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
@@ -26,15 +27,23 @@ type snapshot struct {
 	report    *risk.Report
 }
 
-// workspaceKey names a revision of a workspace: the id alone could be
-// reused after a delete; with the creation time it cannot.
+// Cache keys. Every key of every cache starts with its workspace's scope,
+// "w<id>:", so that deleting a workspace can drop all of them at once
+// (forgetWorkspace). Workspace ids are never reused (AUTOINCREMENT), so a
+// key can never name another object, even one created after a delete.
+
+// workspaceScope is the prefix of every cache key of one workspace.
+func workspaceScope(id int64) string { return fmt.Sprintf("w%d:", id) }
+
+// workspaceKey names a revision of a workspace's model.
 func workspaceKey(ws *store.Workspace, revision int64) string {
-	return fmt.Sprintf("ws:%d:%d:%d", ws.ID, ws.CreatedAt.UnixNano(), revision)
+	return fmt.Sprintf("%sr%d", workspaceScope(ws.ID), revision)
 }
 
-// pinnedKey names the frozen copy of a pinned share link.
+// pinnedKey names the frozen copy a pinned link shows: one per pinned
+// revision of a workspace, shared by every link that pins it.
 func pinnedKey(sh *store.Share) string {
-	return fmt.Sprintf("pin:%d:%d", sh.ID, sh.PinnedRevision)
+	return fmt.Sprintf("%spin%d", workspaceScope(sh.WorkspaceID), sh.PinnedRevision)
 }
 
 // weight approximates a snapshot's memory by its number of entities.
@@ -156,30 +165,61 @@ func (s *Server) shareSnapshot(ctx context.Context, l *store.SharedLink) (*snaps
 // generating a diagram's DOT) running at once, so that a burst of it queues
 // instead of starving every other request, /healthz included. A request
 // that cannot get in within wait is refused with 503 and Retry-After.
+// Low-priority work (anonymous share traffic, diagram.WithLowPriority)
+// holds at most all slots but one, as with the render workers.
 type admission struct {
 	slots chan struct{}
+	low   chan struct{}
 	wait  time.Duration
 }
 
 func newAdmission(n int, wait time.Duration) *admission {
-	return &admission{slots: make(chan struct{}, max(1, n)), wait: wait}
+	n = max(1, n)
+	return &admission{slots: make(chan struct{}, n), low: make(chan struct{}, max(1, n-1)), wait: wait}
 }
 
 // enter waits for a slot; the caller must call release when done.
 func (a *admission) enter(ctx context.Context) (release func(), err error) {
+	if !diagram.IsLowPriority(ctx) {
+		return a.enterSlot(ctx, a.slots)
+	}
+	releaseLow, err := a.enterSlot(ctx, a.low)
+	if err != nil {
+		return nil, err
+	}
+	releaseSlot, err := a.enterSlot(ctx, a.slots)
+	if err != nil {
+		releaseLow()
+		return nil, err
+	}
+	return func() { releaseSlot(); releaseLow() }, nil
+}
+
+func (a *admission) enterSlot(ctx context.Context, slots chan struct{}) (release func(), err error) {
 	select {
-	case a.slots <- struct{}{}:
-		return func() { <-a.slots }, nil
+	case slots <- struct{}{}:
+		return func() { <-slots }, nil
 	default:
 	}
 	t := time.NewTimer(a.wait)
 	defer t.Stop()
 	select {
-	case a.slots <- struct{}{}:
-		return func() { <-a.slots }, nil
+	case slots <- struct{}{}:
+		return func() { <-slots }, nil
 	case <-t.C:
 		return nil, topology.Errorf(topology.EUNAVAILABLE, "The server is busy with other large models; try again in a few seconds.")
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+// forgetWorkspace drops everything cached for a deleted workspace: its
+// snapshots (live and pinned), its cached answers and its remembered
+// layout timeouts. Keys are never reused, so nothing could be served from
+// them anyway; this gives their memory back at once.
+func (s *Server) forgetWorkspace(id int64) {
+	scope := workspaceScope(id)
+	s.snapshots.kept.dropPrefix(scope)
+	s.responses.bodies.dropPrefix(scope)
+	s.layouts.failed.dropPrefix(scope)
 }

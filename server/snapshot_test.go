@@ -1,12 +1,14 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/topology"
 )
@@ -196,4 +198,40 @@ func TestWorkspaceFragmentFollowsRevisions(t *testing.T) {
 	if after := c.get(path); !strings.Contains(after.body, "fresh-service") {
 		t.Error("the fragment after a write does not show it")
 	}
+}
+
+// Anonymous (low-priority) work never holds the last slot of the heavy
+// work: with two slots, a second low-priority caller waits while a normal
+// one gets in at once.
+func TestAdmissionLeavesASlotForSignedInWork(t *testing.T) {
+	a := newAdmission(2, 100*time.Millisecond)
+	low := diagram.WithLowPriority(context.Background())
+	release, err := a.enter(low)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.enter(low); topology.ErrorCode(err) != topology.EUNAVAILABLE {
+		t.Fatalf("a second low-priority caller: %v, want EUNAVAILABLE after the wait", err)
+	}
+	start := time.Now()
+	normal, err := a.enter(context.Background())
+	if err != nil {
+		t.Fatalf("a normal caller beside low-priority work: %v", err)
+	}
+	if took := time.Since(start); took >= a.wait {
+		t.Errorf("the normal caller waited %s", took)
+	}
+	normal()
+	release()
+	// Released, both kinds get in again.
+	r1, err := a.enter(low)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := a.enter(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1()
+	r2()
 }

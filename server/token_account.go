@@ -5,18 +5,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/views"
 )
-
-// registerAccountRoutes declares the account page, where a signed-in user
-// manages API tokens. Like the rest of the browser app it changes state
-// only with POST, each form carrying its CSRF token.
-func (s *Server) registerAccountRoutes(e *echo.Echo) {
-	g := e.Group("/account", s.requireUser)
-	g.GET("", s.handleAccountShow)
-	g.POST("/tokens", s.handleTokenCreate)
-	g.POST("/tokens/:id/delete", s.handleTokenDelete)
-}
 
 func (s *Server) handleAccountShow(c echo.Context) error {
 	return s.renderAccount(c, http.StatusOK, &views.AccountData{Form: newForm(c)})
@@ -27,7 +18,7 @@ func (s *Server) handleAccountShow(c echo.Context) error {
 func (s *Server) handleTokenCreate(c echo.Context) error {
 	u := currentUser(c)
 	f := newForm(c, "name")
-	token, hash, err := NewAPIToken()
+	token, hash, err := auth.NewSecret()
 	if err != nil {
 		return err
 	}

@@ -5,18 +5,13 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/topology"
 )
 
-// API tokens are random 256-bit values (base64url, 43 characters) sent as
-// "Authorization: Bearer TOKEN"; the database holds only their SHA-256, like
+// API tokens are auth secrets (base64url, 43 characters) sent as
+// "Authorization: Bearer TOKEN"; the database holds only their hash, like
 // session ids, so a copy of the database lets nobody call the API.
-
-// NewAPIToken returns a new API token and the hash to store for it. The
-// token is shown to its owner once and kept nowhere.
-func NewAPIToken() (token string, hash []byte, err error) {
-	return newSecret()
-}
 
 // bearerToken returns the token of an "Authorization: Bearer TOKEN" header
 // (the scheme is case-insensitive, RFC 9110 §11.1), and whether there was one.
@@ -41,10 +36,10 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		// A well-formed token has exactly our length; anything else cannot
 		// match and is refused without a query.
-		if len(token) != secretLen {
+		if !auth.WellFormed(token) {
 			return unauthorized(c, "The API token is not valid.")
 		}
-		u, err := s.db.GetAPITokenUser(c.Request().Context(), hashSecret(token))
+		u, err := s.db.GetAPITokenUser(c.Request().Context(), auth.HashSecret(token))
 		switch {
 		case topology.ErrorCode(err) == topology.ENOTFOUND:
 			return unauthorized(c, "The API token is not valid.")
@@ -55,9 +50,6 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
-
-// secretLen is the length of a base64url-encoded 256-bit secret.
-const secretLen = 43
 
 func unauthorized(c echo.Context, msg string) error {
 	c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="archmap"`)

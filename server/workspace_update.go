@@ -62,6 +62,7 @@ func (s *Server) handleWorkspaceDelete(c echo.Context) error {
 	if err := s.db.DeleteWorkspace(ctx, slug, 0); err != nil {
 		return err
 	}
+	s.forgetWorkspace(ws.ID)
 	return redirect(c, "/")
 }
 

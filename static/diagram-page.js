@@ -359,9 +359,14 @@
   function ticked() {
     var form = simForm();
     if (!form) return [];
-    return Array.prototype.map.call(form.querySelectorAll('input[name="fail"]:checked'), function (i) {
-      return i.value;
+    // Ticked boxes, and what is typed in the fields of a model with too
+    // many servers or services to list.
+    var out = [];
+    form.querySelectorAll('input[name="fail"]').forEach(function (i) {
+      var v = i.value.trim();
+      if (v && (i.type === "checkbox" ? i.checked : true)) out.push(v);
     });
+    return out;
   }
 
   // withFail writes the failure set into a URL, readable
@@ -416,8 +421,14 @@
     var form = simForm();
     var fail = failParam();
     if (!form || !fail.length) return;
-    form.querySelectorAll('input[name="fail"]').forEach(function (i) {
+    var rest = fail.slice();
+    form.querySelectorAll('input[name="fail"][type="checkbox"]').forEach(function (i) {
       i.checked = fail.indexOf(i.value) >= 0;
+      if (i.checked) rest.splice(rest.indexOf(i.value), 1);
+    });
+    // What has no box goes in the text fields, where there are some.
+    form.querySelectorAll('input[name="fail"][type="text"]').forEach(function (i) {
+      i.value = rest.shift() || "";
     });
     if (fail.some(function (f) {
       return f.indexOf("service:") === 0;
@@ -445,9 +456,17 @@
     var value = b.hasAttribute("data-fail-server")
       ? "server:" + b.getAttribute("data-fail-server")
       : "service:" + b.getAttribute("data-fail-service");
-    form.querySelectorAll('input[name="fail"]').forEach(function (i) {
-      if (i.value === value) i.checked = true;
+    var found = false;
+    form.querySelectorAll('input[name="fail"][type="checkbox"]').forEach(function (i) {
+      if (i.value === value) found = i.checked = true;
     });
+    if (!found && ticked().indexOf(value) < 0) {
+      // Too many to list: the first empty text field takes it.
+      var empty = Array.prototype.filter.call(form.querySelectorAll('input[name="fail"][type="text"]'), function (i) {
+        return !i.value.trim();
+      })[0];
+      if (empty) empty.value = value;
+    }
     simulate();
   });
   document.addEventListener("archmap:simulation", keepFail);

@@ -22,7 +22,8 @@
 // Conventions: workspaces are named by slug. Every write to a workspace or
 // its model takes an expectedRevision (0: do not check;
 // else a mismatch is EPRECONDITION) and returns the workspace after the
-// change, whose Revision is the new one.
+// change, whose Revision is the new one; all of them go through one
+// skeleton, writeModel in txn.go, and entities through entityTable.
 // Errors meant for users are *topology.Error or *topology.ValidationError
 // (ENOTFOUND, ECONFLICT, EPRECONDITION, EINVALID, EUNAVAILABLE); anything
 // else is an internal "store: unable to …" error for the log.
@@ -31,9 +32,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"regexp"
 	"runtime"
@@ -81,6 +84,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("store: %q: give a file path, not a URI", path)
 	}
 	db := &DB{path: path, now: time.Now}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 
 	w, err := sql.Open("sqlite3", dsn(path, writerParams))
 	if err != nil {
@@ -113,6 +119,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
+	if err := db.fillNameKeys(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: %s: %w", path, err)
+	}
 
 	r, err := sql.Open("sqlite3", dsn(path, readerParams))
 	if err != nil {
@@ -132,6 +142,21 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// createPrivate creates the database file, when missing, readable by its
+// owner only: it holds password hashes and every model. SQLite gives the
+// -wal and -shm files it creates beside it the same mode. An existing file
+// keeps the mode its owner chose.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("store: unable to create %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // dsn builds a file: URI so that a path holding '?' or '#' stays one path.
@@ -352,11 +377,38 @@ func (db *DB) migrateFS(ctx context.Context, fsys fs.FS) error {
 	return nil
 }
 
+// foreignKeysOff marks a migration that rebuilds a table other tables refer
+// to: with foreign keys on, dropping the old table would delete every row
+// that refers to it (ON DELETE CASCADE). Such a migration runs with them
+// off, and its keys are checked before it commits.
+const foreignKeysOff = "-- archmap:foreign-keys-off"
+
 func (db *DB) applyMigration(ctx context.Context, m migration) error {
-	tx, err := db.beginWrite(ctx)
+	// The pragma is a no-op inside a transaction, so it is set on the one
+	// writer connection around it, held for the whole migration.
+	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return err
 	}
+	defer conn.Close()
+	fkOff := strings.HasPrefix(m.sql, foreignKeysOff)
+	if fkOff {
+		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return err
+		}
+		// Back on whatever happens: every later transaction relies on it,
+		// so a connection where it fails is not given back to the pool.
+		defer func() {
+			if _, err := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); err != nil {
+				_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}()
+	}
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tx := &Tx{Tx: sqlTx, now: db.now().UTC()}
 	defer tx.Rollback()
 	// Checked inside the transaction: another process opening the same
 	// file at the same moment may have applied it already.
@@ -370,11 +422,36 @@ func (db *DB) applyMigration(ctx context.Context, m migration) error {
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return err
 	}
+	if fkOff {
+		if err := checkForeignKeys(ctx, tx); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 		m.version, m.name, formatTime(tx.now)); err != nil {
 		return err
 	}
 	return tx.Commit()
+}
+
+// checkForeignKeys fails when a row refers to one that does not exist.
+func checkForeignKeys(ctx context.Context, tx *Tx) error {
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table string
+		var rowid sql.NullInt64
+		var parent string
+		var fkid int
+		if err := rows.Scan(&table, &rowid, &parent, &fkid); err != nil {
+			return err
+		}
+		return fmt.Errorf("row %d of %s refers to a missing row of %s", rowid.Int64, table, parent)
+	}
+	return rows.Err()
 }
 
 // Pools returns the read and write connection pools, for their metrics.

@@ -158,28 +158,23 @@ func (db *DB) SetRevisionFindings(ctx context.Context, slug string, counts map[i
 	if len(counts) == 0 {
 		return nil
 	}
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return fail("set revision findings", err)
-	}
-	defer tx.Rollback()
-	ws, _, err := findWorkspace(ctx, tx, slug)
-	if err != nil {
-		return fail("set revision findings", err)
-	}
-	for rev, c := range counts {
-		b, err := json.Marshal(c)
+	_, err := inWrite(ctx, db, "set revision findings", func(tx *Tx) (struct{}, error) {
+		ws, _, err := findWorkspace(ctx, tx, slug)
 		if err != nil {
-			return err
+			return struct{}{}, err
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE revisions SET findings = ? WHERE workspace_id = ? AND revision = ?", string(b), ws.ID, rev); err != nil {
-			return fail("set revision findings", err)
+		for rev, c := range counts {
+			b, err := json.Marshal(c)
+			if err != nil {
+				return struct{}{}, err
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE revisions SET findings = ? WHERE workspace_id = ? AND revision = ?", string(b), ws.ID, rev); err != nil {
+				return struct{}{}, err
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fail("set revision findings", err)
-	}
-	return nil
+		return struct{}{}, nil
+	})
+	return err
 }
 
 // WalkRevisions calls fn with the model of each revision from newest down
@@ -187,37 +182,23 @@ func (db *DB) SetRevisionFindings(ctx context.Context, slug string, counts map[i
 // all of them: n revisions cost one rebuild, not n. Revisions the history
 // lacks are skipped.
 func (db *DB) WalkRevisions(ctx context.Context, slug string, newest, oldest int64, fn func(rev int64, m *topology.Model) error) error {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return fail("walk revisions", err)
-	}
-	defer tx.Rollback()
-	ws, _, err := findWorkspace(ctx, tx, slug)
-	if err != nil {
-		return fail("walk revisions", err)
-	}
-	if err := walkRevisions(ctx, tx, ws, newest, oldest, fn); err != nil {
-		return fail("walk revisions", err)
-	}
-	return nil
+	_, err := readModel(ctx, db, "walk revisions", slug, func(tx *Tx, ws *Workspace, _ topology.Settings) (struct{}, error) {
+		return struct{}{}, walkRevisions(ctx, tx, ws, newest, oldest, fn)
+	})
+	return err
 }
 
 // ModelAt rebuilds the workspace's model as it was at revision rev, with
 // that revision's entry; ENOTFOUND when the workspace or the revision does
 // not exist (or is older than the history kept).
 func (db *DB) ModelAt(ctx context.Context, slug string, rev int64) (*topology.Model, *Revision, error) {
-	tx, err := db.beginRead(ctx)
+	var r *Revision
+	m, err := readModel(ctx, db, "load revision", slug, func(tx *Tx, ws *Workspace, _ topology.Settings) (m *topology.Model, err error) {
+		m, r, err = modelAt(ctx, tx, ws, rev)
+		return m, err
+	})
 	if err != nil {
-		return nil, nil, fail("load revision", err)
-	}
-	defer tx.Rollback()
-	ws, _, err := findWorkspace(ctx, tx, slug)
-	if err != nil {
-		return nil, nil, fail("load revision", err)
-	}
-	m, r, err := modelAt(ctx, tx, ws, rev)
-	if err != nil {
-		return nil, nil, fail("load revision", err)
+		return nil, nil, err
 	}
 	return m, r, nil
 }
@@ -226,40 +207,24 @@ func (db *DB) ModelAt(ctx context.Context, slug string, rev int64) (*topology.Mo
 // again, as a new revision: nothing in the history is rewritten. It honours
 // expectedRevision like every write.
 func (db *DB) RestoreRevision(ctx context.Context, slug string, rev, expectedRevision int64) (*Workspace, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return nil, fail("restore revision", err)
-	}
-	defer tx.Rollback()
-	ws, err := findWorkspaceForWrite(ctx, tx, slug, expectedRevision)
-	if err != nil {
-		return nil, fail("restore revision", err)
-	}
-	m, _, err := modelAt(ctx, tx, ws, rev)
-	if err != nil {
-		return nil, fail("restore revision", err)
-	}
-	if err := m.Validate(); err != nil {
-		return nil, fail("restore revision", err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE workspaces SET name = ?, description = ?, chatty_calls_per_request = ?, max_sync_chain = ?, blast_radius = ? WHERE id = ?`,
-		m.Name, m.Description, m.Settings.ChattyCallsPerRequest, m.Settings.MaxSyncChain, m.Settings.BlastRadius, ws.ID); err != nil {
-		return nil, fail("restore revision", err)
-	}
-	if err := replaceModel(ctx, tx, ws.ID, m); err != nil {
-		return nil, fail("restore revision", err)
-	}
 	c := changeFrom(ctx)
 	if c.Summary == "" {
 		c.Summary = fmt.Sprintf("restored revision %d", rev)
 	}
-	if ws, err = bumpRevision(WithChange(ctx, c), tx, ws.ID); err != nil {
-		return nil, fail("restore revision", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fail("restore revision", err)
-	}
-	return ws, nil
+	return writeModel(WithChange(ctx, c), db, "restore revision", slug, expectedRevision, func(tx *Tx, ws *Workspace) error {
+		m, _, err := modelAt(ctx, tx, ws, rev)
+		if err != nil {
+			return err
+		}
+		if err := m.Validate(); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE workspaces SET name = ?, description = ?, chatty_calls_per_request = ?, max_sync_chain = ?, blast_radius = ? WHERE id = ?`,
+			m.Name, m.Description, m.Settings.ChattyCallsPerRequest, m.Settings.MaxSyncChain, m.Settings.BlastRadius, ws.ID); err != nil {
+			return err
+		}
+		return replaceModel(ctx, tx, ws.ID, m)
+	})
 }
 
 // rowImage is a row of a model table as the history triggers write it

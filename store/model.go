@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strconv"
 
 	"github.com/archmap/archmap/topology"
@@ -51,20 +49,9 @@ func (r *Records) Model() *topology.Model {
 
 // LoadRecords returns the workspace's model with entity ids, or ENOTFOUND.
 func (db *DB) LoadRecords(ctx context.Context, slug string) (*Records, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, fail("load model", err)
-	}
-	defer tx.Rollback()
-	ws, set, err := findWorkspace(ctx, tx, slug)
-	if err != nil {
-		return nil, fail("load model", err)
-	}
-	r, err := loadRecords(ctx, tx, ws, set)
-	if err != nil {
-		return nil, fail("load model", err)
-	}
-	return r, nil
+	return readModel(ctx, db, "load model", slug, func(tx *Tx, ws *Workspace, set topology.Settings) (*Records, error) {
+		return loadRecords(ctx, tx, ws, set)
+	})
 }
 
 // LoadModel returns the workspace's model, in the user's order, with the
@@ -85,73 +72,47 @@ func (db *DB) LoadModel(ctx context.Context, slug string) (*topology.Model, *Wor
 // valid. expectedRevision 0 skips the check for a concurrent change, else a
 // mismatch is EPRECONDITION.
 func (db *DB) ReplaceModel(ctx context.Context, slug string, m *topology.Model, expectedRevision int64) (*Workspace, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return nil, fail("replace model", err)
-	}
-	defer tx.Rollback()
-
-	ws, err := findWorkspaceForWrite(ctx, tx, slug, expectedRevision)
-	if err != nil {
-		return nil, fail("replace model", err)
-	}
-	m = withDefaults(m)
-	if err := m.Validate(); err != nil {
-		return nil, err
-	}
-	if err := replaceModel(ctx, tx, ws.ID, m); err != nil {
-		return nil, fail("replace model", err)
-	}
-	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
-		return nil, fail("replace model", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fail("replace model", err)
-	}
-	return ws, nil
+	return writeModel(ctx, db, "replace model", slug, expectedRevision, func(tx *Tx, ws *Workspace) error {
+		m = withDefaults(m)
+		if err := m.Validate(); err != nil {
+			return err
+		}
+		return replaceModel(ctx, tx, ws.ID, m)
+	})
 }
 
 // ImportModel stores m in the workspace named slug: it creates the workspace
 // (named m.Name) when there is none, else replaces its model as ReplaceModel
 // does without a revision check. created tells which happened.
 func (db *DB) ImportModel(ctx context.Context, slug string, m *topology.Model) (ws *Workspace, created bool, err error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return nil, false, fail("import model", err)
-	}
-	defer tx.Rollback()
-
-	m = withDefaults(m)
-	if err := m.Validate(); err != nil {
-		return nil, false, err
-	}
-	ws, _, err = findWorkspace(ctx, tx, slug)
-	switch {
-	case topology.ErrorCode(err) == topology.ENOTFOUND:
-		if !ValidSlug(slug) {
-			return nil, false, topology.Errorf(topology.EINVALID,
+	ws, err = inWrite(ctx, db, "import model", func(tx *Tx) (*Workspace, error) {
+		m = withDefaults(m)
+		if err := m.Validate(); err != nil {
+			return nil, err
+		}
+		replace := func(tx *Tx, ws *Workspace) error { return replaceModel(ctx, tx, ws.ID, m) }
+		ws, _, err := findWorkspace(ctx, tx, slug)
+		switch {
+		case err == nil:
+			return changeModel(ctx, tx, ws, replace)
+		case topology.ErrorCode(err) != topology.ENOTFOUND:
+			return nil, err
+		case !ValidSlug(slug):
+			return nil, topology.Errorf(topology.EINVALID,
 				"workspace: %s is not a valid slug (lowercase letters, digits and single dashes, at most %d characters)", strconv.Quote(slug), MaxSlugLen)
 		}
+		// The imported model is the new workspace's first revision.
 		if ws, err = createWorkspace(ctx, tx, slug, m); err != nil {
-			return nil, false, fail("import model", err)
+			return nil, err
 		}
 		created = true
-	case err != nil:
-		return nil, false, fail("import model", err)
-	}
-	if err := replaceModel(ctx, tx, ws.ID, m); err != nil {
-		return nil, false, fail("import model", err)
-	}
-	if created {
-		err = recordRevision(ctx, tx, ws)
-	} else {
-		ws, err = bumpRevision(ctx, tx, ws.ID)
-	}
+		if err := replace(tx, ws); err != nil {
+			return nil, err
+		}
+		return ws, recordRevision(ctx, tx, ws)
+	})
 	if err != nil {
-		return nil, false, fail("import model", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, false, fail("import model", err)
+		return nil, false, err
 	}
 	return ws, created, nil
 }
@@ -245,80 +206,6 @@ func queryListCap[T any](ctx context.Context, tx *Tx, n int, query string, scan 
 		out = append(out, v)
 	}
 	return out, rows.Err()
-}
-
-// listPage runs the count and one page of a list query in one snapshot.
-func listPage[T any](ctx context.Context, db *DB, op, slug, table, query string, scan func(scanner) (T, error), offset, limit int) ([]T, int, error) {
-	if offset < 0 || limit < 1 {
-		return nil, 0, topology.Errorf(topology.EINVALID, "page: offset must be at least 0 and limit at least 1, got %d and %d", offset, limit)
-	}
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, 0, fail(op, err)
-	}
-	defer tx.Rollback()
-	ws, _, err := findWorkspace(ctx, tx, slug)
-	if err != nil {
-		return nil, 0, fail(op, err)
-	}
-	var total int
-	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table+" WHERE workspace_id = ?", ws.ID).Scan(&total); err != nil {
-		return nil, 0, fail(op, err)
-	}
-	items, err := queryList(ctx, tx, query+" LIMIT ? OFFSET ?", scan, ws.ID, limit, offset)
-	if err != nil {
-		return nil, 0, fail(op, err)
-	}
-	return items, total, nil
-}
-
-// list reads a whole list of one workspace in one snapshot.
-func list[T any](ctx context.Context, db *DB, op, slug, query string, scan func(scanner) (T, error)) ([]T, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, fail(op, err)
-	}
-	defer tx.Rollback()
-	ws, _, err := findWorkspace(ctx, tx, slug)
-	if err != nil {
-		return nil, fail(op, err)
-	}
-	items, err := queryList(ctx, tx, query, scan, ws.ID)
-	if err != nil {
-		return nil, fail(op, err)
-	}
-	return items, nil
-}
-
-// get reads one entity of one workspace, or ENOTFOUND naming what.
-func get[T any](ctx context.Context, db *DB, op, what, slug, query string, scan func(scanner) (T, error), id int64) (*T, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, fail(op, err)
-	}
-	defer tx.Rollback()
-	ws, _, err := findWorkspace(ctx, tx, slug)
-	if err != nil {
-		return nil, fail(op, err)
-	}
-	v, err := getIn(ctx, tx, what, query, scan, ws.ID, id)
-	if err != nil {
-		return nil, fail(op, err)
-	}
-	return v, nil
-}
-
-// getIn reads one entity by id inside tx; query ends in "workspace_id = ?"
-// and gets " AND x.id = ?" appended by the caller's constant.
-func getIn[T any](ctx context.Context, tx *Tx, what, query string, scan func(scanner) (T, error), wsID, id int64) (*T, error) {
-	v, err := scan(tx.QueryRowContext(ctx, query, wsID, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, topology.Errorf(topology.ENOTFOUND, "%s %d not found", what, id)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &v, nil
 }
 
 // nextPosition is the position after the last entity of a table in a workspace.
@@ -415,7 +302,7 @@ func replaceServices(ctx context.Context, tx *Tx, wsID int64, list []topology.Se
 	if err != nil {
 		return nil, err
 	}
-	ins, err := tx.PrepareContext(ctx, "INSERT INTO services (workspace_id, position, name, kind, team, tech, description) VALUES (?, ?, ?, ?, ?, ?, ?)")
+	ins, err := tx.PrepareContext(ctx, "INSERT INTO services (workspace_id, position, name, name_key, kind, team, tech, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 	if err != nil {
 		return nil, err
 	}
@@ -435,7 +322,7 @@ func replaceServices(ctx context.Context, tx *Tx, wsID int64, list []topology.Se
 			delete(old, s.Name)
 			continue
 		}
-		res, err := ins.ExecContext(ctx, wsID, i, s.Name, s.Kind, s.Team, s.Tech, s.Description)
+		res, err := ins.ExecContext(ctx, wsID, i, s.Name, topology.NameKey(s.Name), s.Kind, s.Team, s.Tech, s.Description)
 		if err != nil {
 			return nil, err
 		}
@@ -451,7 +338,7 @@ func replaceServers(ctx context.Context, tx *Tx, wsID int64, list []topology.Ser
 	if err != nil {
 		return nil, err
 	}
-	ins, err := tx.PrepareContext(ctx, "INSERT INTO servers (workspace_id, position, name, kind, zone, region) VALUES (?, ?, ?, ?, ?, ?)")
+	ins, err := tx.PrepareContext(ctx, "INSERT INTO servers (workspace_id, position, name, name_key, kind, zone, region) VALUES (?, ?, ?, ?, ?, ?, ?)")
 	if err != nil {
 		return nil, err
 	}
@@ -471,7 +358,7 @@ func replaceServers(ctx context.Context, tx *Tx, wsID int64, list []topology.Ser
 			delete(old, s.Name)
 			continue
 		}
-		res, err := ins.ExecContext(ctx, wsID, i, s.Name, s.Kind, s.Zone, s.Region)
+		res, err := ins.ExecContext(ctx, wsID, i, s.Name, topology.NameKey(s.Name), s.Kind, s.Zone, s.Region)
 		if err != nil {
 			return nil, err
 		}

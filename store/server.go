@@ -28,95 +28,44 @@ func scanServer(row scanner) (ServerRecord, error) {
 	return r, err
 }
 
+// serverTable is the servers table for the generic reads and writes.
+var serverTable = entityTable[ServerRecord]{table: "servers", noun: "server",
+	query: serverSelect, order: serverOrder, byID: serverByID, scan: scanServer}
+
 // ListServers returns the workspace's servers in the user's order.
 func (db *DB) ListServers(ctx context.Context, slug string) ([]ServerRecord, error) {
-	return list(ctx, db, "list servers", slug, serverSelect+serverOrder, scanServer)
+	return serverTable.list(ctx, db, slug)
 }
 
-// ListServersPage returns up to limit servers from offset on, and how many
-// the workspace has.
+// ListServersPage returns up to limit servers from offset on, and how
+// many the workspace has.
 func (db *DB) ListServersPage(ctx context.Context, slug string, offset, limit int) ([]ServerRecord, int, error) {
-	return listPage(ctx, db, "list servers", slug, "servers", serverSelect+serverOrder, scanServer, offset, limit)
+	return serverTable.page(ctx, db, slug, offset, limit)
 }
 
 // GetServer returns one server of the workspace, or ENOTFOUND.
 func (db *DB) GetServer(ctx context.Context, slug string, id int64) (*ServerRecord, error) {
-	return get(ctx, db, "get server", "server", slug, serverByID, scanServer, id)
+	return serverTable.get(ctx, db, slug, id)
 }
 
 // CreateServer adds a server (defaults applied) at the end of the list. A
 // taken name is ECONFLICT.
 func (db *DB) CreateServer(ctx context.Context, slug string, s topology.Server, expectedRevision int64) (*ServerRecord, *Workspace, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return nil, nil, fail("create server", err)
-	}
-	defer tx.Rollback()
-
-	ws, err := findWorkspaceForWrite(ctx, tx, slug, expectedRevision)
-	if err != nil {
-		return nil, nil, fail("create server", err)
-	}
-	rec, err := createServer(ctx, tx, ws.ID, s)
-	if err != nil {
-		return nil, nil, fail("create server", err)
-	}
-	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
-		return nil, nil, fail("create server", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, nil, fail("create server", err)
-	}
-	return rec, ws, nil
+	return serverTable.write(ctx, db, "create", slug, expectedRevision, func(tx *Tx, wsID int64) (*ServerRecord, error) {
+		return createServer(ctx, tx, wsID, s)
+	})
 }
 
 // UpdateServer replaces the server's fields; a rename keeps its placements.
 func (db *DB) UpdateServer(ctx context.Context, slug string, id int64, s topology.Server, expectedRevision int64) (*ServerRecord, *Workspace, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return nil, nil, fail("update server", err)
-	}
-	defer tx.Rollback()
-
-	ws, err := findWorkspaceForWrite(ctx, tx, slug, expectedRevision)
-	if err != nil {
-		return nil, nil, fail("update server", err)
-	}
-	rec, err := updateServer(ctx, tx, ws.ID, id, s)
-	if err != nil {
-		return nil, nil, fail("update server", err)
-	}
-	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
-		return nil, nil, fail("update server", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, nil, fail("update server", err)
-	}
-	return rec, ws, nil
+	return serverTable.write(ctx, db, "update", slug, expectedRevision, func(tx *Tx, wsID int64) (*ServerRecord, error) {
+		return updateServer(ctx, tx, wsID, id, s)
+	})
 }
 
 // DeleteServer deletes the server with its placements.
 func (db *DB) DeleteServer(ctx context.Context, slug string, id int64, expectedRevision int64) (*Workspace, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return nil, fail("delete server", err)
-	}
-	defer tx.Rollback()
-
-	ws, err := findWorkspaceForWrite(ctx, tx, slug, expectedRevision)
-	if err != nil {
-		return nil, fail("delete server", err)
-	}
-	if err := deleteEntity(ctx, tx, "servers", "server", ws.ID, id); err != nil {
-		return nil, fail("delete server", err)
-	}
-	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
-		return nil, fail("delete server", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fail("delete server", err)
-	}
-	return ws, nil
+	return serverTable.delete(ctx, db, slug, id, expectedRevision)
 }
 
 func createServer(ctx context.Context, tx *Tx, wsID int64, s topology.Server) (*ServerRecord, error) {
@@ -124,19 +73,11 @@ func createServer(ctx context.Context, tx *Tx, wsID int64, s topology.Server) (*
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	pos, err := nextPosition(ctx, tx, "servers", wsID)
-	if err != nil {
+	if err := checkLookalike(ctx, tx, "servers", wsID, 0, s.Name); err != nil {
 		return nil, err
 	}
-	res, err := tx.ExecContext(ctx, "INSERT INTO servers (workspace_id, position, name, kind, zone, region) VALUES (?, ?, ?, ?, ?, ?)",
-		wsID, pos, s.Name, s.Kind, s.Zone, s.Region)
-	if isUnique(err) {
-		return nil, duplicateServer(s.Name)
-	}
-	if err != nil {
-		return nil, err
-	}
-	id, err := res.LastInsertId()
+	id, err := serverTable.insert(ctx, tx, wsID, duplicateServer(s.Name),
+		"name, name_key, kind, zone, region", s.Name, topology.NameKey(s.Name), s.Kind, s.Zone, s.Region)
 	if err != nil {
 		return nil, err
 	}
@@ -144,19 +85,18 @@ func createServer(ctx context.Context, tx *Tx, wsID int64, s topology.Server) (*
 }
 
 func updateServer(ctx context.Context, tx *Tx, wsID, id int64, s topology.Server) (*ServerRecord, error) {
-	if _, err := getIn(ctx, tx, "server", serverByID, scanServer, wsID, id); err != nil {
+	if _, err := serverTable.getIn(ctx, tx, wsID, id); err != nil {
 		return nil, err
 	}
 	s.ApplyDefaults()
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	_, err := tx.ExecContext(ctx, "UPDATE servers SET name = ?, kind = ?, zone = ?, region = ? WHERE id = ? AND workspace_id = ?",
-		s.Name, s.Kind, s.Zone, s.Region, id, wsID)
-	if isUnique(err) {
-		return nil, duplicateServer(s.Name)
+	if err := checkLookalike(ctx, tx, "servers", wsID, id, s.Name); err != nil {
+		return nil, err
 	}
-	if err != nil {
+	if err := serverTable.update(ctx, tx, wsID, id, duplicateServer(s.Name),
+		"name = ?, name_key = ?, kind = ?, zone = ?, region = ?", s.Name, topology.NameKey(s.Name), s.Kind, s.Zone, s.Region); err != nil {
 		return nil, err
 	}
 	return &ServerRecord{ID: id, Server: s}, nil

@@ -2,23 +2,24 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/topology"
 )
 
-// Sessions, API tokens and share links are looked up by the SHA-256 of their
-// secret, computed by the caller: a copy of the database opens nothing.
+// Sessions, API tokens and share links are looked up by the hash of their
+// secret (auth.HashSecret), computed by the caller: a copy of the database
+// opens nothing.
 
-// checkHash refuses anything that is not a SHA-256, so a raw token passed
-// by mistake is never stored.
+// checkHash refuses anything that is not a secret's hash, so a raw token
+// passed by mistake is never stored.
 func checkHash(h []byte) error {
-	if len(h) != sha256.Size {
-		return fmt.Errorf("token hash is %d bytes, want a SHA-256 (%d bytes)", len(h), sha256.Size)
+	if len(h) != auth.HashLen {
+		return fmt.Errorf("token hash is %d bytes, want a SHA-256 (%d bytes)", len(h), auth.HashLen)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -40,9 +41,15 @@ type SharedLink struct {
 // Pinned reports whether the link shows a frozen copy of the model.
 func (l *SharedLink) Pinned() bool { return l.Share.PinnedRevision != 0 }
 
+// MaxLiveShares bounds the links of one workspace that work (neither
+// revoked nor expired): each pinned one may keep a copy of a model, and
+// nobody hands out a hundred links to one picture.
+const MaxLiveShares = 100
+
 // CreateShare records a share link of the workspace under the hash of its
 // token. expiresAt zero means never; pin freezes the link at the current
-// model, stored as its canonical JSON.
+// model, stored once per pinned revision as its canonical JSON however many
+// links pin it. A workspace with MaxLiveShares live links gets ECONFLICT.
 func (db *DB) CreateShare(ctx context.Context, slug string, tokenHash []byte, expiresAt time.Time, pin bool) (*Share, error) {
 	if err := checkHash(tokenHash); err != nil {
 		return nil, fail("create share", err)
@@ -59,22 +66,30 @@ func (db *DB) CreateShare(ctx context.Context, slug string, tokenHash []byte, ex
 	if err != nil {
 		return nil, fail("create share", err)
 	}
+	// Copies of links that expired since the last change go first, so that
+	// the count and the storage are of live links only.
+	if err := dropUnusedPins(ctx, tx, ws.ID); err != nil {
+		return nil, fail("create share", err)
+	}
+	var live int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM shares WHERE workspace_id = ? AND "+liveShare,
+		ws.ID, formatTime(tx.now)).Scan(&live); err != nil {
+		return nil, fail("create share", err)
+	}
+	if live >= MaxLiveShares {
+		return nil, topology.Errorf(topology.ECONFLICT, "This workspace already has %d working share links, the most it may have. Revoke one you no longer need, then create this one.", live)
+	}
 	var pinnedRevision sql.NullInt64
-	var pinned []byte
 	if pin {
-		r, err := loadRecords(ctx, tx, ws, set)
-		if err != nil {
-			return nil, fail("create share", err)
-		}
-		if pinned, err = topology.EncodeJSON(r.Model()); err != nil {
-			return nil, fail("create share", err)
-		}
 		pinnedRevision = sql.NullInt64{Int64: ws.Revision, Valid: true}
+		if err := storePin(ctx, tx, ws, set); err != nil {
+			return nil, fail("create share", err)
+		}
 	}
 	s, err := scanShare(tx.QueryRowContext(ctx, `INSERT INTO shares
-		(workspace_id, token_hash, created_at, expires_at, pinned_revision, pinned_model)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING `+shareColumns,
-		ws.ID, tokenHash, formatTime(tx.now), nullTime(expiresAt), pinnedRevision, pinned))
+		(workspace_id, token_hash, created_at, expires_at, pinned_revision)
+		VALUES (?, ?, ?, ?, ?) RETURNING `+shareColumns,
+		ws.ID, tokenHash, formatTime(tx.now), nullTime(expiresAt), pinnedRevision))
 	if err != nil {
 		return nil, fail("create share", err)
 	}
@@ -82,6 +97,40 @@ func (db *DB) CreateShare(ctx context.Context, slug string, tokenHash []byte, ex
 		return nil, fail("create share", err)
 	}
 	return s, nil
+}
+
+// liveShare is the condition of a link that works at time ? (bound by the
+// caller), in a query over shares.
+const liveShare = "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)"
+
+// storePin keeps the copy of ws's model at its current revision, unless a
+// link already pinned that revision (a revision never changes).
+func storePin(ctx context.Context, tx *Tx, ws *Workspace, set topology.Settings) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM pinned_models WHERE workspace_id = ? AND revision = ?",
+		ws.ID, ws.Revision).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	r, err := loadRecords(ctx, tx, ws, set)
+	if err != nil {
+		return err
+	}
+	body, err := topology.EncodeJSON(r.Model())
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, "INSERT INTO pinned_models (workspace_id, revision, model) VALUES (?, ?, ?)", ws.ID, ws.Revision, body)
+	return err
+}
+
+// dropUnusedPins deletes the workspace's model copies that no live link
+// shows any more (revoked or expired links keep their row, not the copy).
+func dropUnusedPins(ctx context.Context, tx *Tx, workspaceID int64) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM pinned_models WHERE workspace_id = ? AND NOT EXISTS (
+		SELECT 1 FROM shares WHERE shares.workspace_id = pinned_models.workspace_id
+		AND shares.pinned_revision = pinned_models.revision AND `+liveShare+`)`,
+		workspaceID, formatTime(tx.now))
+	return err
 }
 
 // ListShares returns the workspace's links that are not revoked, newest
@@ -133,6 +182,9 @@ func (db *DB) RevokeShare(ctx context.Context, slug string, id int64) error {
 	}
 	if n == 0 {
 		return topology.Errorf(topology.ENOTFOUND, "share %d not found", id)
+	}
+	if err := dropUnusedPins(ctx, tx, ws.ID); err != nil {
+		return fail("revoke share", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fail("revoke share", err)
@@ -216,13 +268,13 @@ func (db *DB) loadSharedModel(ctx context.Context, l *SharedLink) (*SharedModel,
 		return nil, err
 	}
 	defer tx.Rollback()
-	var pinned []byte
-	err = tx.QueryRowContext(ctx, "SELECT pinned_model FROM shares WHERE id = ? AND revoked_at IS NULL", l.Share.ID).Scan(&pinned)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errShareNotFound()
-	}
+	var live int
+	err = tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM shares WHERE id = ? AND revoked_at IS NULL", l.Share.ID).Scan(&live)
 	if err != nil {
 		return nil, err
+	}
+	if live == 0 {
+		return nil, errShareNotFound()
 	}
 	ws, set, err := scanWorkspace(tx.QueryRowContext(ctx, "SELECT "+workspaceColumns+" FROM workspaces WHERE id = ?", l.Workspace.ID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -232,13 +284,26 @@ func (db *DB) loadSharedModel(ctx context.Context, l *SharedLink) (*SharedModel,
 		return nil, err
 	}
 	if l.Pinned() {
-		m, err := topology.Parse(pinned)
+		var pinned []byte
+		err := tx.QueryRowContext(ctx, "SELECT model FROM pinned_models WHERE workspace_id = ? AND revision = ?",
+			ws.ID, l.Share.PinnedRevision).Scan(&pinned)
+		if errors.Is(err, sql.ErrNoRows) {
+			// The link expired and its copy went with the last change.
+			return nil, errShareNotFound()
+		}
 		if err != nil {
+			return nil, err
+		}
+		// Our own canonical JSON of a model that was valid when stored:
+		// read back as such, not as user input, whose size bound (5 MiB)
+		// a big model's copy passes (60 000 services: about 20 MiB).
+		var m topology.Model
+		if err := json.Unmarshal(pinned, &m); err != nil {
 			// Not %w: a frozen copy we cannot read back is our fault, not
 			// the visitor's invalid input.
-			return nil, fmt.Errorf("pinned model of share %d does not parse: %v", l.Share.ID, err)
+			return nil, fmt.Errorf("pinned model of share %d does not decode: %v", l.Share.ID, err)
 		}
-		return &SharedModel{Model: m, Workspace: ws, Revision: l.Share.PinnedRevision}, nil
+		return &SharedModel{Model: &m, Workspace: ws, Revision: l.Share.PinnedRevision}, nil
 	}
 	r, err := loadRecords(ctx, tx, ws, set)
 	if err != nil {

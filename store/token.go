@@ -35,23 +35,13 @@ func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name string, tok
 	if err := checkHash(tokenHash); err != nil {
 		return nil, fail("create API token", err)
 	}
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return nil, fail("create API token", err)
-	}
-	defer tx.Rollback()
-	if err := userExists(ctx, tx, userID); err != nil {
-		return nil, fail("create API token", err)
-	}
-	t, err := scanAPIToken(tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at)
-		VALUES (?, ?, ?, ?) RETURNING `+apiTokenColumns, userID, name, tokenHash, formatTime(tx.now)))
-	if err != nil {
-		return nil, fail("create API token", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fail("create API token", err)
-	}
-	return t, nil
+	return inWrite(ctx, db, "create API token", func(tx *Tx) (*APIToken, error) {
+		if err := userExists(ctx, tx, userID); err != nil {
+			return nil, err
+		}
+		return scanAPIToken(tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at)
+			VALUES (?, ?, ?, ?) RETURNING `+apiTokenColumns, userID, name, tokenHash, formatTime(tx.now)))
+	})
 }
 
 // ListAPITokens returns the user's tokens, oldest first.

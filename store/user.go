@@ -80,33 +80,24 @@ func (db *DB) createUser(ctx context.Context, email string, passwordHash []byte,
 	if len(passwordHash) == 0 {
 		return nil, errors.New("store: unable to create user: empty password hash")
 	}
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return nil, fail("create user", err)
-	}
-	defer tx.Rollback()
-	if first {
-		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users").Scan(&n); err != nil {
-			return nil, fail("create user", err)
+	return inWrite(ctx, db, "create user", func(tx *Tx) (*User, error) {
+		if first {
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users").Scan(&n); err != nil {
+				return nil, err
+			}
+			if n > 0 {
+				return nil, topology.Errorf(topology.ECONFLICT, "the first account has already been created; sign in instead")
+			}
 		}
-		if n > 0 {
-			return nil, topology.Errorf(topology.ECONFLICT, "the first account has already been created; sign in instead")
+		u, err := scanUser(tx.QueryRowContext(ctx, `INSERT INTO users (email, email_key, password_hash, admin, created_at)
+			VALUES (?, ?, ?, ?, ?) RETURNING `+userColumns,
+			email, emailKey(email), passwordHash, admin, formatTime(tx.now)))
+		if isUnique(err) {
+			return nil, topology.Errorf(topology.ECONFLICT, "email: an account with this email already exists")
 		}
-	}
-	u, err := scanUser(tx.QueryRowContext(ctx, `INSERT INTO users (email, email_key, password_hash, admin, created_at)
-		VALUES (?, ?, ?, ?, ?) RETURNING `+userColumns,
-		email, emailKey(email), passwordHash, admin, formatTime(tx.now)))
-	if isUnique(err) {
-		return nil, topology.Errorf(topology.ECONFLICT, "email: an account with this email already exists")
-	}
-	if err != nil {
-		return nil, fail("create user", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fail("create user", err)
-	}
-	return u, nil
+		return u, err
+	})
 }
 
 // GetUserByEmail returns the account with that email in any case, or ENOTFOUND.

@@ -121,31 +121,21 @@ func (db *DB) ListWorkspaces(ctx context.Context) ([]Workspace, error) {
 // CreateWorkspace creates a workspace with an empty model and default
 // settings; its slug is derived from the name.
 func (db *DB) CreateWorkspace(ctx context.Context, name, description string) (*Workspace, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return nil, fail("create workspace", err)
-	}
-	defer tx.Rollback()
-
-	if err := validateHeader(name, description); err != nil {
-		return nil, err
-	}
-	m := &topology.Model{Version: topology.FormatVersion, Name: name, Description: description, Settings: topology.DefaultSettings()}
-	slug, err := uniqueSlug(ctx, tx, slugify(name))
-	if err != nil {
-		return nil, fail("create workspace", err)
-	}
-	ws, err := createWorkspace(ctx, tx, slug, m)
-	if err != nil {
-		return nil, fail("create workspace", err)
-	}
-	if err := recordRevision(ctx, tx, ws); err != nil {
-		return nil, fail("create workspace", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fail("create workspace", err)
-	}
-	return ws, nil
+	return inWrite(ctx, db, "create workspace", func(tx *Tx) (*Workspace, error) {
+		if err := validateHeader(name, description); err != nil {
+			return nil, err
+		}
+		m := &topology.Model{Version: topology.FormatVersion, Name: name, Description: description, Settings: topology.DefaultSettings()}
+		slug, err := uniqueSlug(ctx, tx, slugify(name))
+		if err != nil {
+			return nil, err
+		}
+		ws, err := createWorkspace(ctx, tx, slug, m)
+		if err != nil {
+			return nil, err
+		}
+		return ws, recordRevision(ctx, tx, ws)
+	})
 }
 
 // GetWorkspace returns the workspace named by slug, or ENOTFOUND.
@@ -166,54 +156,31 @@ func (db *DB) GetWorkspace(ctx context.Context, slug string) (*Workspace, error)
 // UpdateWorkspace renames a workspace and sets its description; the slug
 // stays. expectedRevision 0 skips the check for a concurrent change.
 func (db *DB) UpdateWorkspace(ctx context.Context, slug, name, description string, expectedRevision int64) (*Workspace, error) {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return nil, fail("update workspace", err)
-	}
-	defer tx.Rollback()
-
-	ws, err := findWorkspaceForWrite(ctx, tx, slug, expectedRevision)
-	if err != nil {
-		return nil, fail("update workspace", err)
-	}
-	if err := validateHeader(name, description); err != nil {
-		return nil, err
-	}
-	if err := checkNameFree(ctx, tx, name, ws.ID); err != nil {
-		return nil, fail("update workspace", err)
-	}
-	if _, err := tx.ExecContext(ctx, "UPDATE workspaces SET name = ?, description = ? WHERE id = ?", name, description, ws.ID); err != nil {
-		return nil, fail("update workspace", err)
-	}
-	if ws, err = bumpRevision(ctx, tx, ws.ID); err != nil {
-		return nil, fail("update workspace", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fail("update workspace", err)
-	}
-	return ws, nil
+	return writeModel(ctx, db, "update workspace", slug, expectedRevision, func(tx *Tx, ws *Workspace) error {
+		if err := validateHeader(name, description); err != nil {
+			return err
+		}
+		if err := checkNameFree(ctx, tx, name, ws.ID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "UPDATE workspaces SET name = ?, description = ? WHERE id = ?", name, description, ws.ID)
+		return err
+	})
 }
 
 // DeleteWorkspace deletes a workspace with its model and share links.
 // expectedRevision 0 skips the check for a concurrent change, else a
 // mismatch is EPRECONDITION and nothing is deleted.
 func (db *DB) DeleteWorkspace(ctx context.Context, slug string, expectedRevision int64) error {
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return fail("delete workspace", err)
-	}
-	defer tx.Rollback()
-	ws, err := findWorkspaceForWrite(ctx, tx, slug, expectedRevision)
-	if err != nil {
-		return fail("delete workspace", err)
-	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM workspaces WHERE id = ?", ws.ID); err != nil {
-		return fail("delete workspace", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fail("delete workspace", err)
-	}
-	return nil
+	// Not writeModel: nothing is left to take a new revision.
+	_, err := inWrite(ctx, db, "delete workspace", func(tx *Tx) (sql.Result, error) {
+		ws, err := findWorkspaceForWrite(ctx, tx, slug, expectedRevision)
+		if err != nil {
+			return nil, err
+		}
+		return tx.ExecContext(ctx, "DELETE FROM workspaces WHERE id = ?", ws.ID)
+	})
+	return err
 }
 
 // validateHeader checks a workspace's name and description by the rules of

@@ -14,6 +14,10 @@ const (
 	MaxLabelLen        = 100  // team, tech, zone, region
 	MaxDescriptionLen  = 4000 // descriptions may hold several lines
 	MaxCallsPerRequest = 1e9
+	// MaxInstances bounds a placement's instances: far above any real
+	// deployment, and low enough that the sum over every placement of a
+	// model of the largest accepted size stays far from overflowing.
+	MaxInstances = 1_000_000
 )
 
 // Validate checks the model against every rule of docs/model.md and returns a
@@ -29,6 +33,7 @@ func (m *Model) Validate() error {
 	m.Settings.validate(&v)
 
 	services := make(map[string]int, len(m.Services))
+	serviceLook := lookalikes{list: "services", first: make(map[string]int, len(m.Services)), names: m.serviceName}
 	for i := range m.Services {
 		s := &m.Services[i]
 		p := at("services", i)
@@ -40,9 +45,11 @@ func (m *Model) Validate() error {
 			v.add(p.field("name"), "duplicate name %s (first at services[%d])", strconv.Quote(s.Name), first)
 		} else {
 			services[s.Name] = i
+			serviceLook.check(&v, p, s.Name, i)
 		}
 	}
 	servers := make(map[string]int, len(m.Servers))
+	serverLook := lookalikes{list: "servers", first: make(map[string]int, len(m.Servers)), names: m.serverName}
 	for i := range m.Servers {
 		s := &m.Servers[i]
 		p := at("servers", i)
@@ -54,6 +61,7 @@ func (m *Model) Validate() error {
 			v.add(p.field("name"), "duplicate name %s (first at servers[%d])", strconv.Quote(s.Name), first)
 		} else {
 			servers[s.Name] = i
+			serverLook.check(&v, p, s.Name, i)
 		}
 	}
 	type pair struct{ a, b string }
@@ -98,7 +106,7 @@ func (m *Model) Validate() error {
 
 func (s *Settings) validate(v *validator) {
 	if !(s.ChattyCallsPerRequest > 0) || s.ChattyCallsPerRequest > MaxCallsPerRequest {
-		v.add("settings.chatty_calls_per_request", "must be a number greater than 0, got %s", formatNumber(s.ChattyCallsPerRequest))
+		v.add("settings.chatty_calls_per_request", "must be a number greater than 0 and at most 1e9, got %s", formatNumber(s.ChattyCallsPerRequest))
 	}
 	if s.MaxSyncChain < 1 {
 		v.add("settings.max_sync_chain", "must be an integer of at least 1, got %d", s.MaxSyncChain)
@@ -156,8 +164,8 @@ func (pl *Placement) validate(v *validator, p place) {
 	if pl.Server == "" {
 		v.add(p.field("server"), "required")
 	}
-	if pl.Instances < 1 {
-		v.add(p.field("instances"), "must be an integer of at least 1, got %d", pl.Instances)
+	if pl.Instances < 1 || pl.Instances > MaxInstances {
+		v.add(p.field("instances"), "must be a whole number from 1 to 1000000, got %d", pl.Instances)
 	}
 }
 
@@ -182,13 +190,14 @@ func (d *Dependency) validate(v *validator, p place) {
 		v.add(p.field("mode"), "unknown mode %s; want one of %s", strconv.Quote(string(d.Mode)), listOf(Modes))
 	}
 	if !(d.CallsPerRequest > 0) || d.CallsPerRequest > MaxCallsPerRequest {
-		v.add(p.field("calls_per_request"), "must be a number greater than 0, got %s", formatNumber(d.CallsPerRequest))
+		v.add(p.field("calls_per_request"), "must be a number greater than 0 and at most 1e9, got %s", formatNumber(d.CallsPerRequest))
 	}
 	v.text(p, "description", d.Description, MaxDescriptionLen, true)
 }
 
 // ValidateName checks a name against docs/model.md: 1–100 characters, valid
-// UTF-8, no control characters. It returns the problem or "".
+// UTF-8, no control characters, noncharacters or bidi controls (names.go).
+// It returns the problem or "".
 func ValidateName(s string) string {
 	switch {
 	case s == "":
@@ -201,6 +210,9 @@ func ValidateName(s string) string {
 	for _, r := range s {
 		if unicode.IsControl(r) {
 			return fmt.Sprintf("contains control character %U", r)
+		}
+		if msg := textProblem(r, true); msg != "" {
+			return msg
 		}
 	}
 	return ""
@@ -261,8 +273,34 @@ func (v *validator) text(p place, field, s string, max int, multiline bool) {
 			}
 			return
 		}
+		if msg := textProblem(r, !multiline); msg != "" {
+			if !v.full() {
+				v.add(p.field(field), "%s", msg)
+			}
+			return
+		}
 	}
 }
+
+// lookalikes finds names of one kind that differ only by case or invisible
+// characters (NameKey); exact duplicates are reported on their own.
+type lookalikes struct {
+	list  string
+	first map[string]int // NameKey → index of the first name with it
+	names func(i int) string
+}
+
+func (l *lookalikes) check(v *validator, p place, name string, i int) {
+	k := NameKey(name)
+	if first, ok := l.first[k]; ok {
+		v.add(p.field("name"), "%s (%s[%d])", LooksTheSame(l.names(first)), l.list, first)
+		return
+	}
+	l.first[k] = i
+}
+
+func (m *Model) serviceName(i int) string { return m.Services[i].Name }
+func (m *Model) serverName(i int) string  { return m.Servers[i].Name }
 
 func (v *validator) err() error {
 	if len(v.problems) == 0 {

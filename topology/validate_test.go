@@ -264,8 +264,10 @@ dependencies:
 `, []want{{"dependencies[0].from", 3, "required"}, {"dependencies[0].to", 3, "required"}}},
 
 		// Instances: an integer of at least 1; a written 0 is refused, not defaulted.
-		{"zero instances", placement("instances: 0"), []want{{"placements[0].instances", 9, "must be an integer of at least 1, got 0"}}},
-		{"negative instances", placement("instances: -3"), []want{{"placements[0].instances", 9, "must be an integer of at least 1, got -3"}}},
+		{"zero instances", placement("instances: 0"), []want{{"placements[0].instances", 9, "must be a whole number from 1 to 1000000, got 0"}}},
+		{"negative instances", placement("instances: -3"), []want{{"placements[0].instances", 9, "must be a whole number from 1 to 1000000, got -3"}}},
+		{"instances above the bound", placement("instances: 1000001"), []want{{"placements[0].instances", 9, "must be a whole number from 1 to 1000000, got 1000001"}}},
+		{"instances that would overflow a sum", placement("instances: 9223372036854775807"), []want{{"placements[0].instances", 9, "from 1 to 1000000, got 9223372036854775807"}}},
 		{"instances as a word", placement("instances: two"), []want{{"placements[0].instances", 9, `must be an integer, got "two"`}}},
 		{"instances as a quoted number", placement(`instances: "2"`), []want{{"placements[0].instances", 9, `must be an integer, got "2"`}}},
 		{"fractional instances", placement("instances: 2.5"), []want{{"placements[0].instances", 9, "must be an integer, got 2.5"}}},
@@ -274,9 +276,9 @@ dependencies:
 		{"instances as a boolean", placement("instances: true"), []want{{"placements[0].instances", 9, "must be an integer, got true"}}},
 
 		// Calls per request: a number greater than 0; a written 0 is refused.
-		{"zero calls per request", dependency("calls_per_request: 0"), []want{{"dependencies[0].calls_per_request", 8, "must be a number greater than 0, got 0"}}},
-		{"zero calls written as 0.0", dependency("calls_per_request: 0.0"), []want{{"dependencies[0].calls_per_request", 8, "must be a number greater than 0, got 0"}}},
-		{"negative calls per request", dependency("calls_per_request: -1"), []want{{"dependencies[0].calls_per_request", 8, "must be a number greater than 0, got -1"}}},
+		{"zero calls per request", dependency("calls_per_request: 0"), []want{{"dependencies[0].calls_per_request", 8, "must be a number greater than 0 and at most 1e9, got 0"}}},
+		{"zero calls written as 0.0", dependency("calls_per_request: 0.0"), []want{{"dependencies[0].calls_per_request", 8, "must be a number greater than 0 and at most 1e9, got 0"}}},
+		{"negative calls per request", dependency("calls_per_request: -1"), []want{{"dependencies[0].calls_per_request", 8, "must be a number greater than 0 and at most 1e9, got -1"}}},
 		{"NaN calls per request", dependency("calls_per_request: .nan"), []want{{"dependencies[0].calls_per_request", 8, "got NaN"}}},
 		{"infinite calls per request", dependency("calls_per_request: .inf"), []want{{"dependencies[0].calls_per_request", 8, "got +Inf"}}},
 		{"minus infinite calls per request", dependency("calls_per_request: -.inf"), []want{{"dependencies[0].calls_per_request", 8, "got -Inf"}}},
@@ -400,7 +402,7 @@ name: Shop
 		{"zero chatty threshold", `name: Shop
 settings:
   chatty_calls_per_request: 0
-`, []want{{"settings.chatty_calls_per_request", 3, "must be a number greater than 0, got 0"}}},
+`, []want{{"settings.chatty_calls_per_request", 3, "must be a number greater than 0 and at most 1e9, got 0"}}},
 		{"negative chatty threshold", `name: Shop
 settings:
   chatty_calls_per_request: -2
@@ -497,11 +499,6 @@ servers:
 placements:
   - service: db
     server: db
-`, nil},
-		{"names differing only in case", `name: Shop
-services:
-  - name: api
-  - name: API
 `, nil},
 		{"the same pair both ways, and a self-call", `name: Shop
 services:
@@ -673,12 +670,12 @@ dependencies:
 		{"services[2].name", 8, `duplicate name "web"`},
 		{"servers[0].kind", 11, `unknown server kind "cloud"`},
 		{"placements[0].server", 14, `unknown server "node-b"`},
-		{"placements[0].instances", 15, "at least 1, got 0"},
+		{"placements[0].instances", 15, "from 1 to 1000000, got 0"},
 		{"placements[1].service", 16, `unknown service "ghost"`},
 		{"placements[1].instances", 18, `must be an integer, got "many"`},
 		{"dependencies[0].protocol", 22, `unknown protocol "soap"`},
 		{"dependencies[0].mode", 23, `unknown mode "sometimes"`},
-		{"dependencies[0].calls_per_request", 24, "greater than 0, got -1"},
+		{"dependencies[0].calls_per_request", 24, "greater than 0 and at most 1e9, got -1"},
 		{"dependencies[1]", 25, `duplicate dependency "web" -> "api"`},
 	})
 }

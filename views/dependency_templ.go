@@ -217,7 +217,7 @@ func DependencyRowView(slug string, d DependencyRow) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = rowActions(WorkspaceURL(slug, "dependencies", itoa(d.ID), "edit"), WorkspaceURL(slug, "dependencies", itoa(d.ID), "delete"),
-			"Delete the dependency “"+d.From+"” → “"+d.To+"”?", "dependency "+d.From+" to "+d.To).Render(ctx, templ_7745c5c3_Buffer)
+			"Delete the dependency “"+isolate(d.From)+"” → “"+isolate(d.To)+"”?", "dependency "+d.From+" to "+d.To).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -582,14 +582,14 @@ func dependencyFields(prefix string, services []string, f *Form) templ.Component
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "\" name=\"calls_per_request\" type=\"number\" min=\"0\" step=\"any\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "\" name=\"calls_per_request\" type=\"number\" min=\"0.000001\" max=\"1000000000\" step=\"any\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var28 string
 			templ_7745c5c3_Var28, templ_7745c5c3_Err = templ.JoinStringErrs(orDefault(f.Value("calls_per_request"), "1"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `dependency.templ`, Line: 99, Col: 144}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `dependency.templ`, Line: 99, Col: 168}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var28))
 			if templ_7745c5c3_Err != nil {

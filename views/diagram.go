@@ -58,16 +58,73 @@ type DiagramPageData struct {
 	// search box can find a server in the services view too, where it has
 	// no element of its own.
 	Places map[string][]string
+	// FailServices are the services the simulation lists to tick; nil past
+	// their bound (a text field takes their place).
+	FailServices []string
+
+	// The page stays bounded whatever the model's size: a list longer than
+	// its bound is left out (Services, Teams, Servers, Zones nil) and the
+	// page offers a text field or a count instead; these are the full
+	// counts. MaxFindings bounds the findings listed one by one (0: all),
+	// the rest are summed up by rule.
+	ServiceCount, TeamCount, ServerCount, ZoneCount int
+	MaxFindings                                     int
+}
+
+// MaxSubjectsShown bounds the subjects listed under one finding: a sync
+// cycle may take in thousands of services.
+const MaxSubjectsShown = 20
+
+// FindingsShown is how many findings the page lists one by one.
+func (d *DiagramPageData) FindingsShown() int {
+	if d.MaxFindings > 0 {
+		return min(d.MaxFindings, len(d.Report.Findings))
+	}
+	return len(d.Report.Findings)
+}
+
+// RuleCount is the number of findings of one rule and severity.
+type RuleCount struct {
+	Rule     string
+	Severity risk.Severity
+	Count    int
+}
+
+// FindingsByRule sums the findings up by rule and severity, most serious
+// first: the overview of a report too long to list.
+func (d *DiagramPageData) FindingsByRule() []RuleCount {
+	var out []RuleCount
+	at := map[[2]string]int{}
+	for _, f := range d.Report.Findings { // sorted by severity, then rule
+		k := [2]string{string(f.Severity), f.Rule}
+		i, ok := at[k]
+		if !ok {
+			i = len(out)
+			at[k] = i
+			out = append(out, RuleCount{Rule: f.Rule, Severity: f.Severity})
+		}
+		out[i].Count++
+	}
+	return out
+}
+
+// shownSubjects is the first subjects of a finding, and how many more.
+func shownSubjects(f risk.Finding) ([]string, int) {
+	if len(f.Subjects) <= MaxSubjectsShown {
+		return f.Subjects, 0
+	}
+	return f.Subjects[:MaxSubjectsShown], len(f.Subjects) - MaxSubjectsShown
 }
 
 // FindingsBySeverity groups the report's findings, most serious first,
 // leaving out empty groups.
 func (d *DiagramPageData) FindingsBySeverity() []FindingGroup {
 	var out []FindingGroup
+	shown := d.Report.Findings[:d.FindingsShown()]
 	for _, sev := range risk.Severities {
 		var g FindingGroup
 		g.Severity = sev
-		for _, f := range d.Report.Findings {
+		for _, f := range shown {
 			if f.Severity == sev {
 				g.Findings = append(g.Findings, f)
 			}
@@ -144,6 +201,17 @@ type SimulationMarks struct {
 	Down     []string `json:"down"`
 	Degraded []string `json:"degraded"`
 	Servers  []string `json:"servers"`
+}
+
+// maxLossShown bounds the services a server panel lists as lost with it.
+const maxLossShown = 50
+
+// firstOf is the first n of list.
+func firstOf(list []string, n int) []string {
+	if len(list) > n {
+		return list[:n]
+	}
+	return list
 }
 
 // Summary is the headline of a simulation: "3 of 14 services down, 2 degraded".

@@ -90,6 +90,13 @@ func WorkspaceURL(slug string, parts ...string) string {
 	return b.String()
 }
 
+// isolate wraps user text for a plain-text sentence shown on screen (a
+// confirmation dialog), where no <bdi> can stand: between U+2068 FIRST
+// STRONG ISOLATE and U+2069 POP DIRECTIONAL ISOLATE a right-to-left name
+// cannot reorder the words around it. Names themselves may hold no bidi
+// control (topology.ValidateName), so none can end the isolation early.
+func isolate(s string) string { return "\u2068" + s + "\u2069" }
+
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func formatNumber(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }

@@ -171,7 +171,7 @@ func ServerRowView(slug string, s ServerRow, load int) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = rowActions(WorkspaceURL(slug, "servers", itoa(s.ID), "edit"), WorkspaceURL(slug, "servers", itoa(s.ID), "delete"),
-			"Delete the server “"+s.Name+"”? The placements on it are deleted with it.", "server "+s.Name).Render(ctx, templ_7745c5c3_Buffer)
+			"Delete the server “"+isolate(s.Name)+"”? The placements on it are deleted with it.", "server "+s.Name).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -193,7 +193,7 @@ func ServiceRowView(slug string, s ServiceRow) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = rowActions(WorkspaceURL(slug, "services", itoa(s.ID), "edit"), WorkspaceURL(slug, "services", itoa(s.ID), "delete"),
-			"Delete the service “"+s.Name+"”? Its placements and dependencies are deleted with it.", "service "+s.Name).Render(ctx, templ_7745c5c3_Buffer)
+			"Delete the service “"+isolate(s.Name)+"”? Its placements and dependencies are deleted with it.", "service "+s.Name).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

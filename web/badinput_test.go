@@ -93,6 +93,10 @@ func badModels() []badModel {
 		{name: "unknown field", data: []byte(goodPrefix + "services:\n  - name: a\n    colour: red\n"), want: `services[0].colour: unknown field "colour"`, line: 5},
 		{name: "dangling reference", data: []byte(goodPrefix + "services:\n  - name: a\ndependencies:\n  - from: a\n    to: nowhere\n"), want: `dependencies[0].to: unknown service "nowhere"`, line: 7},
 		{name: "zero instances", data: []byte(goodPrefix + "services:\n  - name: a\nservers:\n  - name: s\nplacements:\n  - service: a\n    server: s\n    instances: 0\n"), want: "placements[0].instances", line: 10},
+		{name: "noncharacter in a name", data: []byte(`{"version": 1, "name": "Shop", "services": [{"name": "pay\uffff"}]}`), json: true, want: "services[0].name: contains the Unicode noncharacter U+FFFF"},
+		{name: "bidi override in a name", data: []byte(`{"version": 1, "name": "Shop", "servers": [{"name": "a\u202eb"}]}`), json: true, want: "servers[0].name: contains the invisible bidi control U+202E"},
+		{name: "lookalike names", data: []byte(`{"version": 1, "name": "Shop", "services": [{"name": "payments"}, {"name": "pay\u200bments"}]}`), json: true, want: `services[1].name: looks the same as "payments"`},
+		{name: "instances that overflow a sum", data: []byte(goodPrefix + "services:\n  - name: a\nservers:\n  - name: s\nplacements:\n  - service: a\n    server: s\n    instances: 9223372036854775807\n"), want: "placements[0].instances: must be a whole number from 1 to 1000000", line: 10},
 		{name: "negative calls", data: []byte(goodPrefix + "services:\n  - name: a\n  - name: b\ndependencies:\n  - from: a\n    to: b\n    calls_per_request: -1\n"), want: "dependencies[0].calls_per_request", line: 9},
 	}
 }

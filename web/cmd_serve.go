@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,8 +35,10 @@ type serveConfig struct {
 	secureCookies bool
 	baseURL       string
 	trustProxy    bool
-	renderWorkers int
-	renderTimeout time.Duration
+	// trustedProxies is --trusted-proxies: comma-separated CIDRs.
+	trustedProxies string
+	renderWorkers  int
+	renderTimeout  time.Duration
 	// ready, when set, learns the address actually listened on (tests use :0).
 	ready func(addr string)
 }
@@ -47,9 +51,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address (e.g. 127.0.0.1:9090); off when empty")
 	fs.StringVar(&cfg.logFormat, "log-format", "text", "log lines as text or json")
 	fs.BoolVar(&cfg.noDemo, "no-demo", false, "do not create the \"Demo shop\" workspace in a new database")
-	fs.BoolVar(&cfg.secureCookies, "secure-cookies", false, "mark cookies Secure (set it when users reach archmap over HTTPS)")
-	fs.StringVar(&cfg.baseURL, "base-url", "", "public origin used in share links, e.g. https://archmap.example.com (default: from each request)")
-	fs.BoolVar(&cfg.trustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For (only behind a proxy that sets it)")
+	fs.BoolVar(&cfg.secureCookies, "secure-cookies", false, "mark cookies Secure on every request (without it: on requests that came over HTTPS, directly or through a trusted proxy)")
+	fs.StringVar(&cfg.baseURL, "base-url", "", "public origin used in share links, e.g. https://archmap.example.com (overrides the one chosen at setup)")
+	fs.BoolVar(&cfg.trustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For of proxies on private addresses (only behind a proxy that sets it)")
+	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "", "comma-separated networks (CIDR) of the proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; a proxy on loopback always is for X-Forwarded-Proto")
 	fs.IntVar(&cfg.renderWorkers, "render-workers", 0, "Graphviz worker processes (default: the number of CPUs, at most 4)")
 	fs.DurationVar(&cfg.renderTimeout, "render-timeout", diagram.DefaultTimeout, "time limit of one diagram layout; past it the layout is stopped")
 	if err := parseFlags(e, fs, args); err != nil {
@@ -58,10 +63,43 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("serve takes no arguments, got %q", fs.Args())
 	}
+	if cfg.baseURL != "" {
+		if _, msg := server.CheckBaseURL(cfg.baseURL); msg != "" {
+			return usageError("--base-url %q: %s", cfg.baseURL, msg)
+		}
+	}
+	if _, err := parsePrefixes(cfg.trustedProxies); err != nil {
+		return usageError("--trusted-proxies: %v", err)
+	}
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
 		return usageError("--log-format %q: want text or json", cfg.logFormat)
 	}
 	return serve(ctx, e, cfg)
+}
+
+// parsePrefixes reads a comma-separated list of networks; a bare address is
+// a network of one.
+func parsePrefixes(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an address or a network such as 10.0.0.0/8", part)
+			}
+			part = netip.PrefixFrom(a, a.BitLen()).String()
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a network such as 10.0.0.0/8", part)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 func serve(ctx context.Context, e *env, cfg serveConfig) error {
@@ -102,19 +140,24 @@ func serve(ctx context.Context, e *env, cfg serveConfig) error {
 	}
 	defer renderer.Close()
 
+	proxies, err := parsePrefixes(cfg.trustedProxies)
+	if err != nil {
+		return usageError("--trusted-proxies: %v", err)
+	}
 	var reg *prometheus.Registry
 	if cfg.metricsAddr != "" {
 		reg = prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	srv, err := server.New(server.Config{
-		Metrics:       registerer(reg),
-		DB:            db,
-		Renderer:      renderer,
-		Logger:        log,
-		SecureCookies: cfg.secureCookies,
-		BaseURL:       cfg.baseURL,
-		TrustProxy:    cfg.trustProxy,
+		Metrics:        registerer(reg),
+		DB:             db,
+		Renderer:       renderer,
+		Logger:         log,
+		SecureCookies:  cfg.secureCookies,
+		BaseURL:        cfg.baseURL,
+		TrustProxy:     cfg.trustProxy,
+		TrustedProxies: proxies,
 	})
 	if err != nil {
 		return err

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/archmap/archmap/server"
+	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/topology"
 )
 
@@ -46,7 +46,7 @@ func runToken(ctx context.Context, e *env, args []string) error {
 		}
 		return err
 	}
-	token, hash, err := server.NewAPIToken()
+	token, hash, err := auth.NewSecret()
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/archmap/archmap/server"
+	"github.com/archmap/archmap/auth"
 )
 
 func init() {
@@ -33,10 +33,11 @@ func runUser(ctx context.Context, e *env, args []string) error {
 		return usageError("no password on standard input")
 	}
 	password := strings.TrimRight(line, "\r\n")
-	if problem := server.CheckPasswordRules(password); problem != "" {
+	if problem := auth.CheckPasswordRules(password); problem != "" {
 		return &exitError{code: 2, err: fmt.Errorf("password: %s", problem)}
 	}
-	hash, err := server.HashPassword(password)
+	// The production cost: the server checks this hash at sign-in.
+	hash, err := auth.Hasher{}.Hash(password)
 	if err != nil {
 		return err
 	}

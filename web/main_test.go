@@ -160,6 +160,8 @@ func TestUsageErrors(t *testing.T) {
 		{"import with a bad slug", []string{"import", "--workspace", "Not A Slug", "x.yaml"}, "not a valid slug"},
 		{"export with a bad format", []string{"export", "--workspace", "x", "--format", "xml"}, "yaml or json"},
 		{"unknown flag", []string{"export", "--colour"}, "flag provided but not defined"},
+		{"serve with a bad proxy network", []string{"serve", "--trusted-proxies", "10.0.0.0/8,not-a-net"}, `--trusted-proxies: "not-a-net"`},
+		{"serve with a base URL that is not an origin", []string{"serve", "--base-url", "archmap.example.com/app"}, "--base-url"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

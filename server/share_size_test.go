@@ -1,0 +1,52 @@
+package server
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/archmap/archmap/store"
+	"github.com/archmap/archmap/topology/topologytest"
+	"github.com/archmap/archmap/views"
+)
+
+// maxSharePageBytes is the bound of a share page (and the workspace's
+// diagram page, which is the same component) whatever the model's size:
+// the lists are capped (diagramPageData), the findings are summed up by rule
+// past maxFindingsListed.
+const maxSharePageBytes = 1 << 20
+
+func TestSharePageOfHugeModelIsBounded(t *testing.T) {
+	n := 60_000
+	if testing.Short() || raceEnabled {
+		n = 10_000 // past every bound of the page all the same
+	}
+	m := topologytest.Generate(n)
+	sn := newSnapshot("w1:r1", &store.Workspace{ID: 1, Slug: "huge", Name: m.Name, Revision: 1}, 1, m)
+	if len(sn.report.Findings) <= maxFindingsListed || len(m.Services) <= maxListed || len(m.Servers) <= maxServersListed {
+		t.Fatalf("the model (%d findings) does not pass the page's bounds; the test tests nothing", len(sn.report.Findings))
+	}
+	c := echo.New().NewContext(httptest.NewRequest("GET", "/s/x", nil), httptest.NewRecorder())
+	d := diagramPageData(sn, views.DiagramOptions{View: "services", Depth: defaultDepth}, "/s/x")
+	d.ReadOnly = true
+	info := views.ShareInfo{Name: m.Name, Revision: 1, Pinned: true}
+	html, err := renderHTML(c, views.ShareLayout(info.Name, views.SharePage(info, d)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("share page of %d services, %d servers, %d findings: %d bytes", len(m.Services), len(m.Servers), len(sn.report.Findings), len(html))
+	if len(html) > maxSharePageBytes {
+		t.Errorf("share page is %d bytes, bound %d", len(html), maxSharePageBytes)
+	}
+	page := string(html)
+	for _, want := range []string{`data-testid="focus-input"`, `data-testid="fail-input"`, `data-testid="findings-by-rule"`, `data-testid="findings-truncated"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page of a huge model has no %s", want)
+		}
+	}
+	if got := strings.Count(page, `data-testid="finding"`); got != maxFindingsListed {
+		t.Errorf("%d findings listed, want the %d most serious", got, maxFindingsListed)
+	}
+}

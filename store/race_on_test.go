@@ -1,0 +1,7 @@
+//go:build race
+
+package store
+
+// raceEnabled: the race detector makes big-model tests many times slower;
+// they shrink or skip under it (what they check is not about races).
+const raceEnabled = true
