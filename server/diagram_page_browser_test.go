@@ -390,6 +390,15 @@ func TestBrowserSimulationExplainsItself(t *testing.T) {
 		t.Errorf("%d servers marked failed, want the 5 of eu-west-1a", n)
 	}
 	b.viewShot("simulation-deployment")
+
+	// A click on a server's box opens its panel.
+	xy := evalJS[[]float64](b, "find app-1's label", `(() => {
+		const id = window.archmap.diagram().data.servers["app-1"][0];
+		const r = document.getElementById(id).querySelector("text").getBoundingClientRect();
+		return [r.left + r.width / 2, r.top + r.height / 2];
+	})()`)
+	b.run("click app-1's box", chromedp.MouseClickXY(xy[0], xy[1]))
+	b.waitJS("app-1's panel opens", `document.querySelector('[data-testid="panel-server-name"]') && document.querySelector('[data-testid="panel-server-name"]').textContent === "app-1"`)
 	b.run("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#diagram-svg svg`)))
 	b.waitJS("the headline is back after a reload", `document.querySelector('[data-testid="sim-summary"]')`)
 	want("reload", "deployment")

@@ -8,9 +8,11 @@
 
   var archmap = (window.archmap = window.archmap || {});
 
-  // Labels are fitted to at least minLabelPx CSS pixels of font size, and a
-  // small diagram is not blown up past maxLabelPx.
+  // Labels are fitted to at least minLabelPx CSS pixels of font size (less
+  // on a phone, held closer to the eye and with little width to pan in),
+  // and a small diagram is not blown up past maxLabelPx.
   var minLabelPx = 11.5;
+  var minPhoneLabelPx = 9.5;
   var maxLabelPx = 17;
 
   function current() {
@@ -59,8 +61,9 @@
     pz.resize();
     pz.fit();
     var px = labelFont(svg) * pz.getSizes().realZoom;
-    if (px > 0 && px < minLabelPx) {
-      pz.zoom((pz.getZoom() * minLabelPx) / px);
+    var min = pz.getSizes().width < 600 ? minPhoneLabelPx : minLabelPx;
+    if (px > 0 && px < min) {
+      pz.zoom((pz.getZoom() * min) / px);
     } else if (px > maxLabelPx) {
       pz.zoom((pz.getZoom() * maxLabelPx) / px);
     }
