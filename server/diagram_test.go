@@ -11,11 +11,16 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/archmap/archmap/diagram"
+	"github.com/archmap/archmap/risk"
+	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/topology/topologytest"
 )
 
@@ -339,5 +344,40 @@ func (c *client) fetch(tb testing.TB, path string) {
 	}
 	if resp.StatusCode != http.StatusOK {
 		tb.Fatalf("GET %s: status %d", path, resp.StatusCode)
+	}
+}
+
+// TestServicePanelListsItsCallsFindings: a finding about a call (the
+// demo's catalog → inventory, 24 calls a request, made to cross the network
+// by moving inventory off app-1) is in the panels of both ends, and not in
+// a third service's.
+func TestServicePanelListsItsCallsFindings(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.signedIn(t)
+	m := topology.Demo()
+	for i, p := range m.Placements {
+		if p.Service == "inventory" {
+			m.Placements[i].Server = "db-1"
+		}
+	}
+	slug := importModel(t, ts.db, "demo-shop", m)
+	report := risk.Analyze(m)
+	var rule string
+	for _, f := range report.Findings {
+		if slices.Contains(f.Subjects, risk.DependencySubject("catalog", "inventory")) {
+			rule = f.Rule
+		}
+	}
+	if rule == "" {
+		t.Fatal("the demo has no finding on catalog → inventory to look for")
+	}
+	for name, want := range map[string]bool{"catalog": true, "inventory": true, "auth": false} {
+		p := c.get("/w/" + slug + "/diagram/panel?service=" + name)
+		p.wantStatus(t, http.StatusOK)
+		var rules []string
+		p.doc.Find(`[data-testid="finding"] code`).Each(func(_ int, s *goquery.Selection) { rules = append(rules, s.Text()) })
+		if got := slices.Contains(rules, rule); got != want {
+			t.Errorf("%s's panel lists %q: %v, want %v (rules %q)", name, rule, got, want, rules)
+		}
 	}
 }

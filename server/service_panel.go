@@ -92,9 +92,14 @@ func servicePanel(sn *snapshot, name string) (*views.ServicePanelData, error) {
 			d.Downstream = append(d.Downstream, dep)
 		}
 	}
-	subject := risk.ServiceSubject(name)
+	// Its findings, and those on its calls in and out: a chatty call or a
+	// sync chain through it is its business too.
+	subjects := map[string]bool{risk.ServiceSubject(name): true}
+	for _, dep := range append(slices.Clip(d.Upstream), d.Downstream...) {
+		subjects[risk.DependencySubject(dep.From, dep.To)] = true
+	}
 	for _, f := range sn.report.Findings {
-		if slices.Contains(f.Subjects, subject) {
+		if slices.ContainsFunc(f.Subjects, func(s string) bool { return subjects[s] }) {
 			d.Findings = append(d.Findings, f)
 		}
 	}
