@@ -490,3 +490,23 @@ func (b *browser) viewShot(name string) {
 		b.t.Logf("screenshot %s: %v", name, err)
 	}
 }
+
+// TestBrowserFindingOffTheDiagram: with the diagram focused on auth, a
+// finding's link to orders-db (left out by the focus) opens the whole
+// system and selects orders-db there.
+func TestBrowserFindingOffTheDiagram(t *testing.T) {
+	f := newAPIFixture(t)
+	slug := importModel(t, f.db, "demo-shop", topology.Demo())
+	b := newBrowser(t, f.URL)
+	b.viewport(1440, 900, false)
+	logInBrowser(b)
+	b.run("open the diagram focused on auth",
+		b.navigate("/w/"+slug+"/diagram?view=services&focus=auth&depth=1"),
+		chromedp.WaitVisible(chromedp.CSS(`#diagram-svg svg`)),
+	)
+	b.waitJS("the diagram is ready", `window.archmap.diagram() && !window.archmap.diagram().data.services["orders-db"]`)
+	b.run("click orders-db in a finding", chromedp.Click(chromedp.CSS(`#risk-panel [data-subject="service:orders-db"]`)))
+	b.waitJS("orders-db is selected on the whole system", `!location.search.includes("focus") && window.archmap.diagram() && window.archmap.diagram().data.services["orders-db"] &&
+		document.getElementById(window.archmap.diagram().data.services["orders-db"].ids[0]).classList.contains("is-selected")`)
+	b.checkConsole()
+}

@@ -337,6 +337,59 @@
     if (b) pick({ kind: "server", name: b.getAttribute("data-subject").slice(7) });
   });
 
+  // ---- a finding's subject not on this diagram: open the view that has it ----
+
+  function onDiagram(subject) {
+    var d = current();
+    var i = subject.indexOf(":");
+    var kind = subject.slice(0, i);
+    var name = subject.slice(i + 1);
+    if (kind === "service") return !!d.data.services[name];
+    if (kind === "dependency") return !!(d.data.edges[name] || []).length;
+    if (kind === "server") {
+      if ((d.data.servers[name] || []).length) return true;
+      return (places()[name] || []).some(function (s) {
+        return !!d.data.services[s];
+      });
+    }
+    return true;
+  }
+
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-subject]");
+    var d = current();
+    if (!b || !d) return;
+    var subject = b.getAttribute("data-subject");
+    if (onDiagram(subject)) return;
+    // Left out by a focus, or a server the services view cannot show: the
+    // whole system, in the deployment view for a server, then show it.
+    var u = new URL(location.href);
+    u.searchParams.delete("focus");
+    u.searchParams.delete("depth");
+    if (subject.indexOf("server:") === 0) u.searchParams.set("view", "deployment");
+    u.hash = "show=" + encodeURIComponent(subject);
+    location.assign(u.pathname + u.search + u.hash);
+  });
+
+  // showFromHash shows the subject a finding's link came here for.
+  function showFromHash() {
+    if (location.hash.indexOf("#show=") !== 0) return;
+    var subject = decodeURIComponent(location.hash.slice(6));
+    history.replaceState(history.state, "", location.pathname + location.search);
+    var d = current();
+    if (!d || !onDiagram(subject)) return;
+    var i = subject.indexOf(":");
+    var kind = subject.slice(0, i);
+    var name = subject.slice(i + 1);
+    if (kind === "service") archmap.select(name, true);
+    else if (kind === "server") pick({ kind: "server", name: name });
+    else if (kind === "dependency") {
+      archmap.mark(d.data.edges[name], "is-selected");
+      archmap.centerOn(d.data.edges[name]);
+    }
+  }
+  document.addEventListener("archmap:diagram", showFromHash);
+
   // ---- failure simulation: the failure set lives in the URL ----
 
   // failParam reads ?fail=zone:a,service:b (repeated fail= too). A name may
