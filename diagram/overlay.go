@@ -46,10 +46,12 @@ func (o overlay) collect(subjects ...string) []risk.Finding {
 	return out
 }
 
+// worst is the most serious severity of the open findings: an accepted
+// finding does not colour its subject (acceptedClass marks it instead).
 func worst(fs []risk.Finding) risk.Severity {
 	var w risk.Severity
 	for _, f := range fs {
-		if f.Severity.Rank() > w.Rank() {
+		if f.Accepted == nil && f.Severity.Rank() > w.Rank() {
 			w = f.Severity
 		}
 	}
@@ -71,8 +73,26 @@ func findingLines(b *strings.Builder, fs []risk.Finding) {
 			fmt.Fprintf(b, "\n… and %d more", len(fs)-i)
 			break
 		}
+		if f.Accepted != nil {
+			fmt.Fprintf(b, "\nACCEPTED %s — %s", strings.ToUpper(string(f.Severity)), f.Message)
+			continue
+		}
 		fmt.Fprintf(b, "\n%s — %s", strings.ToUpper(string(f.Severity)), f.Message)
 	}
+}
+
+// acceptedClass is "finding-accepted" for a subject whose findings are all
+// accepted, so the page can draw it apart from open ones; else "".
+func acceptedClass(fs []risk.Finding) string {
+	if len(fs) == 0 {
+		return ""
+	}
+	for _, f := range fs {
+		if f.Accepted == nil {
+			return ""
+		}
+	}
+	return "finding-accepted"
 }
 
 // sevClass is the class of a severity ("sev-high"), "" for none.

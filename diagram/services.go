@@ -229,7 +229,7 @@ func (sc *scene) serviceNode(id string, s *topology.Service, instances int, serv
 	}
 	a := attrs{}.
 		plain("id", id).
-		plain("class", classes(cls, "kind-"+string(s.Kind), sevClass(sev), focusClass(focus))).
+		plain("class", classes(cls, "kind-"+string(s.Kind), sevClass(sev), acceptedClass(fs), focusClass(focus))).
 		label("label", label).
 		tooltip(tip.String()).
 		plain("shape", st.shape).
@@ -362,7 +362,7 @@ func (sc *scene) dependencyEdge(id, from, to string, d *topology.Dependency, whe
 
 	a := attrs{}.
 		plain("id", id).
-		plain("class", classes("dependency", string(d.Mode), "proto-"+string(d.Protocol), where, sevClass(sev))).
+		plain("class", classes("dependency", string(d.Mode), "proto-"+string(d.Protocol), where, sevClass(sev), acceptedClass(fs))).
 		tooltip(tip.String()).
 		num("penwidth", callsPen(d.CallsPerRequest))
 	if d.Mode == topology.ModeAsync {

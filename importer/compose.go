@@ -296,6 +296,8 @@ func (c *composeImport) run(name string) (*topology.Model, *Report, error) {
 		kind, tech := guessKind(s.Image, n)
 		mn := b.addService(n, kind, tech, s.Image)
 		c.names[n] = mn
+		file, line := c.replicasLine(n)
+		b.rep.place(mn, file, line)
 		replicas := s.GetScale()
 		if s.Deploy != nil && s.Deploy.Mode == "global" {
 			replicas = 1 // one per Docker host, and a project runs on one
@@ -581,6 +583,30 @@ func (c *composeImport) service(n string, visit func(f composeFile, svc *yaml.No
 			}
 		}
 	}
+}
+
+// replicasLine is where the number of a service's instances is set (scale
+// or deploy.replicas, in the last file that sets it), else where the
+// service is first defined.
+func (c *composeImport) replicasLine(n string) (string, int) {
+	file, line := "", 0
+	c.service(n, func(f composeFile, svc *yaml.Node) bool {
+		if k, _ := mapGet(svc, "scale"); k != nil {
+			file, line = f.Name, k.Line
+			return true
+		}
+		if _, deploy := mapGet(svc, "deploy"); deploy != nil {
+			if k, _ := mapGet(deploy, "replicas"); k != nil {
+				file, line = f.Name, k.Line
+				return true
+			}
+		}
+		return false
+	})
+	if line > 0 {
+		return file, line
+	}
+	return c.serviceLine(n)
 }
 
 // serviceLine is where a service is first defined.

@@ -185,6 +185,10 @@ type placed struct {
 	obj  kubeObject
 	file string
 	line int // of metadata.name, else of the document
+	// replicasLine is the line of spec.replicas (or spec.parallelism), 0
+	// when the object has none: what a finding about the number of
+	// instances points at.
+	replicasLine int
 }
 
 type workload struct {
@@ -317,6 +321,13 @@ func (k *kubeImport) readObject(file string, n *yaml.Node) error {
 		}
 	}
 	p := placed{obj: obj, file: file, line: line}
+	if _, spec := mapGet(n, "spec"); spec != nil {
+		if key, _ := mapGet(spec, "replicas"); key != nil {
+			p.replicasLine = key.Line
+		} else if key, _ := mapGet(spec, "parallelism"); key != nil {
+			p.replicasLine = key.Line
+		}
+	}
 	switch {
 	case obj.Kind == "List" || strings.HasSuffix(obj.Kind, "List") && len(obj.Items) > 0:
 		for i := range obj.Items {
@@ -450,6 +461,11 @@ func (k *kubeImport) build(nodes int, zones []string) error {
 			kind, tech = guessKind(image, w.obj.Metadata.Name)
 		}
 		w.name = b.addService(name, kind, tech, image)
+		if w.replicasLine > 0 {
+			b.rep.place(w.name, w.file, w.replicasLine)
+		} else {
+			b.rep.place(w.name, w.file, w.line)
+		}
 		if team, label := workloadTeam(w); team != "" {
 			b.setTeam(w.name, team)
 			teamsFrom[label] = append(teamsFrom[label], w.name)

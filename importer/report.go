@@ -16,6 +16,26 @@ type Report struct {
 	Skipped      []string
 	Assumptions  []string
 	Warnings     []string
+	// Places says where in the input each service of the model was
+	// defined, by the service's model name: a Kubernetes workload's
+	// replicas: key (else its metadata.name), a compose service's scale or
+	// deploy.replicas (else its key). Tools that point at a line, like
+	// `archmap check --format sarif`, read it.
+	Places map[string]Place
+}
+
+// Place is a line of an input file (Line 0 when unknown).
+type Place struct {
+	File string
+	Line int
+}
+
+// place records where the service named name was defined.
+func (r *Report) place(name, file string, line int) {
+	if r.Places == nil {
+		r.Places = map[string]Place{}
+	}
+	r.Places[name] = Place{File: file, Line: line}
 }
 
 // InferredDependency is one dependency of the model with the evidence for it:

@@ -3,15 +3,17 @@
 // across the network, synchronous cycles and chains, shared databases, the
 // blast radius of a server — and simulates failures (docs/rules, docs/cli.md#simulate).
 //
-// Everything here is a pure function of a model: no I/O, no clock, no
-// escaping. Names appear in messages exactly as the user typed them; the
-// renderers escape them for their medium.
+// Everything here is a pure function of a model and, for acceptances that
+// lapse, of the day (AnalyzeAt): no I/O, no escaping. Names appear in
+// messages exactly as the user typed them; the renderers escape them for
+// their medium.
 package risk
 
 import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/archmap/archmap/topology"
 )
@@ -81,14 +83,28 @@ type Finding struct {
 	Subjects   []string `json:"subjects"`
 	Message    string   `json:"message"`
 	Suggestion string   `json:"suggestion"`
+	// Accepted is set when the model's accepted_risks accept this finding
+	// (and the acceptance has not lapsed): it is still reported, but no
+	// longer counted or failed on.
+	Accepted *Acceptance `json:"accepted,omitempty"`
 }
 
-// Summary counts findings by severity.
+// Acceptance is why a finding is accepted, and by whom and until when
+// (empty when not said).
+type Acceptance struct {
+	Reason  string `json:"reason"`
+	Owner   string `json:"owner"`
+	Expires string `json:"expires"`
+}
+
+// Summary counts the findings not accepted by severity, and the accepted
+// ones apart.
 type Summary struct {
-	High   int `json:"high"`
-	Medium int `json:"medium"`
-	Low    int `json:"low"`
-	Info   int `json:"info"`
+	High     int `json:"high"`
+	Medium   int `json:"medium"`
+	Low      int `json:"low"`
+	Info     int `json:"info"`
+	Accepted int `json:"accepted"`
 }
 
 // Report is the outcome of Analyze; its JSON is the contract of docs/rules/README.md#findings.
@@ -96,6 +112,9 @@ type Report struct {
 	Model    string    `json:"model"`
 	Findings []Finding `json:"findings"`
 	Summary  Summary   `json:"summary"`
+	// StaleAcceptances are the model's acceptances that match no finding or
+	// have lapsed; left out when there are none.
+	StaleAcceptances []StaleAcceptance `json:"stale_acceptances,omitempty"`
 }
 
 // ServiceSubject names a service as a finding's subject.
@@ -108,8 +127,15 @@ func ServerSubject(name string) string { return "server:" + name }
 func DependencySubject(from, to string) string { return "dependency:" + from + "->" + to }
 
 // Analyze runs every rule of docs/rules on a valid model (as topology.Parse
-// or Model.Validate accept it) and returns the findings in contract order.
+// or Model.Validate accept it) and returns the findings in contract order,
+// with the model's acceptances applied as of today.
 func Analyze(m *topology.Model) *Report {
+	return AnalyzeAt(m, time.Now())
+}
+
+// AnalyzeAt is Analyze on the day of now (UTC), which decides only which
+// acceptances have lapsed.
+func AnalyzeAt(m *topology.Model, now time.Time) *Report {
 	g := newGraph(m)
 	fs := make([]Finding, 0, len(m.Services)+len(m.Servers))
 	for _, rule := range rules {
@@ -120,7 +146,12 @@ func Analyze(m *topology.Model) *Report {
 	}
 	slices.SortFunc(fs, compareFindings)
 	r := &Report{Model: m.Name, Findings: fs}
+	r.StaleAcceptances = accept(fs, m.AcceptedRisks, now)
 	for _, f := range fs {
+		if f.Accepted != nil {
+			r.Summary.Accepted++
+			continue
+		}
 		switch f.Severity {
 		case High:
 			r.Summary.High++
@@ -156,11 +187,12 @@ func compareFindings(a, b Finding) int {
 	return strings.Compare(a.Suggestion, b.Suggestion)
 }
 
-// Worst returns the most serious severity among the findings, or "" when there are none.
+// Worst returns the most serious severity among the findings not accepted,
+// or "" when there are none.
 func (r *Report) Worst() Severity {
 	var worst Severity
 	for _, f := range r.Findings {
-		if f.Severity.Rank() > worst.Rank() {
+		if f.Accepted == nil && f.Severity.Rank() > worst.Rank() {
 			worst = f.Severity
 		}
 	}

@@ -530,13 +530,13 @@ dependencies: [{from: a, to: db}, {from: b, to: db}, {from: b, to: a}, {from: a,
 	if got := slices.Sorted(maps.Keys(findings[0])); !slices.Equal(got, []string{"message", "rule", "severity", "subjects", "suggestion"}) {
 		t.Errorf("finding keys = %q", got)
 	}
-	if got := string(shape["summary"]); got != `{"high":4,"medium":2,"low":1,"info":1}` {
+	if got := string(shape["summary"]); got != `{"high":4,"medium":2,"low":1,"info":1,"accepted":0}` {
 		t.Errorf("summary JSON = %s", got)
 	}
 
 	empty := Analyze(mustParse(t, "services: []"))
 	data, _ = json.Marshal(empty)
-	if got := string(data); got != `{"model":"test","findings":[],"summary":{"high":0,"medium":0,"low":0,"info":0}}` {
+	if got := string(data); got != `{"model":"test","findings":[],"summary":{"high":0,"medium":0,"low":0,"info":0,"accepted":0}}` {
 		t.Errorf("empty report JSON = %s", got)
 	}
 	if empty.Worst() != "" {

@@ -18,6 +18,7 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/archmap/archmap/auth"
+	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/static"
 	"github.com/archmap/archmap/topology"
 )
@@ -228,6 +229,11 @@ func accessRows(f *accessFixture) []accessRow {
 		appRoute("POST", "/w/:slug/delete", url.Values{"confirm": {f.slug}}, see),
 		appRoute("GET", "/w/:slug/settings", nil, ok),
 		appRoute("POST", "/w/:slug/settings", form("name", "Renamed"), see),
+		appRoute("POST", "/w/:slug/settings/thresholds", form("chatty_calls_per_request", "3", "max_sync_chain", "4", "blast_radius", "2"), see),
+		appRoute("GET", "/w/:slug/findings", nil, ok),
+		appRoute("POST", "/w/:slug/findings/accept", form("finding", findingID(risk.Finding{Rule: "spof-instance", Subjects: []string{"service:db"}}), "reason", "known"), see),
+		// The fixture accepts nothing, so a withdrawal is refused in place.
+		appRoute("POST", "/w/:slug/findings/withdraw", form("finding", findingID(risk.Finding{Rule: "spof-instance", Subjects: []string{"service:db"}})), http.StatusUnprocessableEntity),
 		appRoute("GET", "/w/:slug/import", nil, ok),
 		appRoute("POST", "/w/:slug/import", form("format", "model", "text", string(model)), ok),
 		appRoute("GET", "/w/:slug/model.json", nil, ok),
@@ -293,6 +299,7 @@ func accessRows(f *accessFixture) []accessRow {
 		shareRoute("GET", "/s/:token/diagram.svg", nil).withQuery("view=deployment"),
 		shareRoute("GET", "/s/:token/diagram.dot", nil),
 		shareRoute("POST", "/s/:token/simulate", url.Values{"fail": {"server:node-a"}}),
+		shareRoute("GET", "/s/:token/findings", nil).withQuery("severity=high"),
 	}
 	for _, e := range []struct{ plural, create, update, patch string }{
 		{"services", `{"name": "new"}`, `{"name": "web2", "kind": "frontend"}`, `{"team": "t"}`},

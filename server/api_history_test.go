@@ -120,6 +120,20 @@ func TestAPIHistory(t *testing.T) {
 		t.Errorf("diff without to differs from diff to the current revision")
 	}
 
+	// A share link pinned to the first revision shows that revision, not
+	// what Bob and Alice did after it.
+	var created struct {
+		URL string `json:"url"`
+	}
+	f.api(t, "POST", base+"/shares", fmt.Sprintf(`{"revision": %d}`, first)).want(t, http.StatusCreated).decode(t, &created)
+	token := created.URL[strings.LastIndex(created.URL, "/s/")+3:]
+	dot := request(t, f.testServer, "GET", "/s/"+token+"/diagram.dot", nil).want(t, http.StatusOK)
+	if strings.Contains(string(dot.body), "search") || !strings.Contains(string(dot.body), "cart") {
+		t.Errorf("the link pinned to revision %d does not show that revision:\n%.600s", first, dot.body)
+	}
+	f.api(t, "POST", base+"/shares", `{"revision": 99}`).wantError(t, http.StatusNotFound)
+	f.api(t, "POST", base+"/shares", `{"revision": -1}`).wantError(t, http.StatusBadRequest, "revision")
+
 	// Restore: a stale If-Match is refused, then the first model comes back
 	// as a new revision.
 	f.api(t, "POST", fmt.Sprintf("%s/revisions/%d/restore", base, first), nil, "If-Match", `"2"`).wantError(t, http.StatusPreconditionFailed)

@@ -15,6 +15,9 @@ import (
 type shareInput struct {
 	ExpiresIn string `json:"expires_in"`
 	Pin       bool   `json:"pin"`
+	// Revision pins the link to that revision of the history (pin may be
+	// left out then); absent, a pinned link shows the current revision.
+	Revision int64 `json:"revision"`
 }
 
 // shareCreated is the answer to a new share link; the URL holds the token,
@@ -45,7 +48,10 @@ func (s *Server) handleAPIShareCreate(c echo.Context) error {
 			return err
 		}
 	}
-	token, sh, err := s.createShare(c.Request().Context(), c.Param("slug"), d, in.Pin)
+	if in.Revision < 0 {
+		return topology.Errorf(topology.EINVALID, "revision: want a revision number of at least 1, got %d", in.Revision)
+	}
+	token, sh, err := s.createShare(c.Request().Context(), c.Param("slug"), d, in.Pin, in.Revision)
 	if err != nil {
 		return err
 	}

@@ -78,6 +78,7 @@ func (s *Server) routes() {
 	share.GET("/diagram.svg", s.handleShareDownload(diagram.FormatSVG))
 	share.GET("/diagram.dot", s.handleShareDownload(diagram.FormatLaidOutDOT))
 	share.POST("/simulate", s.handleShareSimulate)
+	share.GET("/findings", s.handleShareFindings)
 
 	// The browser app: the session cookie, and a CSRF token on every
 	// state-changing request. Browser routes change state only with POST.
@@ -100,6 +101,10 @@ func (s *Server) routes() {
 	app.GET("/w/:slug", s.handleWorkspaceShow)
 	app.GET("/w/:slug/settings", s.handleWorkspaceSettings)
 	app.POST("/w/:slug/settings", s.handleWorkspaceUpdate)
+	app.POST("/w/:slug/settings/thresholds", s.handleThresholdsUpdate)
+	app.GET("/w/:slug/findings", s.handleFindingsShow)
+	app.POST("/w/:slug/findings/accept", s.handleFindingAccept)
+	app.POST("/w/:slug/findings/withdraw", s.handleFindingWithdraw)
 	app.POST("/w/:slug/delete", s.handleWorkspaceDelete)
 
 	app.POST("/w/:slug/services", s.handleServiceCreate)

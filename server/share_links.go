@@ -22,11 +22,15 @@ func (s *Server) handleShareLinks(c echo.Context) error {
 // handleShareLinkCreate makes a link and shows its address this once, on
 // the page itself: the token is stored nowhere, so no redirect could show it.
 func (s *Server) handleShareLinkCreate(c echo.Context) error {
-	f := newForm(c, "expires_in", "pin")
+	f := newForm(c, "expires_in", "pin", "pin_revision")
 	d, err := parseExpiresIn(f.Values["expires_in"])
+	var revision int64
+	if v := f.Values["pin_revision"]; err == nil && v != "" {
+		revision, err = revisionParam(v) // from the History tab
+	}
 	if err == nil {
 		var token string
-		if token, _, err = s.createShare(c.Request().Context(), c.Param("slug"), d, f.Values["pin"] != ""); err == nil {
+		if token, _, err = s.createShare(c.Request().Context(), c.Param("slug"), d, f.Values["pin"] != "", revision); err == nil {
 			c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 			fresh := &views.Form{Values: map[string]string{"expires_in": f.Values["expires_in"]}, Errors: map[string]string{}}
 			return s.renderShareLinks(c, http.StatusOK, &views.ShareLinksData{Form: fresh, NewURL: s.shareURL(c, token)})

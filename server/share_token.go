@@ -61,7 +61,8 @@ func badExpiresIn(v string) error {
 
 // createShare makes a share link of the workspace and returns its token
 // (to be shown once) with the stored link. expiresIn 0: never expires.
-func (s *Server) createShare(ctx context.Context, slug string, expiresIn time.Duration, pin bool) (string, *store.Share, error) {
+// revision > 0 pins the link to that revision of the history.
+func (s *Server) createShare(ctx context.Context, slug string, expiresIn time.Duration, pin bool, revision int64) (string, *store.Share, error) {
 	token, hash, err := auth.NewSecret()
 	if err != nil {
 		return "", nil, err
@@ -70,7 +71,12 @@ func (s *Server) createShare(ctx context.Context, slug string, expiresIn time.Du
 	if expiresIn > 0 {
 		expiresAt = time.Now().Add(expiresIn)
 	}
-	sh, err := s.db.CreateShare(ctx, slug, hash, expiresAt, pin)
+	var sh *store.Share
+	if revision > 0 {
+		sh, err = s.db.CreateShareAt(ctx, slug, hash, expiresAt, revision)
+	} else {
+		sh, err = s.db.CreateShare(ctx, slug, hash, expiresAt, pin)
+	}
 	if err != nil {
 		return "", nil, err
 	}

@@ -35,15 +35,20 @@ type snapshot struct {
 // workspaceScope is the prefix of every cache key of one workspace.
 func workspaceScope(id int64) string { return fmt.Sprintf("w%d:", id) }
 
-// workspaceKey names a revision of a workspace's model.
+// workspaceKey names a revision of a workspace's model. Keys carry the UTC
+// day too: an accepted risk lapses after its expiry date, so the findings
+// (and every answer drawn from them) of one revision can change at midnight.
 func workspaceKey(ws *store.Workspace, revision int64) string {
-	return fmt.Sprintf("%sr%d", workspaceScope(ws.ID), revision)
+	return fmt.Sprintf("%sr%d:%s", workspaceScope(ws.ID), revision, analysisDay())
 }
+
+// analysisDay is the UTC day findings are computed for.
+func analysisDay() string { return time.Now().UTC().Format(time.DateOnly) }
 
 // pinnedKey names the frozen copy a pinned link shows: one per pinned
 // revision of a workspace, shared by every link that pins it.
 func pinnedKey(sh *store.Share) string {
-	return fmt.Sprintf("%spin%d", workspaceScope(sh.WorkspaceID), sh.PinnedRevision)
+	return fmt.Sprintf("%spin%d:%s", workspaceScope(sh.WorkspaceID), sh.PinnedRevision, analysisDay())
 }
 
 // weight approximates a snapshot's memory by its number of entities.

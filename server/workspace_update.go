@@ -67,6 +67,9 @@ func (s *Server) handleWorkspaceDelete(c echo.Context) error {
 }
 
 func (s *Server) renderSettings(c echo.Context, status int, ws *store.Workspace, f *views.Form, saved bool, del *views.Form) error {
-	p := s.workspacePage(c, ws, "settings")
-	return render(c, status, views.Layout(p, views.SettingsPage(p, f, saved, del)))
+	_, set, err := s.db.GetSettings(c.Request().Context(), ws.Slug)
+	if err != nil {
+		return err
+	}
+	return s.renderSettingsWith(c, status, ws, f, saved, del, thresholdsForm(set), c.QueryParam("thresholds") == "saved")
 }

@@ -62,6 +62,9 @@
     pz.fit();
     var px = labelFont(svg) * pz.getSizes().realZoom;
     var min = pz.getSizes().width < 600 ? minPhoneLabelPx : minLabelPx;
+    // Elsewhere (the findings view's diagram) the whole drawing is the
+    // point: fitted, only not blown up.
+    if (!document.getElementById("diagram-page")) min = 0;
     if (px > 0 && px < min) {
       pz.zoom((pz.getZoom() * min) / px);
     } else if (px > maxLabelPx) {
@@ -358,7 +361,7 @@
   document.addEventListener("click", function (e) {
     var b = e.target.closest("[data-subject]");
     var d = current();
-    if (!b || !d) return;
+    if (!b || !d || !document.getElementById("diagram-page")) return;
     var subject = b.getAttribute("data-subject");
     if (onDiagram(subject)) return;
     // Left out by a focus, or a server the services view cannot show: the

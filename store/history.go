@@ -247,6 +247,12 @@ type rowImage struct {
 	Protocol    string  `json:"protocol"`
 	Mode        string  `json:"mode"`
 	Calls       float64 `json:"calls_per_request"`
+	// accepted_risks (subjects: the column's JSON array, as text)
+	Rule     string `json:"rule"`
+	Subjects string `json:"subjects"`
+	Reason   string `json:"reason"`
+	Owner    string `json:"owner"`
+	Expires  string `json:"expires"`
 	// workspaces
 	Chatty       float64 `json:"chatty_calls_per_request"`
 	MaxSyncChain int     `json:"max_sync_chain"`
@@ -265,9 +271,11 @@ var imageSelects = map[string]string{
 	"dependencies": `SELECT id, json_object('position', position, 'from_service_id', from_service_id, 'to_service_id', to_service_id,
 		'protocol', protocol, 'mode', mode, 'calls_per_request', calls_per_request, 'description', description)
 		FROM dependencies WHERE workspace_id = ?`,
+	"accepted_risks": `SELECT id, json_object('position', position, 'rule', rule, 'subjects', subjects, 'reason', reason, 'owner', owner, 'expires', expires)
+		FROM accepted_risks WHERE workspace_id = ?`,
 }
 
-var modelTables = []string{"services", "servers", "placements", "dependencies"}
+var modelTables = []string{"services", "servers", "placements", "dependencies", "accepted_risks"}
 
 func decodeImage(s string) (rowImage, error) {
 	var r rowImage
@@ -447,6 +455,11 @@ func buildModel(header rowImage, rows map[string]map[int64]rowImage) *topology.M
 			CallsPerRequest: r.img.Calls, Description: r.img.Description,
 		})
 	}
+	for _, r := range ordered(rows["accepted_risks"]) {
+		a := topology.AcceptedRisk{Rule: r.img.Rule, Reason: r.img.Reason, Owner: r.img.Owner, Expires: r.img.Expires}
+		_ = json.Unmarshal([]byte(r.img.Subjects), &a.Subjects) // written by the store as a JSON array
+		m.AcceptedRisks = append(m.AcceptedRisks, a)
+	}
 	return m
 }
 
@@ -588,6 +601,26 @@ func summarizeChanges(ctx context.Context, tx *Tx, wsID, prev, last int64) (stri
 				}
 				parts = append(parts, "changed call "+call+" ("+strings.Join(fields, ", ")+")")
 			}
+		case c.tbl == "accepted_risks":
+			a := c.new
+			if a == nil {
+				a = c.old
+			}
+			var subjects []string
+			_ = json.Unmarshal([]byte(a.Subjects), &subjects)
+			what := a.Rule + " of " + strings.Join(subjects, ", ")
+			switch {
+			case c.old == nil:
+				parts = append(parts, "accepted "+what)
+			case c.new == nil:
+				parts = append(parts, "withdrew the acceptance of "+what)
+			default:
+				fields := changedFields(c.old, c.new, "reason", "owner", "expires")
+				if len(fields) == 0 {
+					continue
+				}
+				parts = append(parts, "changed the acceptance of "+what+" ("+strings.Join(fields, ", ")+")")
+			}
 		default: // services, servers
 			noun := strings.TrimSuffix(c.tbl, "s")
 			switch {
@@ -674,6 +707,12 @@ func changedFields(a, b *rowImage, names ...string) []string {
 			differ = a.Mode != b.Mode
 		case "calls_per_request":
 			differ = a.Calls != b.Calls
+		case "reason":
+			differ = a.Reason != b.Reason
+		case "owner":
+			differ = a.Owner != b.Owner
+		case "expires":
+			differ = a.Expires != b.Expires
 		}
 		if differ {
 			out = append(out, n)
@@ -705,7 +744,7 @@ func summarizeCounts(ctx context.Context, tx *Tx, wsID, prev, last int64, n int)
 		return "", err
 	}
 	var parts []string
-	nouns := map[string]string{"services": "services", "servers": "servers", "placements": "placements", "dependencies": "calls"}
+	nouns := map[string]string{"services": "services", "servers": "servers", "placements": "placements", "dependencies": "calls", "accepted_risks": "accepted risks"}
 	for _, t := range modelTables {
 		c := counts[t]
 		for i, sign := range []string{"+", "−", "~"} {

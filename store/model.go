@@ -17,6 +17,8 @@ type Records struct {
 	Servers      []ServerRecord
 	Placements   []PlacementRecord
 	Dependencies []DependencyRecord
+	// AcceptedRisks are the model's acceptances, in the user's order.
+	AcceptedRisks []topology.AcceptedRisk
 }
 
 // Model returns the records as a model, in the user's order, named and
@@ -43,6 +45,9 @@ func (r *Records) Model() *topology.Model {
 	}
 	for i := range r.Dependencies {
 		m.Dependencies[i] = r.Dependencies[i].Dependency
+	}
+	if len(r.AcceptedRisks) > 0 {
+		m.AcceptedRisks = r.AcceptedRisks
 	}
 	return m
 }
@@ -125,6 +130,7 @@ func withDefaults(m *topology.Model) *topology.Model {
 	c.Servers = append([]topology.Server(nil), m.Servers...)
 	c.Placements = append([]topology.Placement(nil), m.Placements...)
 	c.Dependencies = append([]topology.Dependency(nil), m.Dependencies...)
+	c.AcceptedRisks = append([]topology.AcceptedRisk(nil), m.AcceptedRisks...)
 	c.ApplyDefaults()
 	return &c
 }
@@ -181,6 +187,12 @@ func loadRecords(ctx context.Context, tx *Tx, ws *Workspace, set topology.Settin
 		}, ws.ID)
 	if err != nil {
 		return nil, err
+	}
+	if r.AcceptedRisks, err = queryList(ctx, tx, acceptedRiskSelect, scanAcceptedRisk, ws.ID); err != nil {
+		return nil, err
+	}
+	if len(r.AcceptedRisks) == 0 {
+		r.AcceptedRisks = nil
 	}
 	return r, nil
 }
@@ -240,7 +252,10 @@ func replaceModel(ctx context.Context, tx *Tx, wsID int64, m *topology.Model) er
 	if err := replacePlacements(ctx, tx, wsID, m.Placements, services, servers); err != nil {
 		return err
 	}
-	return replaceDependencies(ctx, tx, wsID, m.Dependencies, services)
+	if err := replaceDependencies(ctx, tx, wsID, m.Dependencies, services); err != nil {
+		return err
+	}
+	return replaceAcceptedRisks(ctx, tx, wsID, m.AcceptedRisks)
 }
 
 // idPair keys placements (service, server) and dependencies (from, to).

@@ -51,6 +51,30 @@ const MaxLiveShares = 100
 // model, stored once per pinned revision as its canonical JSON however many
 // links pin it. A workspace with MaxLiveShares live links gets ECONFLICT.
 func (db *DB) CreateShare(ctx context.Context, slug string, tokenHash []byte, expiresAt time.Time, pin bool) (*Share, error) {
+	pinAt := noPin
+	if pin {
+		pinAt = pinCurrent
+	}
+	return db.createShare(ctx, slug, tokenHash, expiresAt, pinAt)
+}
+
+// CreateShareAt creates a link pinned to an earlier revision of the
+// workspace, from its history; ENOTFOUND when the history lacks it.
+func (db *DB) CreateShareAt(ctx context.Context, slug string, tokenHash []byte, expiresAt time.Time, revision int64) (*Share, error) {
+	if revision < 1 {
+		return nil, topology.Errorf(topology.EINVALID, "revision: want a revision number of at least 1, got %d", revision)
+	}
+	return db.createShare(ctx, slug, tokenHash, expiresAt, revision)
+}
+
+// What a new link shows: the live model, the current revision, or a
+// revision of the history (any positive number).
+const (
+	noPin      int64 = 0
+	pinCurrent int64 = -1
+)
+
+func (db *DB) createShare(ctx context.Context, slug string, tokenHash []byte, expiresAt time.Time, pinAt int64) (*Share, error) {
 	if err := checkHash(tokenHash); err != nil {
 		return nil, fail("create share", err)
 	}
@@ -80,9 +104,13 @@ func (db *DB) CreateShare(ctx context.Context, slug string, tokenHash []byte, ex
 		return nil, topology.Errorf(topology.ECONFLICT, "This workspace already has %d working share links, the most it may have. Revoke one you no longer need, then create this one.", live)
 	}
 	var pinnedRevision sql.NullInt64
-	if pin {
-		pinnedRevision = sql.NullInt64{Int64: ws.Revision, Valid: true}
-		if err := storePin(ctx, tx, ws, set); err != nil {
+	if pinAt != noPin {
+		rev := pinAt
+		if rev == pinCurrent {
+			rev = ws.Revision
+		}
+		pinnedRevision = sql.NullInt64{Int64: rev, Valid: true}
+		if err := storePin(ctx, tx, ws, set, rev); err != nil {
 			return nil, fail("create share", err)
 		}
 	}
@@ -103,23 +131,33 @@ func (db *DB) CreateShare(ctx context.Context, slug string, tokenHash []byte, ex
 // caller), in a query over shares.
 const liveShare = "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)"
 
-// storePin keeps the copy of ws's model at its current revision, unless a
-// link already pinned that revision (a revision never changes).
-func storePin(ctx context.Context, tx *Tx, ws *Workspace, set topology.Settings) error {
+// storePin keeps the copy of ws's model at revision rev (the current one,
+// or one rebuilt from the history), unless a link already pinned that
+// revision (a revision never changes).
+func storePin(ctx context.Context, tx *Tx, ws *Workspace, set topology.Settings, rev int64) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM pinned_models WHERE workspace_id = ? AND revision = ?",
-		ws.ID, ws.Revision).Scan(&n); err != nil || n > 0 {
+		ws.ID, rev).Scan(&n); err != nil || n > 0 {
 		return err
 	}
-	r, err := loadRecords(ctx, tx, ws, set)
+	var m *topology.Model
+	if rev == ws.Revision {
+		r, err := loadRecords(ctx, tx, ws, set)
+		if err != nil {
+			return err
+		}
+		m = r.Model()
+	} else {
+		var err error
+		if m, _, err = modelAt(ctx, tx, ws, rev); err != nil {
+			return err
+		}
+	}
+	body, err := topology.EncodeJSON(m)
 	if err != nil {
 		return err
 	}
-	body, err := topology.EncodeJSON(r.Model())
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, "INSERT INTO pinned_models (workspace_id, revision, model) VALUES (?, ?, ?)", ws.ID, ws.Revision, body)
+	_, err = tx.ExecContext(ctx, "INSERT INTO pinned_models (workspace_id, revision, model) VALUES (?, ?, ?)", ws.ID, rev, body)
 	return err
 }
 

@@ -696,12 +696,13 @@ func indexOf(list []string, s string) int {
 
 // The fields of each part of a model file, in the order of docs/model.md.
 var (
-	modelFields      = []string{"version", "name", "description", "settings", "services", "servers", "placements", "dependencies"}
+	modelFields      = []string{"version", "name", "description", "settings", "services", "servers", "placements", "dependencies", "accepted_risks"}
 	settingsFields   = []string{"chatty_calls_per_request", "max_sync_chain", "blast_radius"}
 	serviceFields    = []string{"name", "kind", "team", "tech", "description"}
 	serverFields     = []string{"name", "kind", "zone", "region"}
 	placementFields  = []string{"service", "server", "instances"}
 	dependencyFields = []string{"from", "to", "protocol", "mode", "calls_per_request", "description"}
+	acceptedFields   = []string{"rule", "subjects", "reason", "owner", "expires"}
 )
 
 func (d *decoder) model(n *yaml.Node, m *Model) {
@@ -787,6 +788,39 @@ func (d *decoder) model(n *yaml.Node, m *Model) {
 						keepZero(d, v, &dep.CallsPerRequest)
 					case "description":
 						d.str(ip, key, v, &dep.Description)
+					}
+				})
+			})
+		case "accepted_risks":
+			d.list(key, v, func(n int) { m.AcceptedRisks = make([]AcceptedRisk, 0, n) }, func(i int, ip string, v *yaml.Node) {
+				m.AcceptedRisks = append(m.AcceptedRisks, AcceptedRisk{})
+				a := &m.AcceptedRisks[len(m.AcceptedRisks)-1]
+				d.fields(ip, v, acceptedFields, func(key string, v *yaml.Node) {
+					switch key {
+					case "rule":
+						d.str(ip, key, v, &a.Rule)
+					case "subjects":
+						sp := join(ip, key)
+						d.list(sp, v, func(n int) { a.Subjects = make([]string, 0, n) }, func(i int, isp string, v *yaml.Node) {
+							v = d.resolve(v)
+							if v.Kind != yaml.ScalarNode || isNull(v) {
+								d.fail(isp, v, "must be text, got %s", describe(v))
+								// Kept in place, so the list is not also
+								// "required"; validation's problem with it
+								// is covered by this one.
+								a.Subjects = append(a.Subjects, "")
+								return
+							}
+							a.Subjects = append(a.Subjects, v.Value)
+						})
+					case "reason":
+						d.str(ip, key, v, &a.Reason)
+					case "owner":
+						d.str(ip, key, v, &a.Owner)
+					case "expires":
+						// YAML reads 2027-03-31 as a timestamp; str keeps
+						// the text as written, which is what is validated.
+						d.str(ip, key, v, &a.Expires)
 					}
 				})
 			})

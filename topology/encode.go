@@ -3,6 +3,7 @@ package topology
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -17,6 +18,15 @@ func (m *Model) Canonical() *Model {
 	c.Servers = append(make([]Server, 0, len(m.Servers)), m.Servers...)
 	c.Placements = append(make([]Placement, 0, len(m.Placements)), m.Placements...)
 	c.Dependencies = append(make([]Dependency, 0, len(m.Dependencies)), m.Dependencies...)
+	// Acceptances stay nil when there are none: a model that never had one
+	// exports the same bytes as before they existed.
+	if len(m.AcceptedRisks) > 0 {
+		c.AcceptedRisks = make([]AcceptedRisk, len(m.AcceptedRisks))
+		for i, a := range m.AcceptedRisks {
+			a.Subjects = slices.Clone(a.Subjects)
+			c.AcceptedRisks[i] = a
+		}
+	}
 	c.ApplyDefaults()
 	return &c
 }
@@ -54,6 +64,15 @@ func EncodeYAML(m *Model) ([]byte, error) {
 	}
 	if err := encodeYAMLList(&buf, "dependencies", deps); err != nil {
 		return nil, err
+	}
+	if len(c.AcceptedRisks) > 0 {
+		accepted := make([]yamlAcceptedRisk, len(c.AcceptedRisks))
+		for i, a := range c.AcceptedRisks {
+			accepted[i] = yamlAcceptedRisk{a.Rule, a.Subjects, yamlItemText(a.Reason), a.Owner, a.Expires}
+		}
+		if err := encodeYAMLList(&buf, "accepted_risks", accepted); err != nil {
+			return nil, err
+		}
 	}
 	return buf.Bytes(), nil
 }
@@ -162,6 +181,17 @@ type yamlDependency struct {
 	Description     yamlItemText `yaml:"description,omitempty"`
 }
 
+// yamlAcceptedRisk is an AcceptedRisk whose reason is written as a
+// description is. expires is quoted so that it reads back as the text it is
+// rather than as a YAML timestamp.
+type yamlAcceptedRisk struct {
+	Rule     string       `yaml:"rule"`
+	Subjects []string     `yaml:"subjects"`
+	Reason   yamlItemText `yaml:"reason"`
+	Owner    string       `yaml:"owner,omitempty"`
+	Expires  string       `yaml:"expires,omitempty"`
+}
+
 // EncodeJSON writes the model as JSON in canonical form: one line for each
 // service, server, placement and dependency, which reads and diffs well and
 // keeps the export of a 10 000-service model well inside MaxInputSize (fully
@@ -184,6 +214,9 @@ func EncodeJSON(m *Model) ([]byte, error) {
 	jsonList(&w, "servers", c.Servers)
 	jsonList(&w, "placements", c.Placements)
 	jsonList(&w, "dependencies", c.Dependencies)
+	if len(c.AcceptedRisks) > 0 {
+		jsonList(&w, "accepted_risks", c.AcceptedRisks)
+	}
 	w.buf.WriteString("\n}\n")
 	if w.err != nil {
 		return nil, w.err

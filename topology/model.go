@@ -25,6 +25,9 @@ type Model struct {
 	Servers      []Server     `json:"servers" yaml:"servers"`
 	Placements   []Placement  `json:"placements" yaml:"placements"`
 	Dependencies []Dependency `json:"dependencies" yaml:"dependencies"`
+	// AcceptedRisks are findings the team accepts, each with its reason;
+	// optional, and left out of an export that has none.
+	AcceptedRisks []AcceptedRisk `json:"accepted_risks,omitempty" yaml:"accepted_risks,omitempty"`
 }
 
 // Settings are the thresholds of the risk rules.

@@ -101,6 +101,21 @@ func (m *Model) Validate() error {
 			deps[k] = i
 		}
 	}
+	accepted := make(map[string]int, len(m.AcceptedRisks))
+	for i := range m.AcceptedRisks {
+		a := &m.AcceptedRisks[i]
+		p := at("accepted_risks", i)
+		a.validate(&v, p)
+		if len(a.Subjects) == 0 || a.Rule == "" {
+			continue
+		}
+		k := a.Key()
+		if first, dup := accepted[k]; dup {
+			v.add(p.String(), "the same finding is already accepted at accepted_risks[%d]", first)
+		} else {
+			accepted[k] = i
+		}
+	}
 	return v.err()
 }
 

@@ -382,7 +382,7 @@ placements: everywhere
 		{"model as a list", `- name: Shop
 `, []want{{"", 1, "the model must be a mapping of fields"}}},
 		{"model as text", `just some text
-`, []want{{"", 1, `the model must be a mapping of fields (version, name, description, settings, services, servers, placements, dependencies), got "just some text"`}}},
+`, []want{{"", 1, `the model must be a mapping of fields (version, name, description, settings, services, servers, placements, dependencies, accepted_risks), got "just some text"`}}},
 
 		// Format version.
 		{"version 2", `version: 2

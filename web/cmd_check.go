@@ -2,18 +2,13 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/archmap/archmap/risk"
-	"github.com/archmap/archmap/topology"
 	"github.com/mattn/go-isatty"
 )
 
@@ -23,8 +18,8 @@ func init() {
 
 const checkSynopsis = "check [--format text|json|sarif] [--fail-on high|medium|low|info|never] [--from compose|kubernetes] MODEL..."
 
-// runCheck is docs/cli.md's check: exit 1 when a finding is at or above
-// --fail-on, 2 on unreadable or invalid input, else 0.
+// runCheck is docs/cli.md's check: exit 1 when a finding not accepted is at
+// or above --fail-on, 2 on unreadable or invalid input, else 0.
 func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "check", checkSynopsis)
 	format := fs.String("format", "text", "output: text, json or sarif")
@@ -46,19 +41,22 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		fs.Usage()
 		return usageError("check takes a MODEL: a model file, or - for standard input (or compose files or Kubernetes manifests with --from)")
 	}
-	path := fs.Arg(0)
-	m, src, err := imp.load(e, fs.Args())
+	m, in, err := imp.loadInput(e, fs.Args())
 	if err != nil {
 		return err
 	}
 	r := risk.Analyze(m)
+	// A stale acceptance is shown at its line of the model file.
+	for i := range r.StaleAcceptances {
+		r.StaleAcceptances[i].Line = in.src.Line(r.StaleAcceptances[i].Path)
+	}
 	switch *format {
 	case "json":
 		err = writeJSON(e.stdout, r)
 	case "sarif":
-		err = writeJSON(e.stdout, sarifReport(r, m, src, path))
+		err = writeJSON(e.stdout, sarifReport(r, m, in))
 	default:
-		writeCheckText(e.stdout, r, colorful(e))
+		writeCheckText(e.stdout, r, in.name(), colorful(e))
 	}
 	if err != nil {
 		return err
@@ -68,7 +66,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	n := 0
 	for _, f := range r.Findings {
-		if f.Severity.AtLeast(threshold) {
+		if f.Accepted == nil && f.Severity.AtLeast(threshold) {
 			n++
 		}
 	}
@@ -103,186 +101,86 @@ var severityColor = map[risk.Severity]string{
 	risk.Info:   "\x1b[1;37m",
 }
 
-// writeCheckText groups the findings by severity, most serious first, each
-// with its subjects, message and suggestion.
-func writeCheckText(w io.Writer, r *risk.Report, color bool) {
+// writeCheckText groups the open findings by severity, most serious first,
+// each with its subjects, message and suggestion; then the accepted ones,
+// with why; then the acceptances that hide nothing, at their line of file.
+func writeCheckText(w io.Writer, r *risk.Report, file string, color bool) {
 	paint := func(code, s string) string {
 		if !color {
 			return s
 		}
 		return code + s + "\x1b[0m"
 	}
-	if len(r.Findings) == 0 {
-		fmt.Fprintf(w, "%s: no findings\n", r.Model)
-		return
-	}
 	s := r.Summary
-	fmt.Fprintf(w, "%s: %d finding(s): %d high, %d medium, %d low, %d info\n",
-		r.Model, len(r.Findings), s.High, s.Medium, s.Low, s.Info)
-	var current risk.Severity
-	for _, f := range r.Findings {
-		if f.Severity != current {
-			current = f.Severity
-			fmt.Fprintf(w, "\n%s\n", paint(severityColor[current], strings.ToUpper(string(current))))
+	switch {
+	case len(r.Findings) == 0:
+		fmt.Fprintf(w, "%s: no findings\n", r.Model)
+	default:
+		fmt.Fprintf(w, "%s: %d finding(s): %d high, %d medium, %d low, %d info", r.Model, len(r.Findings), s.High, s.Medium, s.Low, s.Info)
+		if s.Accepted > 0 {
+			fmt.Fprintf(w, ", %d accepted", s.Accepted)
 		}
+		fmt.Fprintln(w)
+	}
+	finding := func(f risk.Finding) {
 		fmt.Fprintf(w, "  %s  %s\n", paint("\x1b[1m", f.Rule), strings.Join(f.Subjects, ", "))
 		fmt.Fprintf(w, "      %s\n", f.Message)
 		fmt.Fprintf(w, "      %s %s\n", paint("\x1b[2m", "fix:"), f.Suggestion)
 	}
-}
-
-// SARIF 2.1.0, the parts code-scanning UIs read.
-type (
-	sarifLog struct {
-		Schema  string     `json:"$schema"`
-		Version string     `json:"version"`
-		Runs    []sarifRun `json:"runs"`
-	}
-	sarifRun struct {
-		Tool    sarifTool     `json:"tool"`
-		Results []sarifResult `json:"results"`
-	}
-	sarifTool struct {
-		Driver sarifDriver `json:"driver"`
-	}
-	sarifDriver struct {
-		Name           string      `json:"name"`
-		InformationURI string      `json:"informationUri,omitempty"`
-		Rules          []sarifRule `json:"rules"`
-	}
-	sarifRule struct {
-		ID                   string       `json:"id"`
-		ShortDescription     sarifText    `json:"shortDescription"`
-		Help                 sarifText    `json:"help"`
-		DefaultConfiguration sarifDefault `json:"defaultConfiguration"`
-	}
-	sarifDefault struct {
-		Level string `json:"level"`
-	}
-	sarifText struct {
-		Text string `json:"text"`
-	}
-	sarifResult struct {
-		RuleID              string            `json:"ruleId"`
-		RuleIndex           int               `json:"ruleIndex"`
-		Level               string            `json:"level"`
-		Message             sarifText         `json:"message"`
-		Locations           []sarifLocation   `json:"locations"`
-		PartialFingerprints map[string]string `json:"partialFingerprints"`
-		Properties          sarifProperties   `json:"properties"`
-		// BaselineState is set by diff: new, unchanged or absent.
-		BaselineState string `json:"baselineState,omitempty"`
-	}
-	sarifLocation struct {
-		PhysicalLocation sarifPhysical `json:"physicalLocation"`
-	}
-	sarifPhysical struct {
-		ArtifactLocation sarifArtifact `json:"artifactLocation"`
-		Region           *sarifRegion  `json:"region,omitempty"`
-	}
-	sarifArtifact struct {
-		URI string `json:"uri"`
-	}
-	sarifRegion struct {
-		StartLine int `json:"startLine"`
-	}
-	sarifProperties struct {
-		Severity risk.Severity `json:"severity"`
-		Subjects []string      `json:"subjects"`
-	}
-)
-
-// sarifLevel maps severities to SARIF levels: high is an error, medium a
-// warning, the rest notes.
-func sarifLevel(s risk.Severity) string {
-	switch s {
-	case risk.High:
-		return "error"
-	case risk.Medium:
-		return "warning"
-	}
-	return "note"
-}
-
-// sarifReport locates each finding at the line of its first subject in the
-// model file given as path (kept relative, as code scanning wants).
-func sarifReport(r *risk.Report, m *topology.Model, src *topology.Source, path string) *sarifLog {
-	uri := sarifURI(path)
-	rules := risk.Rules()
-	index := map[string]int{}
-	driver := sarifDriver{Name: "archmap", Rules: make([]sarifRule, len(rules))}
-	for i, rule := range rules {
-		index[rule.ID] = i
-		driver.Rules[i] = sarifRule{
-			ID:                   rule.ID,
-			ShortDescription:     sarifText{rule.Summary},
-			Help:                 sarifText{rule.Help},
-			DefaultConfiguration: sarifDefault{sarifLevel(rule.Severity)},
-		}
-	}
-	paths := subjectPaths(m)
-	results := make([]sarifResult, 0, len(r.Findings))
+	var current risk.Severity
 	for _, f := range r.Findings {
-		loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri}}}
-		if len(f.Subjects) > 0 {
-			if line := src.Line(paths[f.Subjects[0]]); line > 0 {
-				loc.PhysicalLocation.Region = &sarifRegion{StartLine: line}
+		if f.Accepted != nil {
+			continue
+		}
+		if f.Severity != current {
+			current = f.Severity
+			fmt.Fprintf(w, "\n%s\n", paint(severityColor[current], strings.ToUpper(string(current))))
+		}
+		finding(f)
+	}
+	if s.Accepted > 0 {
+		fmt.Fprintf(w, "\n%s\n", paint("\x1b[2m", fmt.Sprintf("ACCEPTED (%d, not counted)", s.Accepted)))
+		for _, f := range r.Findings {
+			if f.Accepted == nil {
+				continue
+			}
+			fmt.Fprintf(w, "  %s  %s  [%s]\n", paint("\x1b[1m", f.Rule), strings.Join(f.Subjects, ", "), f.Severity)
+			fmt.Fprintf(w, "      %s %s\n", paint("\x1b[2m", "accepted:"), oneLine(f.Accepted.Reason))
+			if by := acceptedBy(f.Accepted); by != "" {
+				fmt.Fprintf(w, "      %s\n", by)
 			}
 		}
-		// The fingerprint follows the finding, not its line, so code
-		// scanning keeps an alert open while the file around it changes.
-		sum := sha256.Sum256([]byte(f.Rule + "\x00" + strings.Join(f.Subjects, "\x00")))
-		results = append(results, sarifResult{
-			RuleID:              f.Rule,
-			RuleIndex:           index[f.Rule],
-			Level:               sarifLevel(f.Severity),
-			Message:             sarifText{f.Message + ". Suggestion: " + f.Suggestion + "."},
-			Locations:           []sarifLocation{loc},
-			PartialFingerprints: map[string]string{"archmapFinding/v1": hex.EncodeToString(sum[:16])},
-			Properties:          sarifProperties{Severity: f.Severity, Subjects: f.Subjects},
-		})
 	}
-	return &sarifLog{
-		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
-		Version: "2.1.0",
-		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}},
+	if len(r.StaleAcceptances) > 0 {
+		fmt.Fprintf(w, "\n%s\n", paint(severityColor[risk.Low], fmt.Sprintf("STALE ACCEPTANCES (%d)", len(r.StaleAcceptances))))
+		for _, a := range r.StaleAcceptances {
+			where := file
+			if a.Line > 0 {
+				where = fmt.Sprintf("%s:%d", file, a.Line)
+			}
+			fmt.Fprintf(w, "  %s: %s: %s %s %s\n", where, a.Path, a.Why, a.Rule, strings.Join(a.Subjects, ", "))
+			if a.Why == risk.StaleExpired {
+				fmt.Fprintf(w, "      expired %s; its finding counts again\n", a.Expires)
+			} else {
+				fmt.Fprintf(w, "      the finding is gone or its subjects were renamed; remove or correct the acceptance\n")
+			}
+		}
 	}
 }
 
-// sarifURI writes the MODEL argument as a URI reference: relative paths stay
-// relative (percent-encoded), absolute ones become file URIs, and standard
-// input is "-".
-func sarifURI(path string) string {
-	if path == "-" {
-		return "-"
+// acceptedBy is "owner platform, until 2027-03-31", or "" when neither is said.
+func acceptedBy(a *risk.Acceptance) string {
+	var parts []string
+	if a.Owner != "" {
+		parts = append(parts, "owner "+a.Owner)
 	}
-	p := filepath.ToSlash(path)
-	if filepath.IsAbs(path) {
-		if !strings.HasPrefix(p, "/") {
-			p = "/" + p // a Windows drive
-		}
-		return (&url.URL{Scheme: "file", Path: p}).String()
+	if a.Expires != "" {
+		parts = append(parts, "until "+a.Expires)
 	}
-	return (&url.URL{Path: p}).String()
+	return strings.Join(parts, ", ")
 }
 
-// subjectPaths maps each possible subject to its place in the model file
-// ("services[3]"); the first entity of a name wins, as in validation.
-func subjectPaths(m *topology.Model) map[string]string {
-	paths := make(map[string]string, len(m.Services)+len(m.Servers)+len(m.Dependencies))
-	add := func(subject, path string) {
-		if _, ok := paths[subject]; !ok {
-			paths[subject] = path
-		}
-	}
-	for i, s := range m.Services {
-		add(risk.ServiceSubject(s.Name), fmt.Sprintf("services[%d]", i))
-	}
-	for i, s := range m.Servers {
-		add(risk.ServerSubject(s.Name), fmt.Sprintf("servers[%d]", i))
-	}
-	for i, d := range m.Dependencies {
-		add(risk.DependencySubject(d.From, d.To), fmt.Sprintf("dependencies[%d]", i))
-	}
-	return paths
+// oneLine joins a multi-line reason for a one-line display.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }

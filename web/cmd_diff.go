@@ -45,11 +45,11 @@ func runDiff(ctx context.Context, e *env, args []string) error {
 	if oldPath == "-" && newPath == "-" {
 		return usageError("only one of OLD and NEW can be - (standard input)")
 	}
-	oldModel, oldSrc, err := imp.load(e, []string{oldPath})
+	oldModel, oldIn, err := imp.loadInput(e, []string{oldPath})
 	if err != nil {
 		return err
 	}
-	newModel, newSrc, err := imp.load(e, []string{newPath})
+	newModel, newIn, err := imp.loadInput(e, []string{newPath})
 	if err != nil {
 		return err
 	}
@@ -62,8 +62,8 @@ func runDiff(ctx context.Context, e *env, args []string) error {
 		err = rep.WriteMarkdown(e.stdout, oldModel, newModel)
 	case "sarif":
 		err = writeJSON(e.stdout, diffSARIF(rep,
-			sarifInput{oldModel, oldSrc, oldPath, oldReport},
-			sarifInput{newModel, newSrc, newPath, newReport}))
+			sarifInput{oldModel, oldIn, oldReport},
+			sarifInput{newModel, newIn, newReport}))
 	default:
 		err = rep.WriteText(e.stdout)
 	}
@@ -91,12 +91,11 @@ func parseFailOn(v string) (risk.Severity, error) {
 	return s, nil
 }
 
-// sarifInput is one side of a diff as SARIF needs it: the model, where its
-// parts are in its file, and the path given on the command line.
+// sarifInput is one side of a diff as SARIF needs it: the model, where it
+// was read from (and where its parts are), and its findings.
 type sarifInput struct {
 	model  *topology.Model
-	src    *topology.Source
-	path   string
+	in     *modelInput
 	report *risk.Report
 }
 
@@ -112,13 +111,13 @@ func diffSARIF(rep *diff.Report, oldIn, newIn sarifInput) *sarifLog {
 		state[diff.FindingKey(f)] = "unchanged"
 	}
 	// NEW's findings are exactly the new and the persisting ones, in order.
-	log := sarifReport(newIn.report, newIn.model, newIn.src, newIn.path)
+	log := sarifReport(newIn.report, newIn.model, newIn.in)
 	run := &log.Runs[0]
 	for i := range run.Results {
 		res := &run.Results[i]
 		res.BaselineState = state[diff.FindingKey(risk.Finding{Rule: res.RuleID, Subjects: res.Properties.Subjects})]
 	}
-	gone := sarifReport(&risk.Report{Model: rep.Old, Findings: rep.Findings.Resolved}, oldIn.model, oldIn.src, oldIn.path)
+	gone := sarifReport(&risk.Report{Model: rep.Old, Findings: rep.Findings.Resolved}, oldIn.model, oldIn.in)
 	for _, res := range gone.Runs[0].Results {
 		res.BaselineState = "absent"
 		run.Results = append(run.Results, res)

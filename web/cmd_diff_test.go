@@ -242,6 +242,8 @@ func TestDiffSARIFBaselineStates(t *testing.T) {
 	if res.code != 1 {
 		t.Fatalf("exit %d\n%s", res.code, res.stderr)
 	}
+	schema := sarifSchema(t)
+	validateSARIF(t, schema, res.stdout)
 	var log sarifLog
 	if err := json.Unmarshal([]byte(res.stdout), &log); err != nil {
 		t.Fatal(err)
@@ -261,6 +263,7 @@ func TestDiffSARIFBaselineStates(t *testing.T) {
 		t.Errorf("baseline states %v, want 2 new and 1 unchanged", states)
 	}
 	back := runRiskCLI(t, "", nil, "diff", "--format", "sarif", newPath, oldPath)
+	validateSARIF(t, schema, back.stdout)
 	if err := json.Unmarshal([]byte(back.stdout), &log); err != nil {
 		t.Fatal(err)
 	}

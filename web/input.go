@@ -46,28 +46,58 @@ func (f *importFlags) load(e *env, paths []string) (*topology.Model, *topology.S
 	return loadModelArgs(e, f.from, paths, f.options())
 }
 
+// modelInput is where a model was read from, for tools that point at
+// lines: a model file with its Source, or the files of an import with the
+// importer's report of where each service was defined.
+type modelInput struct {
+	paths  []string
+	src    *topology.Source // a model file; nil for an import
+	report *importer.Report // an import; nil for a model file
+}
+
+// name is the first MODEL argument, "<stdin>" for "-".
+func (in *modelInput) name() string {
+	if len(in.paths) == 0 || in.paths[0] == "-" {
+		return "<stdin>"
+	}
+	return in.paths[0]
+}
+
+// loadInput is load that also says where the model came from.
+func (f *importFlags) loadInput(e *env, paths []string) (*topology.Model, *modelInput, error) {
+	m, src, rep, err := loadModel(e, f.from, paths, f.options())
+	return m, &modelInput{paths: paths, src: src, report: rep}, err
+}
+
 // loadModelArgs reads what a command's MODEL arguments name: one archmap
 // model file (or - for standard input) when from is empty, else compose
 // files or Kubernetes manifests, files or directories, through the
 // importer, whose report goes to standard error. The Source locates the
 // parts of a model file; it is nil for an import. Bad input is exit status 2.
 func loadModelArgs(e *env, from string, paths []string, opts importOptions) (*topology.Model, *topology.Source, error) {
+	m, src, _, err := loadModel(e, from, paths, opts)
+	return m, src, err
+}
+
+// loadModel is loadModelArgs that also returns the importer's report.
+func loadModel(e *env, from string, paths []string, opts importOptions) (*topology.Model, *topology.Source, *importer.Report, error) {
 	switch from {
 	case "":
 		if len(paths) != 1 {
-			return nil, nil, usageError("give one MODEL: an archmap model file, or - for standard input (compose files and Kubernetes manifests need --from compose or --from kubernetes)")
+			return nil, nil, nil, usageError("give one MODEL: an archmap model file, or - for standard input (compose files and Kubernetes manifests need --from compose or --from kubernetes)")
 		}
-		return readModelFile(e, paths[0])
+		m, src, err := readModelFile(e, paths[0])
+		return m, src, nil, err
 	case "compose", "kubernetes":
 	default:
-		return nil, nil, usageError("--from %q: want compose or kubernetes", from)
+		return nil, nil, nil, usageError("--from %q: want compose or kubernetes", from)
 	}
 	if len(paths) == 0 {
-		return nil, nil, usageError("--from %s needs one or more files or directories (or - for standard input)", from)
+		return nil, nil, nil, usageError("--from %s needs one or more files or directories (or - for standard input)", from)
 	}
 	files, err := readImportFiles(e, from, paths)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var (
 		m   *topology.Model
@@ -84,16 +114,16 @@ func loadModelArgs(e *env, from string, paths []string, opts importOptions) (*to
 		if rep != nil && !rep.Empty() {
 			fmt.Fprintln(e.stderr, "The import failed. What it had found before it failed:")
 			if werr := rep.WriteText(e.stderr); werr != nil {
-				return nil, nil, werr
+				return nil, nil, nil, werr
 			}
 		}
-		return nil, nil, &exitError{code: 2, err: fmt.Errorf("%s", topology.ErrorMessage(err))}
+		return nil, nil, nil, &exitError{code: 2, err: fmt.Errorf("%s", topology.ErrorMessage(err))}
 	}
 	fmt.Fprintf(e.stderr, "Imported %s from %d %s file(s) as model %q.\n", countNoun(len(m.Services), "service"), len(files), from, m.Name)
 	if err := rep.WriteText(e.stderr); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return m, nil, nil
+	return m, nil, rep, nil
 }
 
 // readImportFiles reads the named files and directories, or standard input
