@@ -16,6 +16,7 @@ import (
 
 	"github.com/archmap/archmap/importer"
 	"github.com/archmap/archmap/topology"
+	"github.com/archmap/archmap/topology/topologytest"
 )
 
 // signInBrowser sets up the first account through the setup page, which
@@ -99,8 +100,9 @@ func TestBrowserDiagramFitsReadably(t *testing.T) {
 	importModel(t, ts.db, "demo-shop", topology.Demo())
 	importModel(t, ts.db, "boutique", boutiqueModel(t))
 	importModel(t, ts.db, "train-ticket", trainTicketModel(t))
+	importModel(t, ts.db, "generated-300", topologytest.Generate(300))
 
-	for _, slug := range []string{"boutique", "train-ticket", "demo-shop"} {
+	for _, slug := range []string{"boutique", "train-ticket", "generated-300", "demo-shop"} {
 		b.run("open the diagram of "+slug,
 			b.navigate("/w/"+slug+"/diagram"),
 			chromedp.WaitVisible(chromedp.CSS(`#diagram-svg svg`)),
