@@ -97,7 +97,7 @@
     "wheel",
     function (e) {
       if (!(e.ctrlKey || e.metaKey)) return; // the page scrolls
-      var frame = e.target.closest && e.target.closest("#diagram-frame");
+      var frame = e.target.closest && e.target.closest(".diagram-frame");
       if (!frame || !current()) return;
       e.preventDefault();
       var step = e.deltaMode === 1 ? 0.05 : 0.0025;
@@ -113,7 +113,7 @@
   document.addEventListener(
     "touchstart",
     function (e) {
-      if (e.touches.length !== 2 || !e.target.closest || !e.target.closest("#diagram-frame")) return;
+      if (e.touches.length !== 2 || !e.target.closest || !e.target.closest(".diagram-frame")) return;
       pinch = { dist: touchDistance(e.touches) };
     },
     { passive: true }
@@ -307,7 +307,7 @@
 
   archmap.showServer = function (name) {
     var d = current();
-    if (!d || !d.data.panel_url || !window.htmx) return;
+    if (!d || !d.data.panel_url || !window.htmx || !document.getElementById("node-panel")) return;
     window.htmx.ajax("GET", d.data.panel_url + "?server=" + encodeURIComponent(name), {
       target: "#node-panel",
       swap: "innerHTML"
