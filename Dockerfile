@@ -17,10 +17,11 @@ RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates
 COPY --from=build /out/archmap /usr/local/bin/archmap
 USER archmap
 VOLUME ["/data"]
-# go-graphviz keeps Graphviz's compiled WebAssembly in $TMPDIR/go-graphviz
-# and every archmap process runs that code: it belongs in a directory only
-# archmap can write, not in a shared /tmp.
-ENV ARCHMAP_ADDR=:8080 ARCHMAP_DB=/data/archmap.db TMPDIR=/var/cache/archmap
+# archmap keeps Graphviz's compiled WebAssembly in $XDG_CACHE_HOME/archmap
+# (else $HOME/.cache, which here is the data volume) and every process that
+# draws runs that code: it belongs in a directory only archmap can write,
+# not in a shared /tmp, nor in the volume.
+ENV ARCHMAP_ADDR=:8080 ARCHMAP_DB=/data/archmap.db XDG_CACHE_HOME=/var/cache/archmap TMPDIR=/var/cache/archmap
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s CMD ["/usr/local/bin/archmap", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/archmap"]

@@ -48,7 +48,7 @@ func benchWorker(b *testing.B, dot []byte) {
 	cfg.CacheBytes = -1
 	cfg.Timeout = 5 * time.Minute
 	r := newTestRenderer(b, cfg)
-	if _, err := r.Render(context.Background(), smallDOT(0), FormatSVG); err != nil {
+	if _, err := r.Render(context.Background(), smallDOT(0), OutputSVG); err != nil {
 		b.Fatal(err) // waits for the worker to be up
 	}
 	native, hasDot := exec.LookPath("dot")
@@ -60,7 +60,7 @@ func benchWorker(b *testing.B, dot []byte) {
 	b.ResetTimer()
 	for b.Loop() {
 		t0 := time.Now()
-		if _, err := r.Render(context.Background(), dot, FormatSVG); err != nil {
+		if _, err := r.Render(context.Background(), dot, OutputSVG); err != nil {
 			b.Fatal(err)
 		}
 		worker += time.Since(t0)
@@ -84,12 +84,12 @@ func benchCached(b *testing.B, dot []byte) {
 	cfg.Workers = 1
 	cfg.Timeout = 5 * time.Minute
 	r := newTestRenderer(b, cfg)
-	if _, err := r.Render(context.Background(), dot, FormatSVG); err != nil {
+	if _, err := r.Render(context.Background(), dot, OutputSVG); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := r.Render(context.Background(), dot, FormatSVG); err != nil {
+		if _, err := r.Render(context.Background(), dot, OutputSVG); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -121,7 +121,7 @@ func BenchmarkDOT(b *testing.B) {
 //
 //	go test ./diagram -run '^$' -bench LayoutSizes -benchtime 3x
 func BenchmarkLayoutSizes(b *testing.B) {
-	if _, err := RenderLocal(context.Background(), smallDOT(0), FormatSVG); err != nil {
+	if _, err := RenderLocal(context.Background(), smallDOT(0), OutputSVG); err != nil {
 		b.Fatal(err)
 	}
 	for _, n := range []int{150, 200, 250, 300} {
@@ -147,7 +147,7 @@ func BenchmarkLayoutSizes(b *testing.B) {
 				var cpu, wall time.Duration
 				for b.Loop() {
 					c0, w0 := cpuTime(), time.Now()
-					if _, err := RenderLocal(context.Background(), d.DOT, FormatSVG); err != nil {
+					if _, err := RenderLocal(context.Background(), d.DOT, OutputSVG); err != nil {
 						b.Fatal(err)
 					}
 					cpu += cpuTime() - c0

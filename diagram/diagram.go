@@ -1,8 +1,10 @@
 // Package diagram draws a topology.Model (the views of docs/cli.md#render):
-// it writes the DOT of the services and deployment views with the risk
-// findings overlaid, renders DOT to SVG with Graphviz in a pool of worker
-// processes, caches what it rendered, and turns an SVG into a standalone
-// file.
+// it reads and keys the view options (options.go), writes the DOT of the
+// services and deployment views with the risk findings overlaid, renders
+// DOT to SVG with Graphviz in a pool of worker processes, caches what it
+// rendered, and rewrites SVG for a file or a page with one allow-list
+// walker (svg.go). Exporter (export.go) is the one way from a model to the
+// bytes a user downloads, for the CLI and the server alike.
 //
 // DOT generation is a pure function of the model, the findings and the
 // options. Every user string is escaped for DOT (escape.go); every element
@@ -27,23 +29,6 @@ import (
 	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/topology"
 )
-
-// The views.
-const (
-	ViewServices   = "services"
-	ViewDeployment = "deployment"
-)
-
-// GroupTeam is the one grouping: services collapsed into their teams.
-const GroupTeam = "team"
-
-// Options choose what a diagram shows.
-type Options struct {
-	View  string // ViewServices (also for "") or ViewDeployment
-	Focus string // a service name: only it and its neighbours up to Depth hops
-	Depth int    // hops around Focus, both directions; < 1 means 1
-	Group string // "" or GroupTeam
-}
 
 // Size budgets. Past MaxServices services (after focus) a view is grouped
 // by team, when the model has teams: no layout of that many boxes is
@@ -103,27 +88,14 @@ type DependencyKey struct{ From, To string }
 // risk.Analyze on it. Bad options are a *topology.Error: EINVALID for an
 // unknown view or grouping, ENOTFOUND for a focus that names no service.
 func Build(m *topology.Model, findings []risk.Finding, opts Options) (*Diagram, error) {
-	switch opts.View {
-	case "":
-		opts.View = ViewServices
-	case ViewServices, ViewDeployment:
-	default:
-		return nil, topology.Errorf(topology.EINVALID, "unknown view %q: choose %s or %s", opts.View, ViewServices, ViewDeployment)
+	opts, err := opts.Normalize()
+	if err != nil {
+		return nil, err
 	}
-	switch opts.Group {
-	case "", GroupTeam:
-	default:
-		return nil, topology.Errorf(topology.EINVALID, "unknown grouping %q: services can be grouped by %s", opts.Group, GroupTeam)
-	}
-	if opts.Depth < 1 {
-		opts.Depth = 1
+	if err := opts.CheckModel(m); err != nil {
+		return nil, err
 	}
 	x := newModelIndex(m)
-	if opts.Focus != "" {
-		if _, ok := x.service[opts.Focus]; !ok {
-			return nil, topology.Errorf(topology.ENOTFOUND, "there is no service %q to focus on", opts.Focus)
-		}
-	}
 	sc := &scene{
 		m:       m,
 		x:       x,

@@ -47,7 +47,7 @@ func mustBuild(tb testing.TB, m *topology.Model, opts Options) *Diagram {
 
 func mustRender(tb testing.TB, dot []byte) []byte {
 	tb.Helper()
-	svg, err := RenderLocal(context.Background(), dot, FormatSVG)
+	svg, err := RenderLocal(context.Background(), dot, OutputSVG)
 	if err != nil {
 		tb.Fatalf("render: %v\n%s", err, dot)
 	}
@@ -532,7 +532,7 @@ func TestManyTeamsArePlacedByForce(t *testing.T) {
 	}
 	cfg := testRendererConfig()
 	cfg.Workers = 1
-	svg, err := newTestRenderer(t, cfg).Render(context.Background(), d.DOT, FormatSVG)
+	svg, err := newTestRenderer(t, cfg).Render(context.Background(), d.DOT, OutputSVG)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -547,7 +547,7 @@ func TestManyTeamsArePlacedByForce(t *testing.T) {
 	// when it asks for sfdp.
 	cfg.Timeout = 20 * time.Second
 	force := bytes.Replace(slowDOT(1), []byte("{\n"), []byte("{\nlayout=\"sfdp\";\n"), 1)
-	if _, err := newTestRenderer(t, cfg).Render(context.Background(), force, FormatSVG); err != nil {
+	if _, err := newTestRenderer(t, cfg).Render(context.Background(), force, OutputSVG); err != nil {
 		t.Errorf("a slow graph asking for sfdp: %v", err)
 	}
 	// A grouped view of fewer teams keeps dot's columns.

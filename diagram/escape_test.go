@@ -29,7 +29,7 @@ func FuzzEscape(f *testing.F) {
 			t.Skip()
 		}
 		dot := "digraph g {\n\tn [id=\"n\" label=" + labelString(s) + " tooltip=" + tooltipString(s) + "];\n}\n"
-		svg, err := RenderLocal(context.Background(), []byte(dot), FormatSVG)
+		svg, err := RenderLocal(context.Background(), []byte(dot), OutputSVG)
 		if err != nil {
 			t.Fatalf("Graphviz rejects the DOT of %q: %v\n%s", s, err, dot)
 		}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -14,20 +16,21 @@ import (
 	"github.com/archmap/archmap/topology"
 )
 
-// Formats a renderer produces.
+// Graphviz's outputs a Renderer (and RenderLocal) produce from DOT.
 const (
-	FormatSVG = "svg"
-	// FormatLaidOutDOT is Graphviz's "dot" output: the DOT with the layout's
-	// positions added.
-	FormatLaidOutDOT = "dot"
+	OutputSVG = "svg"
+	// OutputLaidOutDOT is Graphviz's "dot" output: the DOT with the
+	// layout's positions added. (The DOT export, ExportDOT, is the source,
+	// not this.)
+	OutputLaidOutDOT = "dot"
 )
 
-func checkFormat(format string) error {
-	switch format {
-	case FormatSVG, FormatLaidOutDOT:
+func checkOutput(output string) error {
+	switch output {
+	case OutputSVG, OutputLaidOutDOT:
 		return nil
 	}
-	return topology.Errorf(topology.EINVALID, "unknown diagram format %q: want svg or dot", format)
+	return topology.Errorf(topology.EINVALID, "unknown Graphviz output %q: want svg or dot", output)
 }
 
 // noFiles is an empty file system: Graphviz reads files named in a graph
@@ -48,7 +51,7 @@ var local struct {
 // RenderLocal lays out DOT with the Graphviz of this process. It cannot be
 // stopped once started, so a server must not call it: use a Renderer.
 func RenderLocal(ctx context.Context, dot []byte, format string) ([]byte, error) {
-	if err := checkFormat(format); err != nil {
+	if err := checkOutput(format); err != nil {
 		return nil, err
 	}
 	local.Lock()
@@ -67,20 +70,62 @@ func WarmLocal(ctx context.Context) {
 	local.Lock()
 	defer local.Unlock()
 	if startLocal(ctx) == nil {
-		_, _ = renderWith(ctx, local.gv, []byte("digraph warmup { a -> b }"), FormatSVG)
+		_, _ = renderWith(ctx, local.gv, []byte("digraph warmup { a -> b }"), OutputSVG)
 	}
 }
 
 // startLocal starts the Graphviz of this process once; local is locked.
 func startLocal(ctx context.Context) error {
 	if local.gv == nil && local.err == nil {
-		graphviz.SetFileSystem(noFiles)
-		local.gv, local.err = graphviz.New(ctx)
+		local.gv, local.err = startGraphviz(ctx)
 	}
 	if local.err != nil {
 		return fmt.Errorf("diagram: start graphviz: %w", local.err)
 	}
 	return nil
+}
+
+// startGraphviz starts this process's Graphviz. The go-graphviz copy under
+// third_party starts its WebAssembly here, not in a package init, so the
+// commands that do not draw never pay for it (README, "Graphviz").
+// Compiling Graphviz's WebAssembly takes about 0.8 s and 60 MB; wazero keeps
+// the compiled code in a directory that the next process loads in a tenth
+// of that. The directory is the user's cache (~/.cache/archmap/graphviz),
+// else $TMPDIR/go-graphviz; when neither can be written every start
+// compiles, and stderr says why.
+func startGraphviz(ctx context.Context) (*graphviz.Graphviz, error) {
+	graphviz.SetCompilationCacheDir(compilationCacheDir())
+	graphviz.SetFileSystem(noFiles)
+	gv, err := graphviz.New(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p := graphviz.CompilationCacheProblem(); p != nil {
+		fmt.Fprintf(os.Stderr, "archmap: Graphviz has nowhere to keep its compiled code (%v), so every start compiles it (about 0.8 s): make $XDG_CACHE_HOME, $HOME/.cache or $TMPDIR writable\n", p)
+	}
+	return gv, nil
+}
+
+// compilationCacheDir picks where Graphviz's compiled code is kept: the
+// user's cache directory when it can be written, else the temporary one.
+func compilationCacheDir() string {
+	if dir, err := os.UserCacheDir(); err == nil {
+		dir = filepath.Join(dir, "archmap", "graphviz")
+		if os.MkdirAll(dir, 0o700) == nil && writable(dir) {
+			return dir
+		}
+	}
+	return filepath.Join(os.TempDir(), "go-graphviz")
+}
+
+func writable(dir string) bool {
+	f, err := os.CreateTemp(dir, ".probe-*")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return true
 }
 
 // renderWith lays out one graph. Graphviz reports bad DOT as an error, and

@@ -102,7 +102,7 @@ func TestLayoutFits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			svg, err := RenderLocal(context.Background(), d.DOT, FormatSVG)
+			svg, err := RenderLocal(context.Background(), d.DOT, OutputSVG)
 			if err != nil {
 				t.Fatal(err)
 			}

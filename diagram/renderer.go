@@ -155,8 +155,8 @@ func NewRenderer(cfg RendererConfig) (*Renderer, error) {
 	return r, nil
 }
 
-// Render returns the output of laying out dot in format (FormatSVG or
-// FormatLaidOutDOT). Identical requests share one layout and its cached
+// Render returns the output of laying out dot in format (OutputSVG or
+// OutputLaidOutDOT). Identical requests share one layout and its cached
 // result; the returned slice is shared and must not be modified.
 //
 // ctx bounds the wait, not the layout: a caller that gives up leaves the
@@ -166,7 +166,7 @@ func NewRenderer(cfg RendererConfig) (*Renderer, error) {
 // shortly), EINVALID (Graphviz cannot read the DOT) and ETOOLARGE; anything
 // else is internal.
 func (r *Renderer) Render(ctx context.Context, dot []byte, format string) ([]byte, error) {
-	if err := checkFormat(format); err != nil {
+	if err := checkOutput(format); err != nil {
 		return nil, err
 	}
 	if len(dot) > MaxDOTSize {

@@ -17,7 +17,7 @@ import (
 
 func TestRendererRendersSVG(t *testing.T) {
 	r := newTestRenderer(t, testRendererConfig())
-	out, err := r.Render(context.Background(), smallDOT(1), FormatSVG)
+	out, err := r.Render(context.Background(), smallDOT(1), OutputSVG)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestRendererRendersSVG(t *testing.T) {
 			t.Errorf("SVG texts %q lack %q", texts, want)
 		}
 	}
-	laid, err := r.Render(context.Background(), smallDOT(1), FormatLaidOutDOT)
+	laid, err := r.Render(context.Background(), smallDOT(1), OutputLaidOutDOT)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,8 +45,8 @@ func TestRendererErrors(t *testing.T) {
 		code   string
 	}{
 		{"unknown format", smallDOT(1), "png", topology.EINVALID},
-		{"not DOT", []byte("this is not a graph {"), FormatSVG, topology.EINVALID},
-		{"too large", bytes.Repeat([]byte(" "), MaxDOTSize+1), FormatSVG, topology.ETOOLARGE},
+		{"not DOT", []byte("this is not a graph {"), OutputSVG, topology.EINVALID},
+		{"too large", bytes.Repeat([]byte(" "), MaxDOTSize+1), OutputSVG, topology.ETOOLARGE},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,7 +57,7 @@ func TestRendererErrors(t *testing.T) {
 		})
 	}
 	// The worker that read bad DOT is still in service.
-	if _, err := r.Render(context.Background(), smallDOT(2), FormatSVG); err != nil {
+	if _, err := r.Render(context.Background(), smallDOT(2), OutputSVG); err != nil {
 		t.Fatalf("render after errors: %v", err)
 	}
 	if s := r.Stats(); s.Restarts != 0 {
@@ -74,7 +74,7 @@ func TestRendererTimeoutKillsWorker(t *testing.T) {
 	cfg.Timeout = time.Second
 	r := newTestRenderer(t, cfg)
 	// Wait for the worker, so that the timer measures the layout only.
-	if _, err := r.Render(context.Background(), smallDOT(0), FormatSVG); err != nil {
+	if _, err := r.Render(context.Background(), smallDOT(0), OutputSVG); err != nil {
 		t.Fatal(err)
 	}
 	before := childPIDs(t)
@@ -83,7 +83,7 @@ func TestRendererTimeoutKillsWorker(t *testing.T) {
 	}
 
 	start := time.Now()
-	_, err := r.Render(context.Background(), slowDOT(1), FormatSVG)
+	_, err := r.Render(context.Background(), slowDOT(1), OutputSVG)
 	if topology.ErrorCode(err) != topology.ETIMEOUT {
 		t.Fatalf("slow layout: got %v, want an ETIMEOUT error", err)
 	}
@@ -98,7 +98,7 @@ func TestRendererTimeoutKillsWorker(t *testing.T) {
 	}
 
 	// A fresh worker takes over.
-	out, err := r.Render(context.Background(), smallDOT(3), FormatSVG)
+	out, err := r.Render(context.Background(), smallDOT(3), OutputSVG)
 	if err != nil {
 		t.Fatalf("render after a timeout: %v", err)
 	}
@@ -122,7 +122,7 @@ func TestRendererConcurrent(t *testing.T) {
 	outs := make([][]byte, 16)
 	for i := range 16 {
 		wg.Go(func() {
-			outs[i], errs[i] = r.Render(context.Background(), smallDOT(100+i), FormatSVG)
+			outs[i], errs[i] = r.Render(context.Background(), smallDOT(100+i), OutputSVG)
 		})
 	}
 	wg.Wait()
@@ -153,7 +153,7 @@ func TestRendererSingleflightAndCache(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			<-gate
-			outs[i], errs[i] = r.Render(context.Background(), dot, FormatSVG)
+			outs[i], errs[i] = r.Render(context.Background(), dot, OutputSVG)
 		})
 	}
 	close(gate)
@@ -169,13 +169,13 @@ func TestRendererSingleflightAndCache(t *testing.T) {
 	if s := r.Stats(); s.Renders != 1 {
 		t.Errorf("%d identical requests made %d layouts, want 1 (%+v)", n, s.Renders, s)
 	}
-	if _, err := r.Render(context.Background(), dot, FormatSVG); err != nil {
+	if _, err := r.Render(context.Background(), dot, OutputSVG); err != nil {
 		t.Fatal(err)
 	}
 	if s := r.Stats(); s.Renders != 1 || s.CacheHits < 1 {
 		t.Errorf("a repeated request was not served from the cache: %+v", s)
 	}
-	if _, err := r.Render(context.Background(), dot, FormatLaidOutDOT); err != nil {
+	if _, err := r.Render(context.Background(), dot, OutputLaidOutDOT); err != nil {
 		t.Fatal(err)
 	}
 	if s := r.Stats(); s.Renders != 2 {
@@ -192,20 +192,20 @@ func TestRendererQueueFull(t *testing.T) {
 	cfg.QueueSize = 1
 	cfg.Timeout = 2 * time.Second
 	r := newTestRenderer(t, cfg)
-	if _, err := r.Render(context.Background(), smallDOT(0), FormatSVG); err != nil {
+	if _, err := r.Render(context.Background(), smallDOT(0), OutputSVG); err != nil {
 		t.Fatal(err)
 	}
 	// One slow layout holds the worker, one waits in the queue; the third
 	// distinct request finds no room.
 	var wg sync.WaitGroup
 	for i := range 2 {
-		wg.Go(func() { _, _ = r.Render(context.Background(), slowDOT(uint64(10+i)), FormatSVG) })
+		wg.Go(func() { _, _ = r.Render(context.Background(), slowDOT(uint64(10+i)), OutputSVG) })
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for len(r.slots) < 2 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	_, err := r.Render(context.Background(), smallDOT(9), FormatSVG)
+	_, err := r.Render(context.Background(), smallDOT(9), OutputSVG)
 	if topology.ErrorCode(err) != topology.EUNAVAILABLE {
 		t.Errorf("third request: got %v, want EUNAVAILABLE", err)
 	}
@@ -221,7 +221,7 @@ func TestRendererCallerGivesUp(t *testing.T) {
 	r := newTestRenderer(t, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := r.Render(ctx, smallDOT(11), FormatSVG); err != context.Canceled {
+	if _, err := r.Render(ctx, smallDOT(11), OutputSVG); err != context.Canceled {
 		t.Fatalf("cancelled caller: got %v", err)
 	}
 	// The layout went on for the cache.
@@ -229,7 +229,7 @@ func TestRendererCallerGivesUp(t *testing.T) {
 	for r.Stats().Renders < 1 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if _, err := r.Render(context.Background(), smallDOT(11), FormatSVG); err != nil {
+	if _, err := r.Render(context.Background(), smallDOT(11), OutputSVG); err != nil {
 		t.Fatal(err)
 	}
 	if s := r.Stats(); s.Renders != 1 {
@@ -253,7 +253,7 @@ func TestRendererRecyclesWorkers(t *testing.T) {
 			tt.cfg(&cfg)
 			r := newTestRenderer(t, cfg)
 			for i := range 4 {
-				if _, err := r.Render(context.Background(), smallDOT(200+i), FormatSVG); err != nil {
+				if _, err := r.Render(context.Background(), smallDOT(200+i), OutputSVG); err != nil {
 					t.Fatalf("render %d: %v", i, err)
 				}
 			}
@@ -268,7 +268,7 @@ func TestRendererWorkerCannotStart(t *testing.T) {
 	r := newTestRenderer(t, RendererConfig{Command: []string{"/nonexistent/archmap", "render-worker"}, Workers: 1})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err := r.Render(ctx, smallDOT(1), FormatSVG)
+	_, err := r.Render(ctx, smallDOT(1), OutputSVG)
 	if err == nil || ctx.Err() != nil {
 		t.Fatalf("got %v (ctx %v), want a prompt error", err, ctx.Err())
 	}
@@ -284,14 +284,14 @@ func TestRendererClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Render(context.Background(), smallDOT(1), FormatSVG); err != nil {
+	if _, err := r.Render(context.Background(), smallDOT(1), OutputSVG); err != nil {
 		t.Fatal(err)
 	}
 	r.Close()
 	if pids := childPIDs(t); len(pids) != 0 {
 		t.Errorf("worker processes %v left after Close", pids)
 	}
-	if _, err := r.Render(context.Background(), smallDOT(2), FormatSVG); err == nil {
+	if _, err := r.Render(context.Background(), smallDOT(2), OutputSVG); err == nil {
 		t.Error("Render after Close succeeded")
 	}
 }
@@ -374,7 +374,7 @@ func TestRendererLowPriorityLeavesAWorker(t *testing.T) {
 	cfg.Timeout = 3 * time.Second
 	r := newTestRenderer(t, cfg)
 	for i := range 2 { // both workers up
-		if _, err := r.Render(context.Background(), smallDOT(100+i), FormatSVG); err != nil {
+		if _, err := r.Render(context.Background(), smallDOT(100+i), OutputSVG); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -390,7 +390,7 @@ func TestRendererLowPriorityLeavesAWorker(t *testing.T) {
 					return
 				default:
 				}
-				_, err := r.Render(low, slowDOT(1000+seed.Add(1)), FormatSVG)
+				_, err := r.Render(low, slowDOT(1000+seed.Add(1)), OutputSVG)
 				if c := topology.ErrorCode(err); c != topology.ETIMEOUT && c != topology.EUNAVAILABLE {
 					t.Errorf("slow low-priority layout: %v", err)
 				}
@@ -405,7 +405,7 @@ func TestRendererLowPriorityLeavesAWorker(t *testing.T) {
 	var worst time.Duration
 	for i := 0; time.Now().Before(deadline); i++ {
 		start := time.Now()
-		if _, err := r.Render(context.Background(), smallDOT(200+i), FormatSVG); err != nil {
+		if _, err := r.Render(context.Background(), smallDOT(200+i), OutputSVG); err != nil {
 			t.Fatalf("normal render beside low-priority traffic: %v", err)
 		}
 		worst = max(worst, time.Since(start))

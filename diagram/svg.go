@@ -2,6 +2,7 @@ package diagram
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -9,17 +10,57 @@ import (
 	"strings"
 )
 
+// The one SVG walker. Every SVG that leaves archmap — a downloaded file or
+// a diagram inlined into a page — is parsed as XML and written anew from
+// allow-lists: only the elements Graphviz draws with (no script, style,
+// foreignObject, image, use, animate…) and the geometry and presentation
+// attributes it writes (no event handlers, no style, no href of any kind),
+// every text and attribute value escaped for XML and HTML alike. Whatever a
+// bug upstream let through, what comes out can only draw shapes and text.
+// Comments, processing instructions and the doctype (which names an
+// external DTD) are dropped. The SVG comes from Graphviz laying out DOT in
+// which every user string was escaped; this is the second line.
+//
+// Two profiles differ only in the frame: a standalone file (Standalone)
+// and a fragment for a page (SanitizeInline).
+
 const (
 	svgNS   = "http://www.w3.org/2000/svg"
 	xlinkNS = "http://www.w3.org/1999/xlink"
 )
 
-// standaloneElements are the elements Graphviz draws with; anything else
-// (script, style, foreignObject, image, use…) is dropped with its content.
-var standaloneElements = map[string]bool{
-	"svg": true, "g": true, "title": true, "a": true, "path": true, "polygon": true,
-	"polyline": true, "ellipse": true, "circle": true, "rect": true, "line": true,
-	"text": true, "tspan": true,
+// svgElements are the elements Graphviz draws with; anything else is
+// dropped with its content.
+var svgElements = map[string]bool{
+	"svg": true, "g": true, "title": true, "desc": true, "a": true,
+	"polygon": true, "polyline": true, "ellipse": true, "circle": true, "path": true,
+	"rect": true, "line": true, "text": true, "tspan": true,
+	"defs": true, "linearGradient": true, "radialGradient": true, "stop": true,
+}
+
+// svgAttrs are the geometry and presentation attributes Graphviz writes.
+var svgAttrs = map[string]bool{
+	"id": true, "class": true,
+	"x": true, "y": true, "x1": true, "y1": true, "x2": true, "y2": true,
+	"cx": true, "cy": true, "r": true, "rx": true, "ry": true, "fx": true, "fy": true,
+	"width": true, "height": true, "viewBox": true, "preserveAspectRatio": true,
+	"points": true, "d": true, "transform": true,
+	"fill": true, "fill-opacity": true, "fill-rule": true, "opacity": true,
+	"stroke": true, "stroke-width": true, "stroke-dasharray": true, "stroke-opacity": true,
+	"stroke-linecap": true, "stroke-linejoin": true, "stroke-miterlimit": true,
+	"font-family": true, "font-size": true, "font-weight": true, "font-style": true,
+	"text-anchor": true, "text-decoration": true, "dominant-baseline": true, "baseline-shift": true,
+	"offset": true, "stop-color": true, "stop-opacity": true, "gradientUnits": true, "gradientTransform": true,
+	"role": true, "aria-label": true,
+}
+
+// profile is what differs between a file and a page's fragment.
+type profile struct {
+	// file: an XML declaration, the xlink namespace declared, a <title>
+	// and the stylesheet inside, the root's size kept, a final newline.
+	// Else the root loses its fixed size so that CSS and pan/zoom size it.
+	file  bool
+	title string
 }
 
 // standaloneCSS is the stylesheet inside an exported SVG. The colours are
@@ -38,19 +79,44 @@ text { font-family: Helvetica, Arial, "Liberation Sans", "Nimbus Sans", sans-ser
 .sev-info > g > a > path, .sev-info > g > a > polygon { stroke: #5b8fc7; }
 `
 
-// Standalone rewrites an SVG from Graphviz as a file that opens on its
-// own in any browser or editor: well-formed XML, the SVG namespace, a
-// <title> (title), the stylesheet inside, and nothing that reaches out —
-// the DOCTYPE (it names an external DTD), comments, scripts, styles from
-// elsewhere, event handlers and every href are dropped. Tooltips stay
-// (xlink:title).
+// Standalone rewrites an SVG from Graphviz as a file that opens on its own
+// in any browser or editor: well-formed XML, the SVG namespace, a <title>
+// (title), the stylesheet inside, and nothing that reaches out. Tooltips
+// stay (xlink:title).
 func Standalone(svg []byte, title string) ([]byte, error) {
+	return walk(svg, profile{file: true, title: title})
+}
+
+// SafeSVG is an SVG rewritten for inlining into an HTML page. Only
+// SanitizeInline makes one, so a page that writes a SafeSVG unescaped
+// writes what the walker produced and nothing else.
+type SafeSVG struct{ markup string }
+
+// SanitizeInline rewrites an SVG from Graphviz for inlining into a page.
+func SanitizeInline(svg []byte) (SafeSVG, error) {
+	out, err := walk(svg, profile{})
+	if err != nil {
+		return SafeSVG{}, err
+	}
+	return SafeSVG{markup: string(out)}, nil
+}
+
+// Render writes the markup: a SafeSVG is a templ.Component, so a view
+// writes it with @svg and needs no templ.Raw.
+func (s SafeSVG) Render(_ context.Context, w io.Writer) error {
+	_, err := io.WriteString(w, s.markup)
+	return err
+}
+
+func walk(svg []byte, p profile) ([]byte, error) {
 	d := xml.NewDecoder(bytes.NewReader(svg))
 	d.Strict = true
 	var out bytes.Buffer
 	out.Grow(len(svg) + len(standaloneCSS) + 256)
-	out.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n")
-	depth, skip := 0, 0
+	if p.file {
+		out.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n")
+	}
+	depth, skip := 0, 0 // skip > 0: inside an element that is being dropped
 	root := false
 	for {
 		tok, err := d.Token()
@@ -67,43 +133,40 @@ func Standalone(svg []byte, title string) ([]byte, error) {
 				skip++
 				continue
 			}
-			if !standaloneElements[t.Name.Local] || (t.Name.Space != svgNS && t.Name.Space != "") {
+			name := t.Name.Local
+			if !svgElements[name] || (t.Name.Space != svgNS && t.Name.Space != "") {
 				skip = 1
 				continue
 			}
 			if depth == 1 {
-				if t.Name.Local != "svg" {
-					return nil, fmt.Errorf("diagram: the root element is <%s>, not <svg>", t.Name.Local)
+				if name != "svg" {
+					return nil, fmt.Errorf("diagram: the root element is <%s>, not <svg>", name)
 				}
 				root = true
 			}
 			out.WriteByte('<')
-			out.WriteString(t.Name.Local)
+			out.WriteString(name)
 			if depth == 1 {
-				out.WriteString(` xmlns="` + svgNS + `" xmlns:xlink="` + xlinkNS + `"`)
+				out.WriteString(` xmlns="` + svgNS + `"`)
+				if p.file {
+					out.WriteString(` xmlns:xlink="` + xlinkNS + `"`)
+				}
 			}
 			for _, a := range t.Attr {
-				name := a.Name.Local
-				switch {
-				case a.Name.Space == "xmlns" || (a.Name.Space == "" && name == "xmlns"):
-					continue // written above for the root
-				case a.Name.Space == xlinkNS && name == "title":
-					name = "xlink:title"
-				case a.Name.Space != "":
-					continue
-				case name == "href" || name == "style" || strings.HasPrefix(strings.ToLower(name), "on"):
+				key, ok := allowedAttr(a.Name, depth == 1 && !p.file)
+				if !ok {
 					continue
 				}
 				out.WriteByte(' ')
-				out.WriteString(name)
+				out.WriteString(key)
 				out.WriteString(`="`)
 				escapeAttr(&out, a.Value)
 				out.WriteByte('"')
 			}
 			out.WriteByte('>')
-			if depth == 1 {
+			if depth == 1 && p.file {
 				out.WriteString("\n<title>")
-				escapeText(&out, title)
+				escapeText(&out, p.title)
 				out.WriteString("</title>\n<style type=\"text/css\">")
 				out.WriteString(standaloneCSS)
 				out.WriteString("</style>\n")
@@ -122,14 +185,51 @@ func Standalone(svg []byte, title string) ([]byte, error) {
 				escapeText(&out, string(t))
 			}
 		}
+		// Comments, processing instructions and directives (the doctype)
+		// carry nothing a picture needs.
 	}
 	if !root {
 		return nil, errors.New("diagram: no <svg> element")
 	}
-	out.WriteByte('\n')
+	if p.file {
+		out.WriteByte('\n')
+	}
 	return out.Bytes(), nil
 }
 
+// allowedAttr returns the name to write an attribute under, or false to
+// drop it. xlink:title (Graphviz's tooltip on <a>) is the one namespaced
+// attribute kept; data-* attributes carry ids for the page's script.
+// dropSize drops the root's fixed size.
+func allowedAttr(n xml.Name, dropSize bool) (string, bool) {
+	switch {
+	case n.Space == xlinkNS && n.Local == "title":
+		return "xlink:title", true
+	case n.Space != "":
+		return "", false
+	case dropSize && (n.Local == "width" || n.Local == "height"):
+		return "", false
+	case svgAttrs[n.Local]:
+		return n.Local, true
+	case strings.HasPrefix(n.Local, "data-") && isDataName(n.Local[len("data-"):]):
+		return n.Local, true
+	}
+	return "", false
+}
+
+func isDataName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// escapeText escapes character data for XML and HTML.
 func escapeText(b *bytes.Buffer, s string) {
 	for _, r := range s {
 		switch r {
@@ -145,6 +245,10 @@ func escapeText(b *bytes.Buffer, s string) {
 	}
 }
 
+// escapeAttr escapes an attribute value for XML and HTML, double- or
+// single-quoted alike. Line breaks and tabs are written as references so
+// that an XML reader does not fold them into spaces (tooltips keep their
+// lines).
 func escapeAttr(b *bytes.Buffer, s string) {
 	for _, r := range s {
 		switch r {
@@ -155,7 +259,9 @@ func escapeAttr(b *bytes.Buffer, s string) {
 		case '>':
 			b.WriteString("&gt;")
 		case '"':
-			b.WriteString("&quot;")
+			b.WriteString("&#34;")
+		case '\'':
+			b.WriteString("&#39;")
 		case '\n':
 			b.WriteString("&#10;")
 		case '\r':

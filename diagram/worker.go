@@ -42,8 +42,7 @@ const (
 // requests read from r on w until r ends or ctx is done. It returns nil at
 // the end of r, an error when Graphviz crashed or the pipes failed.
 func ServeWorker(ctx context.Context, r io.Reader, w io.Writer) error {
-	graphviz.SetFileSystem(noFiles)
-	gv, err := graphviz.New(ctx)
+	gv, err := startGraphviz(ctx)
 	if err != nil {
 		return fmt.Errorf("diagram worker: start graphviz: %w", err)
 	}
@@ -97,14 +96,14 @@ func ServeWorker(ctx context.Context, r io.Reader, w io.Writer) error {
 // growth copying all of it; paying that before the first request lets a
 // fresh worker answer at the speed of a warm one.
 func warmUp(ctx context.Context, gv *graphviz.Graphviz) {
-	_, _ = renderWith(ctx, gv, warmUpDOT, FormatSVG)
+	_, _ = renderWith(ctx, gv, warmUpDOT, OutputSVG)
 }
 
 func cutFormat(req []byte) (format string, dot []byte, ok bool) {
 	for i, c := range req {
 		if c == '\n' {
 			format = string(req[:i])
-			return format, req[i+1:], checkFormat(format) == nil
+			return format, req[i+1:], checkOutput(format) == nil
 		}
 		if i > 16 {
 			break

@@ -34,7 +34,7 @@ func demoSVG(t testing.TB, view string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svg, err := diagram.RenderLocal(context.Background(), d.DOT, diagram.FormatSVG)
+	svg, err := diagram.RenderLocal(context.Background(), d.DOT, diagram.OutputSVG)
 	if err != nil {
 		t.Fatal(err)
 	}

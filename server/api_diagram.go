@@ -2,23 +2,26 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/topology"
-	"github.com/archmap/archmap/views"
 )
 
-// handleAPIDiagram serves the diagram as SVG (standalone) or as the DOT it
-// is laid out from, with the options of the diagram page: view, focus,
-// depth, group. Every bad option is a 400, a focus on a missing service too:
-// for the API it is a bad parameter, not a missing resource.
-func (s *Server) handleAPIDiagram(format string) echo.HandlerFunc {
+// handleAPIDiagram serves the diagram as a file of format f (the standalone
+// SVG, or the DOT it is laid out from), with the options of the diagram
+// page: view, focus, depth, group. Every bad option is a 400, a focus on a
+// missing service too: for the API it is a bad parameter, not a missing
+// resource.
+func (s *Server) handleAPIDiagram(f diagram.Format) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
+		opts, err := diagram.ParseQuery(c.QueryParams())
+		if err != nil {
+			return err
+		}
 		// A diagram is a function of the model's revision and the options:
 		// look it up before loading, analysing and drawing the model, which
 		// cost far more than the layout cache saves.
@@ -26,10 +29,10 @@ func (s *Server) handleAPIDiagram(format string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if b, ok := s.responses.get(diagramKey(workspaceKey(head, head.Revision), c, format)); ok {
-			return writeDiagram(c, b, format, head.Revision)
+		if b, ok := s.responses.get(diagramKey(workspaceKey(head, head.Revision), opts, f)); ok {
+			return writeDiagram(c, b, f, head.Revision)
 		}
-		if format != diagram.FormatLaidOutDOT {
+		if f.LaysOut() {
 			if err := s.knownTimeout(workspaceKey(head, head.Revision), c); err != nil {
 				return err
 			}
@@ -38,54 +41,84 @@ func (s *Server) handleAPIDiagram(format string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		opts, err := diagramOptions(c, sn.model)
-		if topology.ErrorCode(err) == topology.ENOTFOUND {
+		if err := opts.CheckModel(sn.model); err != nil {
 			return topology.Errorf(topology.EINVALID, "focus: %s", topology.ErrorMessage(err))
 		}
-		if err != nil {
-			return err
-		}
-		return s.serveDiagram(c, sn, opts, format)
+		return s.serveDiagram(c, sn, opts, f)
 	}
 }
 
 // diagramKey names one rendering of one model snapshot: the snapshot's key
-// (workspace, revision), the format and the raw diagram options. Only
-// options that rendered successfully are ever stored, so raw values are safe.
-func diagramKey(snapshotKey string, c echo.Context, format string) string {
-	return snapshotKey + ":" + format + ":" + viewOptionsKey(c)
+// (workspace, revision), the format and the options' canonical key.
+func diagramKey(snapshotKey string, opts diagram.Options, f diagram.Format) string {
+	return snapshotKey + ":" + f.Name + ":" + opts.Key()
 }
 
-// viewOptionsKey is the part of a cache key that the diagram options of the
-// query string make, raw.
+// viewOptionsKey is the part of a cache key that the request's diagram
+// options make: their canonical key, so that ?view= and no view are one
+// entry. Options that do not parse never render, so nothing is stored
+// under "invalid".
 func viewOptionsKey(c echo.Context) string {
-	q := c.QueryParams()
-	return fmt.Sprintf("%q:%q:%q:%q", q.Get("view"), q.Get("focus"), q.Get("depth"), q.Get("group"))
+	o, err := diagram.ParseQuery(c.QueryParams())
+	if err != nil {
+		return "invalid"
+	}
+	return o.Key()
 }
 
-// serveDiagram answers with the rendered diagram, tagged with the revision
-// of the model it shows, and keeps it for the next request for the same
-// revision and options.
-func (s *Server) serveDiagram(c echo.Context, sn *snapshot, opts views.DiagramOptions, format string) error {
+// exporter draws this server's diagrams: the DOT under the bound on heavy
+// work, the layout in the renderer's worker processes, refused at once when
+// the same layout of the same revision timed out before (layouts).
+func (s *Server) exporter(snapshotKey string, opts diagram.Options) diagram.Exporter {
+	return diagram.Exporter{
+		Layout: rememberedLayout{r: s.renderer, lm: s.layouts, key: layoutKey(snapshotKey, opts)},
+		Admit:  s.heavy.enter,
+	}
+}
+
+// rememberedLayout is the renderer behind the memory of layouts that timed
+// out: one that did would only time out again, so it is refused at once
+// instead of holding a worker.
+type rememberedLayout struct {
+	r   *diagram.Renderer
+	lm  *layoutMemory
+	key string
+}
+
+func (l rememberedLayout) Render(ctx context.Context, dot []byte, output string) ([]byte, error) {
+	if err := l.lm.check(l.key); err != nil {
+		return nil, err
+	}
+	out, err := l.r.Render(ctx, dot, output)
+	if err != nil {
+		l.lm.remember(l.key, err)
+	}
+	return out, err
+}
+
+// serveDiagram answers with the diagram as a file of format f — the same
+// bytes `archmap render` writes — tagged with the revision of the model it
+// shows, and keeps it for the next request for the same revision and
+// options. Every diagram download (workspace, API, share link) ends here.
+func (s *Server) serveDiagram(c echo.Context, sn *snapshot, opts diagram.Options, f diagram.Format) error {
 	// Keyed by the revision that was loaded, so a write in between
 	// cannot file newer output under an older revision; built once
 	// however many ask at once.
-	b, err := s.responses.load(diagramKey(sn.key, c, format), func() ([]byte, error) {
+	b, err := s.responses.load(diagramKey(sn.key, opts, f), func() ([]byte, error) {
 		// Serves every waiter: the first one leaving must not cancel it.
-		_, out, err := s.renderDiagram(context.WithoutCancel(c.Request().Context()), sn, opts, format)
-		return out, err
+		file, err := s.exporter(sn.key, opts).Export(context.WithoutCancel(c.Request().Context()), sn.model, sn.report.Findings, opts, f)
+		if err != nil {
+			return nil, err
+		}
+		return file.Bytes, nil
 	})
 	if err != nil {
 		return err
 	}
-	return writeDiagram(c, b, format, sn.revision)
+	return writeDiagram(c, b, f, sn.revision)
 }
 
-func writeDiagram(c echo.Context, b *cachedBody, format string, revision int64) error {
-	ctype := "text/vnd.graphviz; charset=utf-8"
-	if format == diagram.FormatSVG {
-		ctype = "image/svg+xml"
-	}
+func writeDiagram(c echo.Context, b *cachedBody, f diagram.Format, revision int64) error {
 	setETag(c, revision)
-	return writeCached(c, http.StatusOK, ctype, b)
+	return writeCached(c, http.StatusOK, f.ContentType, b)
 }

@@ -867,3 +867,28 @@ func TestAPIDiagramCacheFollowsRevisions(t *testing.T) {
 		t.Error("the diagram's ETag did not move with the revision")
 	}
 }
+
+// TestAPIDiagramCacheKeyIsCanonical: options that draw the same diagram
+// are one cache entry however the query spells them, and options that draw
+// another are not.
+func TestAPIDiagramCacheKeyIsCanonical(t *testing.T) {
+	f := newAPIFixture(t)
+	slug := importModel(t, f.db, "shop", shopModel())
+	base := "/workspaces/" + slug + "/diagram.svg"
+	first := f.api(t, "GET", base, nil).want(t, http.StatusOK)
+	for _, q := range []string{"?view=", "?view=services", "?group=&focus=", "?depth=3"} {
+		hits := f.srv.responses.hits.Load()
+		again := f.api(t, "GET", base+q, nil).want(t, http.StatusOK)
+		if f.srv.responses.hits.Load() <= hits {
+			t.Errorf("%s was not served from the entry of no options", q)
+		}
+		if string(again.body) != string(first.body) {
+			t.Errorf("%s drew another diagram", q)
+		}
+	}
+	hits := f.srv.responses.hits.Load()
+	other := f.api(t, "GET", base+"?view=deployment", nil).want(t, http.StatusOK)
+	if f.srv.responses.hits.Load() != hits || string(other.body) == string(first.body) {
+		t.Error("the deployment view was served from the services view's entry")
+	}
+}

@@ -87,50 +87,17 @@ func pageKey(kind, snapshotKey string, c echo.Context) string {
 
 // diagramFragment draws the model and returns the fragment for the page.
 // panelURL is where the page fetches a service's side panel.
-func (s *Server) diagramFragment(ctx context.Context, sn *snapshot, opts views.DiagramOptions, panelURL string) (templ.Component, error) {
-	d, svg, err := s.renderDiagram(ctx, sn, opts, "svg")
+func (s *Server) diagramFragment(ctx context.Context, sn *snapshot, opts diagram.Options, panelURL string) (templ.Component, error) {
+	d, svg, err := s.exporter(sn.key, opts).Draw(ctx, sn.model, sn.report.Findings, opts)
 	if err != nil {
 		return nil, err
 	}
-	clean, err := sanitizeSVG(svg)
+	clean, err := diagram.SanitizeInline(svg)
 	if err != nil {
 		return nil, err
 	}
 	data := diagramData(sn.model, d.Index, panelURL)
-	return views.DiagramFragment(string(clean), d.Note, data), nil
-}
-
-// renderDiagram builds the DOT of the diagram and renders it in format
-// ("svg"; "dot" returns the DOT itself).
-func (s *Server) renderDiagram(ctx context.Context, sn *snapshot, opts views.DiagramOptions, format string) (*diagram.Diagram, []byte, error) {
-	// Generating the DOT of a big model is heavy work of its own; the
-	// layout is bounded by the renderer's pool and queue.
-	// A layout that timed out for this revision and these options would
-	// only time out again: say so at once instead of holding a worker.
-	lk := layoutKey(sn.key, opts)
-	if format != diagram.FormatLaidOutDOT {
-		if err := s.layouts.check(lk); err != nil {
-			return nil, nil, err
-		}
-	}
-	release, err := s.heavy.enter(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	d, err := diagram.Build(sn.model, sn.report.Findings, diagram.Options{View: opts.View, Focus: opts.Focus, Depth: opts.Depth, Group: opts.Group})
-	release()
-	if err != nil {
-		return nil, nil, err
-	}
-	if format == diagram.FormatLaidOutDOT {
-		return d, d.DOT, nil
-	}
-	out, err := s.renderer.Render(ctx, d.DOT, format)
-	if err != nil {
-		s.layouts.remember(lk, err)
-		return nil, nil, err
-	}
-	return d, out, nil
+	return views.DiagramFragment(clean, d.Note, data), nil
 }
 
 // diagramData is the data island of a diagram: the element ids of each

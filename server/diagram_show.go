@@ -3,18 +3,12 @@ package server
 import (
 	"net/http"
 	"slices"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/views"
-)
-
-// Bounds of the focus depth control.
-const (
-	defaultDepth = 1
-	maxDepth     = 10
 )
 
 // handleDiagramShow is the diagram tab. The page comes at once; the diagram
@@ -38,7 +32,7 @@ func (s *Server) handleDiagramShow(c echo.Context) error {
 
 // diagramPageData gathers what the diagram page shows beside the diagram.
 // base is the path its URLs hang off.
-func diagramPageData(sn *snapshot, opts views.DiagramOptions, base string) *views.DiagramPageData {
+func diagramPageData(sn *snapshot, opts diagram.Options, base string) *views.DiagramPageData {
 	m := sn.model
 	d := &views.DiagramPageData{Options: opts, Servers: m.Servers, Report: sn.report, Base: base, MaxFindings: maxFindingsListed}
 	teams := map[string]bool{}
@@ -106,37 +100,10 @@ const (
 
 // diagramOptions reads the toolbar's choices from the query string; the
 // service to focus on must be one of m's.
-func diagramOptions(c echo.Context, m *topology.Model) (views.DiagramOptions, error) {
-	o, err := parseDiagramOptions(c)
+func diagramOptions(c echo.Context, m *topology.Model) (diagram.Options, error) {
+	o, err := diagram.ParseQuery(c.QueryParams())
 	if err != nil {
 		return o, err
 	}
-	if o.Focus != "" && !slices.ContainsFunc(m.Services, func(s topology.Service) bool { return s.Name == o.Focus }) {
-		return o, topology.Errorf(topology.ENOTFOUND, "There is no service %q to focus on.", o.Focus)
-	}
-	return o, nil
-}
-
-// parseDiagramOptions reads the toolbar's choices without a model to check
-// the focus against.
-func parseDiagramOptions(c echo.Context) (views.DiagramOptions, error) {
-	o := views.DiagramOptions{View: c.QueryParam("view"), Focus: c.QueryParam("focus"), Depth: defaultDepth, Group: c.QueryParam("group")}
-	switch o.View {
-	case "":
-		o.View = "services"
-	case "services", "deployment":
-	default:
-		return o, topology.Errorf(topology.EINVALID, "Unknown view %q: choose services or deployment.", o.View)
-	}
-	if o.Group != "" && o.Group != "team" {
-		return o, topology.Errorf(topology.EINVALID, "Unknown grouping %q: services can be grouped by team.", o.Group)
-	}
-	if v := c.QueryParam("depth"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxDepth {
-			return o, topology.Errorf(topology.EINVALID, "The depth must be a whole number from 1 to %d.", maxDepth)
-		}
-		o.Depth = n
-	}
-	return o, nil
+	return o, o.CheckModel(m)
 }

@@ -169,7 +169,7 @@ func (s *Server) handleCompareShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	opts, err := parseDiagramOptions(c)
+	opts, err := diagram.ParseQuery(c.QueryParams())
 	if err != nil {
 		return err
 	}
@@ -222,7 +222,7 @@ func (s *Server) handleCompareFragment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	opts, err := parseDiagramOptions(c)
+	opts, err := diagram.ParseQuery(c.QueryParams())
 	if err != nil {
 		return err
 	}
@@ -240,14 +240,14 @@ func (s *Server) handleCompareFragment(c echo.Context) error {
 		return render(c, http.StatusOK, views.DiagramEmpty(views.WorkspaceURL(slug)))
 	}
 	sn := &snapshot{key: key, workspace: ws, revision: to, model: union, report: &risk.Report{Model: union.Name, Findings: []risk.Finding{}}}
-	d, svg, err := s.renderDiagram(ctx, sn, opts, "svg")
+	d, svg, err := s.exporter(sn.key, opts).Draw(ctx, sn.model, sn.report.Findings, opts)
 	if err != nil {
 		if code := topology.ErrorCode(err); code == topology.ETIMEOUT || code == topology.EUNAVAILABLE {
 			return render(c, statusOf(code), views.DiagramFailed(topology.ErrorMessage(err)))
 		}
 		return err
 	}
-	clean, err := sanitizeSVG(svg)
+	clean, err := diagram.SanitizeInline(svg)
 	if err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func (s *Server) handleCompareFragment(c echo.Context) error {
 			elementMarks[id] = m
 		}
 	}
-	html, err := renderHTML(c, views.CompareFragment(string(clean), d.Note, opts.View, elementMarks))
+	html, err := renderHTML(c, views.CompareFragment(clean, d.Note, opts.View, elementMarks))
 	if err != nil {
 		return err
 	}

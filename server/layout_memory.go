@@ -1,13 +1,12 @@
 package server
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/topology"
-	"github.com/archmap/archmap/views"
 )
 
 // layoutMemory remembers the layouts that ran past the renderer's time
@@ -28,8 +27,8 @@ func newLayoutMemory() *layoutMemory {
 
 // layoutKey names one layout: a snapshot's key (its workspace's scope
 // first, so that forgetWorkspace drops it) and the parsed options.
-func layoutKey(snapshotKey string, o views.DiagramOptions) string {
-	return fmt.Sprintf("%s:layout:%q:%q:%d:%q", snapshotKey, o.View, o.Focus, o.Depth, o.Group)
+func layoutKey(snapshotKey string, o diagram.Options) string {
+	return snapshotKey + ":layout:" + o.Key()
 }
 
 // check returns the remembered timeout of this layout, if any.
@@ -57,7 +56,7 @@ func (lm *layoutMemory) remember(key string, err error) {
 // time is also one whose loading costs most. Options that do not parse
 // were never remembered.
 func (s *Server) knownTimeout(snapshotKey string, c echo.Context) error {
-	opts, err := parseDiagramOptions(c)
+	opts, err := diagram.ParseQuery(c.QueryParams())
 	if err != nil {
 		return nil
 	}

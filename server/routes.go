@@ -53,8 +53,9 @@ func (s *Server) routes() {
 	authed.PATCH("/workspaces/:slug/model", s.handleAPIModelPatch)
 	authed.GET("/workspaces/:slug/findings", s.handleAPIFindings)
 	authed.POST("/workspaces/:slug/simulate", s.handleAPISimulate)
-	authed.GET("/workspaces/:slug/diagram.svg", s.handleAPIDiagram(diagram.FormatSVG))
-	authed.GET("/workspaces/:slug/diagram.dot", s.handleAPIDiagram(diagram.FormatLaidOutDOT))
+	for _, f := range diagram.Formats() {
+		authed.GET("/workspaces/:slug/diagram."+f.Name, s.handleAPIDiagram(f))
+	}
 	authed.GET("/workspaces/:slug/revisions", s.handleAPIRevisionList)
 	authed.GET("/workspaces/:slug/revisions/:rev/model", s.handleAPIRevisionModel)
 	authed.POST("/workspaces/:slug/revisions/:rev/restore", s.handleAPIRevisionRestore)
@@ -75,8 +76,9 @@ func (s *Server) routes() {
 	share.GET("/diagram", s.handleShareShow)
 	share.GET("/diagram/fragment", s.handleShareFragment)
 	share.GET("/diagram/panel", s.handleSharePanel)
-	share.GET("/diagram.svg", s.handleShareDownload(diagram.FormatSVG))
-	share.GET("/diagram.dot", s.handleShareDownload(diagram.FormatLaidOutDOT))
+	for _, f := range diagram.Formats() {
+		share.GET("/diagram."+f.Name, s.handleShareDownload(f))
+	}
 	share.POST("/simulate", s.handleShareSimulate)
 	share.GET("/findings", s.handleShareFindings)
 
@@ -144,8 +146,9 @@ func (s *Server) routes() {
 
 	app.GET("/w/:slug/diagram", s.handleDiagramShow)
 	app.GET("/w/:slug/diagram/fragment", s.handleDiagramFragment)
-	app.GET("/w/:slug/diagram.svg", s.handleDiagramDownload(diagram.FormatSVG))
-	app.GET("/w/:slug/diagram.dot", s.handleDiagramDownload(diagram.FormatLaidOutDOT))
+	for _, f := range diagram.Formats() {
+		app.GET("/w/:slug/diagram."+f.Name, s.handleDiagramDownload(f))
+	}
 	app.GET("/w/:slug/diagram/panel", s.handleServicePanel)
 	app.POST("/w/:slug/simulate", s.handleDiagramSimulate)
 

@@ -93,10 +93,10 @@ func (s *Server) resolveShare(lim *failureLimiter) echo.MiddlewareFunc {
 
 // sharedView is the model the request's link shows and the view options
 // the request asks for.
-func (s *Server) sharedView(c echo.Context) (*snapshot, views.DiagramOptions, error) {
+func (s *Server) sharedView(c echo.Context) (*snapshot, diagram.Options, error) {
 	sn, err := s.sharedSnapshot(c)
 	if err != nil {
-		return nil, views.DiagramOptions{}, err
+		return nil, diagram.Options{}, err
 	}
 	opts, err := diagramOptions(c, sn.model)
 	return sn, opts, err
@@ -187,16 +187,18 @@ func (s *Server) handleShareFragment(c echo.Context) error {
 // handleShareDownload serves the shared diagram as a file, named after the
 // model (a share knows no slug to name it by). Like the API's, it looks the
 // diagram up by revision and options before it loads anything.
-func (s *Server) handleShareDownload(format string) echo.HandlerFunc {
+func (s *Server) handleShareDownload(f diagram.Format) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		l := sharedLink(c)
-		if b, ok := s.responses.get(diagramKey(shareKey(l), c, format)); ok {
-			// Only options that rendered are ever cached, so these are valid.
-			opts, _ := parseDiagramOptions(c)
-			attachment(c, diagramFilename("shared", opts, format))
-			return writeDiagram(c, b, format, l.Revision)
+		opts, err := diagram.ParseQuery(c.QueryParams())
+		if err != nil {
+			return err
 		}
-		if format != diagram.FormatLaidOutDOT {
+		attachment(c, opts.Filename("shared", f))
+		if b, ok := s.responses.get(diagramKey(shareKey(l), opts, f)); ok {
+			return writeDiagram(c, b, f, l.Revision)
+		}
+		if f.LaysOut() {
 			if err := s.knownTimeout(shareKey(l), c); err != nil {
 				return err
 			}
@@ -205,8 +207,7 @@ func (s *Server) handleShareDownload(format string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		attachment(c, diagramFilename("shared", opts, format))
-		return s.serveDiagram(c, sn, opts, format)
+		return s.serveDiagram(c, sn, opts, f)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology/topologytest"
 	"github.com/archmap/archmap/views"
@@ -29,7 +30,7 @@ func TestSharePageOfHugeModelIsBounded(t *testing.T) {
 		t.Fatalf("the model (%d findings) does not pass the page's bounds; the test tests nothing", len(sn.report.Findings))
 	}
 	c := echo.New().NewContext(httptest.NewRequest("GET", "/s/x", nil), httptest.NewRecorder())
-	d := diagramPageData(sn, views.DiagramOptions{View: "services", Depth: defaultDepth}, "/s/x")
+	d := diagramPageData(sn, views.DiagramOptions{View: "services", Depth: diagram.DefaultDepth}, "/s/x")
 	d.ReadOnly = true
 	info := views.ShareInfo{Name: m.Name, Revision: 1, Pinned: true}
 	html, err := renderHTML(c, views.ShareLayout(info.Name, views.SharePage(info, d)))

@@ -2,41 +2,16 @@ package views
 
 import (
 	"encoding/json"
-	"net/url"
 	"strconv"
 
+	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/topology"
 )
 
 // DiagramOptions are the choices of the diagram toolbar, carried in the
 // page's query string so that a view can be bookmarked and shared.
-type DiagramOptions struct {
-	View  string // "services" or "deployment"
-	Focus string // a service name, "" for the whole system
-	Depth int    // hops around Focus
-	Group string // "team" or ""
-}
-
-// Query encodes the options for the URLs of the fragment and the downloads.
-func (o DiagramOptions) Query() string {
-	v := url.Values{}
-	v.Set("view", o.View)
-	if o.Focus != "" {
-		v.Set("focus", o.Focus)
-		v.Set("depth", strconv.Itoa(o.Depth))
-	}
-	if o.Group != "" {
-		v.Set("group", o.Group)
-	}
-	return v.Encode()
-}
-
-// With returns the options with another view.
-func (o DiagramOptions) With(view string) DiagramOptions {
-	o.View = view
-	return o
-}
+type DiagramOptions = diagram.Options
 
 // DiagramPageData is what the diagram tab shows around the diagram itself,
 // which loads as a fragment (DiagramFragment) so that a slow layout shows a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/risk"
@@ -16,19 +17,22 @@ func init() {
 
 const renderSynopsis = "render [--view services|deployment] [--focus NAME --depth N] [--group team] [--format svg|dot] [-o FILE] [--from compose|kubernetes] MODEL..."
 
-// runRender is docs/cli.md's render. The SVG is standalone (styles inside,
-// no external references). Graphviz runs in this process: for one layout a
-// worker process would only add its start-up.
+// runRender is docs/cli.md's render. It writes what the server's diagram
+// downloads serve for the same model and options (diagram.Exporter), the
+// SVG standalone (styles inside, no external references). Graphviz runs in
+// this process: for one layout a worker process would only add its
+// start-up.
 func runRender(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "render", renderSynopsis)
-	view := fs.String("view", diagram.ViewServices, "what to draw: services (who calls whom) or deployment (what runs where)")
-	focus := fs.String("focus", "", "draw only this service and its neighbours")
-	depth := fs.Int("depth", 1, "with --focus: how many calls away neighbours may be, both directions")
-	group := fs.String("group", "", "collapse services into their teams: team")
-	format := fs.String("format", "svg", "output: svg or dot (the Graphviz source)")
+	var opts diagram.Options
+	opts.AddFlags(fs)
+	formatName := fs.String("format", diagram.Formats()[0].Name, "output: "+formatNames()+" (dot is the Graphviz source)")
 	out := fs.String("o", "", "write to this file instead of standard output")
+	var format diagram.Format
+	var ferr error
 	m, err := loadRenderModel(e, fs, args, func() {
-		if *format == "svg" {
+		format, ferr = diagram.ParseFormat(*formatName)
+		if ferr == nil && format.LaysOut() {
 			// Graphviz starts on the other core while this one reads the model.
 			go diagram.WarmLocal(ctx)
 		}
@@ -36,64 +40,57 @@ func runRender(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	switch *view {
-	case diagram.ViewServices, diagram.ViewDeployment:
-	default:
-		return usageError("--view %q: want services or deployment", *view)
+	if ferr != nil {
+		return usageError("--format: %s", topology.ErrorMessage(ferr))
 	}
-	if *group != "" && *group != diagram.GroupTeam {
-		return usageError("--group %q: services can be grouped by team", *group)
+	if opts, err = opts.Normalize(); err != nil {
+		return usageError("%s", topology.ErrorMessage(err))
 	}
-	if *format != "svg" && *format != "dot" {
-		return usageError("--format %q: want svg or dot", *format)
+	if err := opts.CheckModel(m); err != nil {
+		return usageError("--focus: %s", topology.ErrorMessage(err))
 	}
-	if *depth < 1 {
-		return usageError("--depth %d: want 1 or more", *depth)
-	}
-	d, err := diagram.Build(m, risk.Analyze(m).Findings, diagram.Options{View: *view, Focus: *focus, Depth: *depth, Group: *group})
+	file, err := exportInProcess(ctx, m, opts, format)
 	if err != nil {
-		return &exitError{code: 2, err: fmt.Errorf("--focus: %s", topology.ErrorMessage(err))}
+		return err
 	}
-	if d.Note != "" {
-		fmt.Fprintln(e.stderr, "archmap:", d.Note)
-	}
-	data := d.DOT
-	if *format == "svg" {
-		svg, err := renderInProcess(ctx, d.DOT)
-		if err != nil {
-			return err
-		}
-		if data, err = diagram.Standalone(svg, m.Name+" — "+*view); err != nil {
-			return err
-		}
+	if file.Diagram.Note != "" {
+		fmt.Fprintln(e.stderr, "archmap:", file.Diagram.Note)
 	}
 	w, err := openOutput(e, *out)
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(data); err != nil {
+	if _, err := w.Write(file.Bytes); err != nil {
 		w.Close()
 		return err
 	}
 	return w.Close()
 }
 
-// renderInProcess lays the diagram out in this process. Graphviz cannot be
-// interrupted, so on ^C or SIGTERM the command returns at once and the
-// process exits with the layout unfinished.
-func renderInProcess(ctx context.Context, dot []byte) ([]byte, error) {
+func formatNames() string {
+	var names []string
+	for _, f := range diagram.Formats() {
+		names = append(names, f.Name)
+	}
+	return strings.Join(names, " or ")
+}
+
+// exportInProcess draws the diagram with this process's Graphviz. Graphviz
+// cannot be interrupted, so on ^C or SIGTERM the command returns at once
+// and the process exits with the layout unfinished.
+func exportInProcess(ctx context.Context, m *topology.Model, opts diagram.Options, f diagram.Format) (*diagram.File, error) {
 	type result struct {
-		svg []byte
-		err error
+		file *diagram.File
+		err  error
 	}
 	done := make(chan result, 1)
 	go func() {
-		svg, err := diagram.RenderLocal(ctx, dot, diagram.FormatSVG)
-		done <- result{svg, err}
+		file, err := diagram.Exporter{Layout: diagram.Local{}}.Export(ctx, m, risk.Analyze(m).Findings, opts, f)
+		done <- result{file, err}
 	}()
 	select {
 	case r := <-done:
-		return r.svg, r.err
+		return r.file, r.err
 	case <-ctx.Done():
 		return nil, &exitError{code: 130, err: fmt.Errorf("stopped before the layout finished")}
 	}
