@@ -2,8 +2,10 @@ package diagram
 
 import (
 	"context"
+	"errors"
 	"strings"
 
+	"github.com/archmap/archmap/raster"
 	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/topology"
 )
@@ -17,7 +19,7 @@ type Format struct {
 	// DOT itself, not laid out.
 	output string
 	// finish turns Graphviz's output into the file; nil keeps it as is.
-	finish func(out []byte, title string) ([]byte, error)
+	finish func(ctx context.Context, out []byte, title string) ([]byte, error)
 }
 
 // The export formats. A new one is one entry here (and, for a new kind of
@@ -26,27 +28,50 @@ type Format struct {
 var (
 	// ExportSVG is a standalone SVG: its own styles, a title, nothing that
 	// reaches out (Standalone).
-	ExportSVG = Format{Name: "svg", ContentType: "image/svg+xml", output: OutputSVG, finish: Standalone}
+	ExportSVG = Format{Name: "svg", ContentType: "image/svg+xml", output: OutputSVG, finish: standaloneSVG}
+	// ExportPNG is the standalone SVG drawn as a picture at twice its size
+	// (raster: no browser, same colours and legend), for slides and wikis.
+	ExportPNG = Format{Name: "png", ContentType: "image/png", output: OutputSVG, finish: standalonePNG}
 	// ExportDOT is the DOT source the layout starts from.
 	ExportDOT = Format{Name: "dot", ContentType: "text/vnd.graphviz; charset=utf-8"}
 )
+
+func standaloneSVG(_ context.Context, out []byte, title string) ([]byte, error) {
+	return Standalone(out, title)
+}
+
+// standalonePNG rasterises the standalone SVG at 2×, bounded in pixels and
+// time by raster (a drawing too big even at half its size is refused with
+// its size in the message).
+func standalonePNG(ctx context.Context, out []byte, title string) ([]byte, error) {
+	svg, err := Standalone(out, title)
+	if err != nil {
+		return nil, err
+	}
+	b, _, err := raster.PNG(ctx, svg, raster.Options{})
+	if errors.Is(err, raster.ErrTooLarge) {
+		// The message says how big it is and what to draw instead.
+		return nil, topology.Errorf(topology.ETOOLARGE, "Too large for a PNG: %s.", strings.TrimSuffix(err.Error(), ": "+raster.ErrTooLarge.Error()))
+	}
+	return b, err
+}
 
 // LaysOut says whether the format needs Graphviz.
 func (f Format) LaysOut() bool { return f.output != "" }
 
 // Formats are the export formats, the default first.
-func Formats() []Format { return []Format{ExportSVG, ExportDOT} }
+func Formats() []Format { return []Format{ExportSVG, ExportPNG, ExportDOT} }
 
 // ParseFormat returns the export format of that name; EINVALID else.
 func ParseFormat(name string) (Format, error) {
-	names := make([]string, 0, 2)
+	names := make([]string, 0, 3)
 	for _, f := range Formats() {
 		if f.Name == name {
 			return f, nil
 		}
 		names = append(names, f.Name)
 	}
-	return Format{}, topology.Errorf(topology.EINVALID, "Unknown format %q: want %s.", name, strings.Join(names, " or "))
+	return Format{}, topology.Errorf(topology.EINVALID, "Unknown format %q: want %s.", name, strings.Join(names, ", "))
 }
 
 // Layouter lays DOT out in one of Graphviz's outputs (OutputSVG,
@@ -96,7 +121,7 @@ func (x Exporter) Export(ctx context.Context, m *topology.Model, findings []risk
 	}
 	if f.finish != nil {
 		opts, _ = opts.Normalize()
-		if out, err = f.finish(out, m.Name+" — "+opts.View); err != nil {
+		if out, err = f.finish(ctx, out, m.Name+" — "+opts.View); err != nil {
 			return nil, err
 		}
 	}

@@ -226,6 +226,7 @@ func accessRows(f *accessFixture) []accessRow {
 		appRoute("POST", "/account/tokens/:id/delete", nil, see),
 		appRoute("POST", "/w", url.Values{"name": {"New"}}, see),
 		appRoute("GET", "/w/:slug", nil, ok),
+		appRoute("GET", "/w/:slug/model/:section", nil, ok),
 		appRoute("POST", "/w/:slug/delete", url.Values{"confirm": {f.slug}}, see),
 		appRoute("GET", "/w/:slug/settings", nil, ok),
 		appRoute("POST", "/w/:slug/settings", form("name", "Renamed"), see),
@@ -247,6 +248,7 @@ func accessRows(f *accessFixture) []accessRow {
 		appRoute("GET", "/w/:slug/diagram/fragment", nil, ok).withQuery("view=deployment"),
 		appRoute("GET", "/w/:slug/diagram.svg", nil, ok),
 		appRoute("GET", "/w/:slug/diagram.dot", nil, ok),
+		appRoute("GET", "/w/:slug/diagram.png", nil, ok),
 		appRoute("POST", "/w/:slug/simulate", url.Values{"fail": {"server:node-a"}}, ok),
 		appRoute("POST", "/w/:slug/services", form("name", "new"), ok),
 		appRoute("GET", "/w/:slug/services/:id", nil, ok),
@@ -284,6 +286,7 @@ func accessRows(f *accessFixture) []accessRow {
 		apiRoute("POST", "/api/v1/workspaces/:slug/simulate", `{"fail": ["zone:z1"]}`, ok),
 		apiRoute("GET", "/api/v1/workspaces/:slug/diagram.svg", "", ok).withQuery("view=deployment&group=team"),
 		apiRoute("GET", "/api/v1/workspaces/:slug/diagram.dot", "", ok).withQuery("focus=web&depth=1"),
+		apiRoute("GET", "/api/v1/workspaces/:slug/diagram.png", "", ok).withQuery("view=deployment"),
 		apiRoute("GET", "/api/v1/workspaces/:slug/shares", "", ok),
 		apiRoute("POST", "/api/v1/workspaces/:slug/shares", `{"expires_in": "72h", "pin": true}`, created),
 		apiRoute("DELETE", "/api/v1/workspaces/:slug/shares/:id", "", gone),
@@ -298,6 +301,7 @@ func accessRows(f *accessFixture) []accessRow {
 		shareRoute("GET", "/s/:token/diagram/fragment", nil).withQuery("view=deployment"),
 		shareRoute("GET", "/s/:token/diagram.svg", nil).withQuery("view=deployment"),
 		shareRoute("GET", "/s/:token/diagram.dot", nil),
+		shareRoute("GET", "/s/:token/diagram.png", nil),
 		shareRoute("POST", "/s/:token/simulate", url.Values{"fail": {"server:node-a"}}),
 		shareRoute("GET", "/s/:token/findings", nil).withQuery("severity=high"),
 	}
@@ -326,6 +330,7 @@ func (f *accessFixture) fill(row accessRow, cred int, token string) string {
 	p := row.path
 	p = strings.ReplaceAll(p, ":slug", f.slug)
 	p = strings.ReplaceAll(p, ":token", token)
+	p = strings.ReplaceAll(p, ":section", "services")
 	p = strings.ReplaceAll(p, ":service", strconv.FormatInt(f.serviceID, 10))
 	p = strings.ReplaceAll(p, ":server", strconv.FormatInt(f.serverID, 10))
 	p = strings.ReplaceAll(p, ":rev", strconv.FormatInt(f.revision, 10))

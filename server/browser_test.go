@@ -37,13 +37,13 @@ func chromePath() string {
 // page reports (console errors, CSP violations, uncaught exceptions) fail
 // the test: they are bugs a user would hit.
 type browser struct {
-	t       *testing.T
+	t       testing.TB
 	ctx     context.Context
 	base    string
 	console chan string
 }
 
-func newBrowser(t *testing.T, base string) *browser {
+func newBrowser(t testing.TB, base string) *browser {
 	t.Helper()
 	// -short is the quick loop (make test-short); a browser costs seconds.
 	if testing.Short() {

@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
 
@@ -67,7 +66,7 @@ func (s *Server) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 		if sent == "" {
 			sent = c.FormValue("_csrf")
 		}
-		if s.crossOrigin.Check(r) != nil || sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
+		if s.crossOrigin.Check(r) != nil || sent == "" || !csrfMatches(sent, token) {
 			return topology.Errorf(topology.EFORBIDDEN, "This form has expired or was sent from another site. Reload the page and try again.")
 		}
 		return next(c)

@@ -2,14 +2,17 @@ package server
 
 import (
 	"math"
-	"net/http"
 	"strconv"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/views"
 )
+
+// minCallsPerRequest is views.MinCallsPerRequest as a number.
+var minCallsPerRequest, _ = strconv.ParseFloat(views.MinCallsPerRequest, 64)
 
 var dependencyFields = []string{"from", "to", "protocol", "mode", "calls_per_request", "description"}
 
@@ -28,8 +31,10 @@ func dependencyFromForm(f *views.Form) (topology.Dependency, bool) {
 		return d, true // the default: one call
 	}
 	n, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsNaN(n) || math.IsInf(n, 0) || n <= 0 {
-		f.Errors["calls_per_request"] = "Enter a number greater than 0, such as 1 or 0.5."
+	// The input's min is views.MinCallsPerRequest: the form refuses what
+	// the browser would, so both say the same.
+	if err != nil || math.IsNaN(n) || math.IsInf(n, 0) || n < minCallsPerRequest || n > topology.MaxCallsPerRequest {
+		f.Errors["calls_per_request"] = "Enter a number of at least " + views.MinCallsPerRequest + ", such as 1 or 0.5."
 		return d, false
 	}
 	d.CallsPerRequest = n
@@ -43,17 +48,19 @@ func (s *Server) handleDependencyCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ed, _, err := s.loadEditor(c.Request().Context(), slug)
-	if err != nil {
-		return err
-	}
-	form := views.DependencyAddForm(slug, ed.ServiceNames(), f)
+	form := views.DependencyAddForm(slug, f)
 	d, ok := dependencyFromForm(f)
 	if !ok {
 		return formFailed(c, "dependency-add", form)
 	}
-	if _, _, err := s.db.CreateDependency(c.Request().Context(), slug, d, rev); err != nil {
-		return s.addFailed(c, f, err, "dependency-add", func(ed *views.Editor) { ed.AddDependency = f }, form)
+	rec, ws, err := s.db.CreateDependency(c.Request().Context(), slug, d, rev)
+	if err != nil {
+		return addFailed(c, f, err, "dependency-add", form)
 	}
-	return s.renderEditor(c, http.StatusOK, nil)
+	return s.editDone(c, ws.Revision, views.SectionDependencies, "", func(ed *views.Editor) templ.Component {
+		return join(
+			views.DependencyAddForm(slug, &views.Form{Notice: "Added “" + rec.From + "” → “" + rec.To + "”."}),
+			views.AppendRow(views.SectionDependencies, views.DependencyRowView(slug, views.DependencyRow{ID: rec.ID, Dependency: rec.Dependency}), len(ed.Dependencies) == 1),
+		)
+	}, false)
 }

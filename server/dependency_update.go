@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/archmap/archmap/store"
@@ -25,15 +26,11 @@ func (s *Server) handleDependencyEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ed, _, err := s.loadEditor(c.Request().Context(), c.Param("slug"))
-	if err != nil {
-		return err
-	}
 	f := &views.Form{Values: map[string]string{
 		"from": rec.From, "to": rec.To, "protocol": string(rec.Protocol), "mode": string(rec.Mode),
 		"calls_per_request": strconv.FormatFloat(rec.CallsPerRequest, 'g', -1, 64), "description": rec.Description,
 	}}
-	return render(c, http.StatusOK, views.DependencyEditRow(c.Param("slug"), views.DependencyRow{ID: rec.ID, Dependency: rec.Dependency}, ed.ServiceNames(), f))
+	return render(c, http.StatusOK, views.DependencyEditRow(c.Param("slug"), views.DependencyRow{ID: rec.ID, Dependency: rec.Dependency}, f))
 }
 
 func (s *Server) handleDependencyUpdate(c echo.Context) error {
@@ -42,20 +39,19 @@ func (s *Server) handleDependencyUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ed, _, err := s.loadEditor(c.Request().Context(), slug)
-	if err != nil {
-		return err
-	}
 	f := newForm(c, dependencyFields...)
 	d, ok := dependencyFromForm(f)
-	form := views.DependencyEditRow(slug, views.DependencyRow{ID: id, Dependency: d}, ed.ServiceNames(), f)
+	form := views.DependencyEditRow(slug, views.DependencyRow{ID: id, Dependency: d}, f)
 	if !ok {
 		return formFailed(c, "dependency-"+itoa(id), form)
 	}
-	if _, _, err := s.db.UpdateDependency(c.Request().Context(), slug, id, d, rev); err != nil {
+	rec, ws, err := s.db.UpdateDependency(c.Request().Context(), slug, id, d, rev)
+	if err != nil {
 		return editFailed(c, f, err, "dependency-"+itoa(id), form)
 	}
-	return s.renderEditor(c, http.StatusOK, nil)
+	return s.editDone(c, ws.Revision, views.SectionDependencies, "Saved “"+rec.From+"” → “"+rec.To+"”.", func(*views.Editor) templ.Component {
+		return views.DependencyRowView(slug, views.DependencyRow{ID: rec.ID, Dependency: rec.Dependency})
+	}, false)
 }
 
 func (s *Server) getDependency(c echo.Context) (*store.DependencyRecord, error) {

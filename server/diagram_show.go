@@ -21,12 +21,20 @@ func (s *Server) handleDiagramShow(c echo.Context) error {
 	}
 	ws := sn.workspace
 	opts, err := diagramOptions(c, sn.model)
+	notice := ""
+	if opts.Focus != "" && topology.ErrorCode(err) == topology.ENOTFOUND {
+		// A link to a service since renamed or deleted: show the whole
+		// diagram and say why, rather than an error page.
+		notice = topology.ErrorMessage(err) + " The whole diagram is shown."
+		opts.Focus, err = "", nil
+	}
 	if err != nil {
 		return err
 	}
 	d := diagramPageData(sn, opts, views.WorkspaceURL(ws.Slug))
 	d.Slug = ws.Slug
 	p := s.workspacePage(c, ws, "diagram")
+	p.Notice = notice
 	return render(c, http.StatusOK, views.Layout(p, views.DiagramPage(p, d)))
 }
 

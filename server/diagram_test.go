@@ -66,7 +66,16 @@ func TestDiagramPage(t *testing.T) {
 	for _, q := range []string{"view=sideways", "depth=0", "depth=x", "group=zone"} {
 		c.get("/w/"+slug+"/diagram?"+q).wantStatus(t, http.StatusBadRequest)
 	}
-	c.get("/w/"+slug+"/diagram?focus=nope").wantStatus(t, http.StatusNotFound)
+	// A focus on a service that is not there (renamed, deleted) is a
+	// message on the whole diagram, not an error page.
+	nope := c.get("/w/" + slug + "/diagram?focus=nope")
+	nope.wantStatus(t, http.StatusOK)
+	if msg := nope.find(t, "page-notice").Text(); !strings.Contains(msg, "nope") {
+		t.Errorf("notice %q does not name the missing service", msg)
+	}
+	if frag, _ := nope.doc.Find("#diagram-content").Attr("hx-get"); frag == "" || strings.Contains(frag, "focus") {
+		t.Errorf("the diagram still asks for the focus: %s", frag)
+	}
 }
 
 func TestServicePanel(t *testing.T) {

@@ -1,9 +1,7 @@
 package server
 
 import (
-	"context"
 	"errors"
-	"net/http"
 	"strconv"
 	"strings"
 	"unicode"
@@ -11,7 +9,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/views"
 )
@@ -116,21 +113,6 @@ func idAndRevision(c echo.Context) (id, rev int64, err error) {
 		return 0, 0, err
 	}
 	return id, rev, nil
-}
-
-// handleEntityDelete deletes the entity at :id with the store's remove for
-// its kind, refusing a stale revision, and answers with the editor.
-func (s *Server) handleEntityDelete(remove func(ctx context.Context, slug string, id, expectedRevision int64) (*store.Workspace, error)) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		id, rev, err := idAndRevision(c)
-		if err != nil {
-			return err
-		}
-		if _, err := remove(c.Request().Context(), c.Param("slug"), id, rev); err != nil {
-			return err
-		}
-		return s.renderEditor(c, http.StatusOK, nil)
-	}
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -320,8 +320,9 @@ func TestUIIsolatesNamesAndBoundsNumbers(t *testing.T) {
 	p := c.get("/w/" + slug)
 	p.wantStatus(t, http.StatusOK)
 	found := false
-	p.doc.Find(`[hx-confirm]`).Each(func(_ int, s *goquery.Selection) {
-		if v, _ := s.Attr("hx-confirm"); strings.Contains(v, "\u2068سلة\u2069") {
+	// The editor's delete question is made from the row's data-name.
+	p.doc.Find(`[data-name]`).Each(func(_ int, s *goquery.Selection) {
+		if v, _ := s.Attr("data-name"); strings.Contains(v, "\u2068سلة\u2069") {
 			found = true
 		}
 	})

@@ -2,15 +2,23 @@ package server
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/views"
 )
 
 var placementFields = []string{"service", "server", "instances"}
+
+// placementAddFields are the add form's: a placement, and whether to make
+// its server first when there is none of that name.
+var placementAddFields = append(append([]string{}, placementFields...), "create_server")
 
 // placementFromForm reads a placement; a count that is not a number is a
 // message on its field rather than a trip to the store.
@@ -27,24 +35,56 @@ func placementFromForm(f *views.Form) (topology.Placement, bool) {
 
 func (s *Server) handlePlacementCreate(c echo.Context) error {
 	slug := c.Param("slug")
-	f := newForm(c, placementFields...)
+	f := newForm(c, placementAddFields...)
 	rev, err := formRevision(c)
 	if err != nil {
 		return err
 	}
-	ed, _, err := s.loadEditor(c.Request().Context(), slug)
-	if err != nil {
-		return err
-	}
-	form := views.PlacementAddForm(slug, ed, f)
+	form := views.PlacementAddForm(slug, f)
 	pl, ok := placementFromForm(f)
 	if !ok {
 		return formFailed(c, "placement-add", form)
 	}
-	if _, _, err := s.db.CreatePlacement(c.Request().Context(), slug, pl, rev); err != nil {
-		return s.addFailed(c, f, err, "placement-add", func(ed *views.Editor) { ed.AddPlacement = f }, form)
+	ctx := c.Request().Context()
+	// A server not yet in the model is made on the way, when asked: one
+	// form instead of a trip to the servers section and back.
+	made := ""
+	if f.Values["create_server"] != "" && pl.Server != "" {
+		list, err := s.db.ListServers(ctx, slug)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(list, func(r store.ServerRecord) bool { return r.Name == pl.Server }) {
+			_, ws, err := s.db.CreateServer(ctx, slug, topology.Server{Name: pl.Server, Kind: topology.ServerVM}, rev)
+			if err != nil {
+				if f.Errors["server"] == "" && topology.ErrorCode(err) != topology.EPRECONDITION {
+					// The name is refused as a server's: say it by the field.
+					f.Errors["server"] = sentence(topology.ErrorMessage(err))
+					return formFailed(c, "placement-add", form)
+				}
+				return addFailed(c, f, err, "placement-add", form)
+			}
+			rev, made = ws.Revision, pl.Server
+		}
 	}
-	return s.renderEditor(c, http.StatusOK, nil)
+	rec, ws, err := s.db.CreatePlacement(ctx, slug, pl, rev)
+	if err != nil {
+		if made != "" {
+			f.General = append(f.General, "The server “"+made+"” was added; the placement was not.")
+		}
+		return addFailed(c, f, err, "placement-add", form)
+	}
+	notice := "Placed “" + rec.Service + "” on “" + rec.Server + "”."
+	refresh := []string{views.SectionMatrix, views.SectionServers}
+	if made != "" {
+		notice = "Added the server “" + made + "” and placed “" + rec.Service + "” on it."
+	}
+	return s.editDone(c, ws.Revision, views.SectionPlacements, "", func(ed *views.Editor) templ.Component {
+		return join(
+			views.PlacementAddForm(slug, &views.Form{Notice: notice}),
+			views.AppendRow(views.SectionPlacements, views.PlacementRowView(slug, placementRow(rec)), len(ed.Placements) == 1),
+		)
+	}, made != "", refresh...)
 }
 
 // handlePlacementMatrix sets the instances of one service on one server from
@@ -65,49 +105,72 @@ func (s *Server) handlePlacementMatrix(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n := 0
-	if v := c.FormValue("instances"); v != "" {
-		if n, err = strconv.Atoi(v); err != nil || n < 0 {
-			return topology.Errorf(topology.EINVALID, "Instances must be a whole number: 0 or empty removes the placement.")
-		}
-	}
 	r, err := s.db.LoadRecords(ctx, slug)
 	if err != nil {
 		return err
 	}
-	var pl topology.Placement
-	for _, x := range r.Services {
-		if x.ID == serviceID {
-			pl.Service = x.Name
-		}
-	}
-	for _, x := range r.Servers {
-		if x.ID == serverID {
-			pl.Server = x.Name
-		}
-	}
-	if pl.Service == "" || pl.Server == "" {
+	svc, srv, ok := matrixEnds(r, serviceID, serverID)
+	if !ok {
 		return topology.Errorf(topology.ENOTFOUND, "That service or server no longer exists. Reload the page.")
 	}
-	pl.Instances = n
+	// A refused count stays in its cell, marked, with the message beside it.
+	typed := strings.TrimSpace(c.FormValue("instances"))
+	n := 0
+	if typed != "" {
+		if n, err = strconv.Atoi(typed); err != nil || n < 0 || n > topology.MaxInstances {
+			return render(c, http.StatusUnprocessableEntity, views.MatrixCell(svc, srv, 0, typed, "Enter a whole number (0 or empty removes)."))
+		}
+	}
+	pl := topology.Placement{Service: svc.Name, Server: srv.Name, Instances: n}
 	var existing int64
 	for _, x := range r.Placements {
 		if x.ServiceID == serviceID && x.ServerID == serverID {
 			existing = x.ID
 		}
 	}
+	newRev := rev // nothing written: the page's revision stays
+	var ws *store.Workspace
 	switch {
 	case existing == 0 && n == 0:
 		// nothing placed, nothing asked for
 	case existing == 0:
-		_, _, err = s.db.CreatePlacement(ctx, slug, pl, rev)
+		_, ws, err = s.db.CreatePlacement(ctx, slug, pl, rev)
 	case n == 0:
-		_, err = s.db.DeletePlacement(ctx, slug, existing, rev)
+		ws, err = s.db.DeletePlacement(ctx, slug, existing, rev)
 	default:
-		_, _, err = s.db.UpdatePlacement(ctx, slug, existing, pl, rev)
+		_, ws, err = s.db.UpdatePlacement(ctx, slug, existing, pl, rev)
+	}
+	if topology.ErrorCode(err) == topology.EPRECONDITION {
+		return render(c, http.StatusConflict, views.MatrixCell(svc, srv, 0, typed, "Changed by someone else meanwhile: not saved. Reload the matrix."))
 	}
 	if err != nil {
 		return err
 	}
-	return s.renderEditor(c, http.StatusOK, nil)
+	if ws != nil {
+		newRev = ws.Revision
+	}
+	return s.editDone(c, newRev, views.SectionPlacements, "", func(ed *views.Editor) templ.Component {
+		return join(
+			views.MatrixCell(svc, srv, ed.Instances(svc.ID, srv.ID), "", ""),
+			views.ServiceTotal(ed, svc, true),
+			views.ServerTotal(ed, srv, true),
+		)
+	}, false, views.SectionPlacements, views.SectionServers)
+}
+
+// matrixEnds finds the service and server of a matrix cell.
+func matrixEnds(r *store.Records, serviceID, serverID int64) (views.ServiceRow, views.ServerRow, bool) {
+	var svc views.ServiceRow
+	var srv views.ServerRow
+	for _, x := range r.Services {
+		if x.ID == serviceID {
+			svc = views.ServiceRow{ID: x.ID, Service: x.Service}
+		}
+	}
+	for _, x := range r.Servers {
+		if x.ID == serverID {
+			srv = views.ServerRow{ID: x.ID, Server: x.Server}
+		}
+	}
+	return svc, srv, svc.ID != 0 && srv.ID != 0
 }

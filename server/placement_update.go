@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/archmap/archmap/store"
@@ -25,12 +26,8 @@ func (s *Server) handlePlacementEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ed, _, err := s.loadEditor(c.Request().Context(), c.Param("slug"))
-	if err != nil {
-		return err
-	}
 	f := &views.Form{Values: map[string]string{"service": rec.Service, "server": rec.Server, "instances": strconv.Itoa(rec.Instances)}}
-	return render(c, http.StatusOK, views.PlacementEditRow(c.Param("slug"), placementRow(rec), ed.ServiceNames(), ed.ServerNames(), f))
+	return render(c, http.StatusOK, views.PlacementEditRow(c.Param("slug"), placementRow(rec), f))
 }
 
 func (s *Server) handlePlacementUpdate(c echo.Context) error {
@@ -39,21 +36,20 @@ func (s *Server) handlePlacementUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ed, _, err := s.loadEditor(c.Request().Context(), slug)
-	if err != nil {
-		return err
-	}
 	f := newForm(c, placementFields...)
 	pl, ok := placementFromForm(f)
 	row := views.PlacementRow{ID: id, Placement: pl}
-	form := views.PlacementEditRow(slug, row, ed.ServiceNames(), ed.ServerNames(), f)
+	form := views.PlacementEditRow(slug, row, f)
 	if !ok {
 		return formFailed(c, "placement-"+itoa(id), form)
 	}
-	if _, _, err := s.db.UpdatePlacement(c.Request().Context(), slug, id, pl, rev); err != nil {
+	rec, ws, err := s.db.UpdatePlacement(c.Request().Context(), slug, id, pl, rev)
+	if err != nil {
 		return editFailed(c, f, err, "placement-"+itoa(id), form)
 	}
-	return s.renderEditor(c, http.StatusOK, nil)
+	return s.editDone(c, ws.Revision, views.SectionPlacements, "Saved the placement of “"+rec.Service+"” on “"+rec.Server+"”.", func(*views.Editor) templ.Component {
+		return views.PlacementRowView(slug, placementRow(rec))
+	}, false, views.SectionMatrix, views.SectionServers)
 }
 
 func (s *Server) getPlacement(c echo.Context) (*store.PlacementRecord, error) {

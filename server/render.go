@@ -23,7 +23,7 @@ func render(c echo.Context, status int, cmp templ.Component) error {
 	if c.Response().Header().Get("Cache-Control") == "" {
 		c.Response().Header().Set("Cache-Control", "no-store")
 	}
-	return c.HTMLBlob(status, html)
+	return writeHTML(c, status, html)
 }
 
 // renderHTML renders a component into memory.
@@ -44,14 +44,15 @@ func (s *Server) page(c echo.Context, title string) views.Page {
 	return p
 }
 
-// csrfToken is the token the CSRF middleware put into the context. For a
-// browser that sends Sec-Fetch-Site it is Echo's placeholder
-// (middleware.CSRFUsingSecFetchSite): such a browser's later requests are
-// checked by that header, and the placeholder never matches a cookie token,
-// so it grants nothing to anyone else.
+// csrfToken is the CSRF token for this response to show (meta tag, form
+// fields): the request's token, masked with a fresh pad.
 func csrfToken(c echo.Context) string {
 	t, _ := c.Get(csrfContextKey).(string)
-	return t
+	if t == "" {
+		return ""
+	}
+	// Masked afresh for every page: see csrf_mask.go.
+	return maskCSRF(t)
 }
 
 // redirect answers with 303 See Other, or for htmx with HX-Redirect so that

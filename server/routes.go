@@ -5,6 +5,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/archmap/archmap/diagram"
+	"github.com/archmap/archmap/views"
 )
 
 // routes declares every route of the server, in one place, in groups whose
@@ -101,6 +102,7 @@ func (s *Server) routes() {
 	app.GET("/", s.handleWorkspaceList)
 	app.POST("/w", s.handleWorkspaceCreate)
 	app.GET("/w/:slug", s.handleWorkspaceShow)
+	app.GET("/w/:slug/model/:section", s.handleEditorSection)
 	app.GET("/w/:slug/settings", s.handleWorkspaceSettings)
 	app.POST("/w/:slug/settings", s.handleWorkspaceUpdate)
 	app.POST("/w/:slug/settings/thresholds", s.handleThresholdsUpdate)
@@ -113,26 +115,26 @@ func (s *Server) routes() {
 	app.GET("/w/:slug/services/:id", s.handleServiceRow)
 	app.GET("/w/:slug/services/:id/edit", s.handleServiceEdit)
 	app.POST("/w/:slug/services/:id", s.handleServiceUpdate)
-	app.POST("/w/:slug/services/:id/delete", s.handleEntityDelete(s.db.DeleteService))
+	app.POST("/w/:slug/services/:id/delete", s.handleEntityDelete(views.SectionServices, "service", s.db.DeleteService, views.SectionPlacements, views.SectionDependencies, views.SectionMatrix))
 
 	app.POST("/w/:slug/servers", s.handleServerCreate)
 	app.GET("/w/:slug/servers/:id", s.handleServerRow)
 	app.GET("/w/:slug/servers/:id/edit", s.handleServerEdit)
 	app.POST("/w/:slug/servers/:id", s.handleServerUpdate)
-	app.POST("/w/:slug/servers/:id/delete", s.handleEntityDelete(s.db.DeleteServer))
+	app.POST("/w/:slug/servers/:id/delete", s.handleEntityDelete(views.SectionServers, "server", s.db.DeleteServer, views.SectionPlacements, views.SectionMatrix))
 
 	app.POST("/w/:slug/placements", s.handlePlacementCreate)
 	app.POST("/w/:slug/placements/matrix/:service/:server", s.handlePlacementMatrix)
 	app.GET("/w/:slug/placements/:id", s.handlePlacementRow)
 	app.GET("/w/:slug/placements/:id/edit", s.handlePlacementEdit)
 	app.POST("/w/:slug/placements/:id", s.handlePlacementUpdate)
-	app.POST("/w/:slug/placements/:id/delete", s.handleEntityDelete(s.db.DeletePlacement))
+	app.POST("/w/:slug/placements/:id/delete", s.handleEntityDelete(views.SectionPlacements, "placement", s.db.DeletePlacement, views.SectionMatrix, views.SectionServers))
 
 	app.POST("/w/:slug/dependencies", s.handleDependencyCreate)
 	app.GET("/w/:slug/dependencies/:id", s.handleDependencyRow)
 	app.GET("/w/:slug/dependencies/:id/edit", s.handleDependencyEdit)
 	app.POST("/w/:slug/dependencies/:id", s.handleDependencyUpdate)
-	app.POST("/w/:slug/dependencies/:id/delete", s.handleEntityDelete(s.db.DeleteDependency))
+	app.POST("/w/:slug/dependencies/:id/delete", s.handleEntityDelete(views.SectionDependencies, "dependency", s.db.DeleteDependency))
 
 	app.GET("/w/:slug/import", s.handleModelImportShow)
 	app.POST("/w/:slug/import", s.handleModelImport)

@@ -1,8 +1,7 @@
 package server
 
 import (
-	"net/http"
-
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/archmap/archmap/topology"
@@ -29,8 +28,14 @@ func (s *Server) handleServerCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err := s.db.CreateServer(c.Request().Context(), slug, serverFromForm(f), rev); err != nil {
-		return s.addFailed(c, f, err, "server-add", func(ed *views.Editor) { ed.AddServer = f }, views.ServerAddForm(slug, f))
+	rec, ws, err := s.db.CreateServer(c.Request().Context(), slug, serverFromForm(f), rev)
+	if err != nil {
+		return addFailed(c, f, err, "server-add", views.ServerAddForm(slug, f))
 	}
-	return s.renderEditor(c, http.StatusOK, nil)
+	return s.editDone(c, ws.Revision, views.SectionServers, "", func(ed *views.Editor) templ.Component {
+		return join(
+			views.ServerAddForm(slug, &views.Form{Notice: "Added the server “" + rec.Name + "”."}),
+			views.AppendRow(views.SectionServers, views.ServerRowView(slug, views.ServerRow{ID: rec.ID, Server: rec.Server}, 0), len(ed.Servers) == 1),
+		)
+	}, true, views.SectionMatrix)
 }

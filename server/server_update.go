@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/archmap/archmap/store"
@@ -40,10 +41,13 @@ func (s *Server) handleServerUpdate(c echo.Context) error {
 	}
 	f := newForm(c, serverFields...)
 	srv := serverFromForm(f)
-	if _, _, err := s.db.UpdateServer(c.Request().Context(), slug, id, srv, rev); err != nil {
+	rec, ws, err := s.db.UpdateServer(c.Request().Context(), slug, id, srv, rev)
+	if err != nil {
 		return editFailed(c, f, err, "server-"+itoa(id), views.ServerEditRow(slug, views.ServerRow{ID: id, Server: srv}, f))
 	}
-	return s.renderEditor(c, http.StatusOK, nil)
+	return s.editDone(c, ws.Revision, views.SectionServers, "Saved the server “"+rec.Name+"”.", func(ed *views.Editor) templ.Component {
+		return views.ServerRowView(slug, views.ServerRow{ID: rec.ID, Server: rec.Server}, ed.ServerLoad(rec.ID))
+	}, true, views.SectionPlacements, views.SectionMatrix)
 }
 
 func (s *Server) getServer(c echo.Context) (*store.ServerRecord, error) {

@@ -1,8 +1,7 @@
 package server
 
 import (
-	"net/http"
-
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/archmap/archmap/topology"
@@ -28,8 +27,14 @@ func (s *Server) handleServiceCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err := s.db.CreateService(c.Request().Context(), slug, serviceFromForm(f), rev); err != nil {
-		return s.addFailed(c, f, err, "service-add", func(ed *views.Editor) { ed.AddService = f }, views.ServiceAddForm(slug, f))
+	rec, ws, err := s.db.CreateService(c.Request().Context(), slug, serviceFromForm(f), rev)
+	if err != nil {
+		return addFailed(c, f, err, "service-add", views.ServiceAddForm(slug, f))
 	}
-	return s.renderEditor(c, http.StatusOK, nil)
+	return s.editDone(c, ws.Revision, views.SectionServices, "", func(ed *views.Editor) templ.Component {
+		return join(
+			views.ServiceAddForm(slug, &views.Form{Notice: "Added the service “" + rec.Name + "”."}),
+			views.AppendRow(views.SectionServices, views.ServiceRowView(slug, views.ServiceRow{ID: rec.ID, Service: rec.Service}), len(ed.Services) == 1),
+		)
+	}, true, views.SectionMatrix)
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/archmap/archmap/store"
@@ -38,11 +39,14 @@ func (s *Server) handleServiceUpdate(c echo.Context) error {
 	}
 	f := newForm(c, serviceFields...)
 	svc := serviceFromForm(f)
-	if _, _, err := s.db.UpdateService(c.Request().Context(), slug, id, svc, rev); err != nil {
+	rec, ws, err := s.db.UpdateService(c.Request().Context(), slug, id, svc, rev)
+	if err != nil {
 		row := views.ServiceRow{ID: id, Service: svc}
 		return editFailed(c, f, err, "service-"+itoa(id), views.ServiceEditRow(slug, row, f))
 	}
-	return s.renderEditor(c, http.StatusOK, nil)
+	return s.editDone(c, ws.Revision, views.SectionServices, "Saved the service “"+rec.Name+"”.", func(*views.Editor) templ.Component {
+		return views.ServiceRowView(slug, views.ServiceRow{ID: rec.ID, Service: rec.Service})
+	}, true, views.SectionPlacements, views.SectionDependencies, views.SectionMatrix)
 }
 
 func (s *Server) getService(c echo.Context) (*store.ServiceRecord, error) {

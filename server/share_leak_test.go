@@ -123,7 +123,7 @@ func TestPinnedShareOfDeletedWorkspaceNeverShowsThroughAnother(t *testing.T) {
 				c.get("/login")
 				c.post("/login", url.Values{"email": {"alice@example.com"}, "password": {testPassword}}).wantRedirect(t, "/")
 				c.get("/w/"+slug+"/settings").wantStatus(t, http.StatusOK)
-				c.post("/w/"+slug+"/delete", url.Values{"confirm": {slug}}).wantRedirect(t, "/")
+				c.post("/w/"+slug+"/delete", url.Values{"confirm": {slug}}).wantRedirect(t, "/?deleted=1")
 			}
 			f.anon(t, "GET", "/s/"+aliceToken, nil).want(t, http.StatusNotFound)
 			if n := cachedKeysOf(f.srv, aliceWS.ID); n != 0 {

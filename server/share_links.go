@@ -16,7 +16,11 @@ import (
 func (s *Server) handleShareLinks(c echo.Context) error {
 	// The default choice is the API's default lifetime (7 days).
 	f := &views.Form{Values: map[string]string{"expires_in": "7d"}, Errors: map[string]string{}}
-	return s.renderShareLinks(c, http.StatusOK, &views.ShareLinksData{Form: f})
+	d := &views.ShareLinksData{Form: f}
+	if c.QueryParam("revoked") == "1" {
+		d.Notice = "The link was revoked: it opens nothing any more."
+	}
+	return s.renderShareLinks(c, http.StatusOK, d)
 }
 
 // handleShareLinkCreate makes a link and shows its address this once, on
@@ -51,7 +55,7 @@ func (s *Server) handleShareLinkRevoke(c echo.Context) error {
 	if err := s.db.RevokeShare(c.Request().Context(), slug, id); err != nil {
 		return err
 	}
-	return redirect(c, views.WorkspaceURL(slug, "shares"))
+	return redirect(c, views.WorkspaceURL(slug, "shares")+"?revoked=1")
 }
 
 func (s *Server) renderShareLinks(c echo.Context, status int, d *views.ShareLinksData) error {
@@ -73,5 +77,6 @@ func (s *Server) renderShareLinks(c echo.Context, status int, d *views.ShareLink
 		})
 	}
 	p := s.workspacePage(c, ws, "share")
+	p.Notice = d.Notice
 	return render(c, status, views.Layout(p, views.ShareLinksPage(p, d)))
 }

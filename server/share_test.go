@@ -537,6 +537,10 @@ func TestWorkspaceShareTab(t *testing.T) {
 		t.Errorf("Cache-Control %q, want no-store", cc)
 	}
 	link, _ := p.find(t, "share-url").Attr("value")
+	inputID, _ := p.find(t, "share-url").Attr("id")
+	if target, _ := p.find(t, "share-copy").Attr("data-copy"); target == "" || target != inputID {
+		t.Errorf("the copy button copies #%s, want the link's input #%s", target, inputID)
+	}
 	u, err := url.Parse(link)
 	if err != nil || !strings.HasPrefix(u.Path, "/s/") || u.Host != strings.TrimPrefix(ts.URL, "http://") {
 		t.Fatalf("share URL %q", link)
@@ -555,7 +559,12 @@ func TestWorkspaceShareTab(t *testing.T) {
 	action, _ := c.get("/w/"+slug+"/shares").find(t, "share-row").Find("form").Attr("action")
 	c.postRaw(action, url.Values{}, false).wantStatus(t, http.StatusForbidden)
 	request(t, ts, "GET", u.Path, nil).want(t, http.StatusOK)
-	c.post(action, url.Values{}).wantRedirect(t, "/w/"+slug+"/shares")
+	c.post(action, url.Values{}).wantRedirect(t, "/w/"+slug+"/shares?revoked=1")
 	request(t, ts, "GET", u.Path, nil).want(t, http.StatusNotFound)
-	c.get("/w/"+slug+"/shares").find(t, "shares-empty")
+	// The page after a revoke says it was done.
+	after := c.get("/w/" + slug + "/shares?revoked=1")
+	after.find(t, "shares-empty")
+	if !strings.Contains(after.find(t, "page-notice").Text(), "revoked") {
+		t.Error("no word that the link was revoked")
+	}
 }

@@ -21,6 +21,11 @@ func (s *Server) renderHome(c echo.Context, status int, f *views.Form) error {
 		return err
 	}
 	p := s.page(c, "Workspaces")
+	// After a delete (workspace_update.go) the home page says it was done.
+	// A fixed text: nothing from the URL is shown.
+	if c.QueryParam("deleted") == "1" {
+		p.Notice = "The workspace was deleted."
+	}
 	return render(c, status, views.Layout(p, views.HomePage(p, summaries(list), f)))
 }
 

@@ -15,7 +15,7 @@ import (
 // handleWorkspaceShow is the model tab: the editor of services, servers,
 // placements and dependencies.
 func (s *Server) handleWorkspaceShow(c echo.Context) error {
-	ed, ws, err := s.loadEditor(c.Request().Context(), c.Param("slug"))
+	ed, ws, err := s.loadEditor(c.Request().Context(), c.Param("slug"), nil)
 	if err != nil {
 		return err
 	}
@@ -24,13 +24,17 @@ func (s *Server) handleWorkspaceShow(c echo.Context) error {
 }
 
 // loadEditor reads the workspace's records in one snapshot and counts its
-// findings.
-func (s *Server) loadEditor(ctx context.Context, slug string) (*views.Editor, *store.Workspace, error) {
+// findings; query is the search, sort and page of sections (nil: the first
+// page of each, in the user's order).
+func (s *Server) loadEditor(ctx context.Context, slug string, query map[string]views.ListQuery) (*views.Editor, *store.Workspace, error) {
 	r, err := s.db.LoadRecords(ctx, slug)
 	if err != nil {
 		return nil, nil, err
 	}
-	ed := &views.Editor{Slug: r.Workspace.Slug, Revision: r.Workspace.Revision}
+	ed := &views.Editor{Slug: r.Workspace.Slug, Revision: r.Workspace.Revision, Query: query}
+	if ed.Query == nil {
+		ed.Query = map[string]views.ListQuery{}
+	}
 	for _, x := range r.Services {
 		ed.Services = append(ed.Services, views.ServiceRow{ID: x.ID, Service: x.Service})
 	}
@@ -57,23 +61,15 @@ func (s *Server) loadEditor(ctx context.Context, slug string) (*views.Editor, *s
 	return ed, r.Workspace, nil
 }
 
-// renderEditor answers a successful write with the whole editor as stored
-// now, with the new revision; edit sets the state of an add form that
-// failed (nil: all fresh).
-func (s *Server) renderEditor(c echo.Context, status int, edit func(*views.Editor)) error {
-	ed, _, err := s.loadEditor(c.Request().Context(), c.Param("slug"))
-	if err != nil {
-		return err
-	}
-	if edit != nil {
-		edit(ed)
-	}
-	return render(c, status, views.EditorView(ed))
-}
-
 // workspacePage is the layout data of a page under /w/{slug}.
 func (s *Server) workspacePage(c echo.Context, ws *store.Workspace, tab string) views.Page {
-	p := s.page(c, ws.Name)
+	// Each tab has its own title, so that browser tabs and history tell
+	// them apart: "Diagram · Shop · archmap".
+	title := ws.Name
+	if label := tabTitles[tab]; label != "" {
+		title = label + " · " + ws.Name
+	}
+	p := s.page(c, title)
 	p.Workspace = &views.WorkspaceRef{Slug: ws.Slug, Name: ws.Name, Revision: ws.Revision}
 	p.Tab = tab
 	return p
@@ -90,18 +86,29 @@ func formFailed(c echo.Context, targetID string, cmp templ.Component) error {
 }
 
 // staleMessage tells an editor that their write was refused because the
-// workspace changed under them.
+// workspace changed under them (the import page says it this way).
 const staleMessage = "Someone else changed this workspace while you were editing. The page now shows their change; check it and send yours again."
 
-// addFailed answers an add form whose write failed. A stale revision brings
-// the whole editor up to date, with the typed values kept in the form, so
-// that the user sees the other change and can simply send again; a problem
-// the user can fix returns the form in place; anything else goes to the
-// error handler.
-func (s *Server) addFailed(c echo.Context, f *views.Form, err error, targetID string, keep func(*views.Editor), form templ.Component) error {
+// addFailed answers an add form whose write failed: the form comes back in
+// place with what was typed and the message next to the field; after a
+// concurrent change, with a reload of its section.
+func addFailed(c echo.Context, f *views.Form, err error, targetID string, form templ.Component) error {
+	return formError(c, f, err, targetID, form, staleAdd)
+}
+
+// editFailed answers an edit row whose write failed, the same way.
+func editFailed(c echo.Context, f *views.Form, err error, targetID string, form templ.Component) error {
+	return formError(c, f, err, targetID, form, staleEdit)
+}
+
+func formError(c echo.Context, f *views.Form, err error, targetID string, form templ.Component, stale string) error {
 	if topology.ErrorCode(err) == topology.EPRECONDITION {
-		f.General = append(f.General, staleMessage)
-		return s.renderEditor(c, http.StatusConflict, keep)
+		f.General = append(f.General, stale)
+		f.Stale = true
+		h := c.Response().Header()
+		h.Set("HX-Retarget", "#"+targetID)
+		h.Set("HX-Reswap", "outerHTML")
+		return render(c, http.StatusConflict, form)
 	}
 	if addError(f, err) {
 		return formFailed(c, targetID, form)
@@ -109,16 +116,13 @@ func (s *Server) addFailed(c echo.Context, f *views.Form, err error, targetID st
 	return err
 }
 
-// editFailed answers an edit row whose write failed: the row stays a form
-// with the messages; after a concurrent change the user reloads, since the
-// row they edited may itself have changed.
-func editFailed(c echo.Context, f *views.Form, err error, targetID string, form templ.Component) error {
-	if topology.ErrorCode(err) == topology.EPRECONDITION {
-		f.General = append(f.General, "Someone else changed this workspace while you were editing. Reload the page to see their change, then edit again.")
-		return formFailed(c, targetID, form)
-	}
-	if addError(f, err) {
-		return formFailed(c, targetID, form)
-	}
-	return err
+// tabTitles name the workspace tabs in page titles.
+var tabTitles = map[string]string{
+	"model":    "Model",
+	"diagram":  "Diagram",
+	"history":  "History",
+	"import":   "Import & export",
+	"share":    "Share",
+	"settings": "Settings",
+	"findings": "Findings",
 }

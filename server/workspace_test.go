@@ -94,7 +94,14 @@ func TestEditorBuildsAModel(t *testing.T) {
 	for _, st := range steps {
 		r := c.edit(t, slug, st.path, st.form)
 		r.wantStatus(t, http.StatusOK)
-		r.find(t, "editor")
+		// Each answer is small: what changed, plus the new revision
+		// out of band — never the whole editor.
+		if r.doc.Find(`[data-testid="editor"]`).Length() != 0 {
+			t.Errorf("%s answered with the whole editor", st.path)
+		}
+		if v, _ := r.find(t, "revision").Attr("hx-swap-oob"); v != "true" {
+			t.Errorf("%s: the revision is not swapped out of band", st.path)
+		}
 	}
 	m, ws, err := ts.db.LoadModel(t.Context(), slug)
 	if err != nil {
@@ -180,29 +187,42 @@ func TestStaleRevisionIsAConflictNotALostUpdate(t *testing.T) {
 	bob.post("/login", url.Values{"email": {testEmail}, "password": {testPassword}}).wantRedirect(t, "/")
 	bob.edit(t, slug, "/services", url.Values{"name": {"from-bob"}}).wantStatus(t, http.StatusOK)
 
-	// Alice's add, sent with the revision her page showed, is refused; her
-	// editor comes back up to date with her typed values kept.
+	// Alice's add, sent with the revision her page showed, is refused: her
+	// form comes back in place, where she is looking, with her typed values
+	// and a one-click reload of the section.
 	p := alice.htmx("/w/"+slug+"/services", url.Values{"name": {"from-alice"}, "team": {"a"}, "revision": {rev}})
 	p.wantStatus(t, http.StatusConflict)
+	if got := p.Header.Get("HX-Retarget"); got != "#service-add" {
+		t.Errorf("conflict retargets %q, want the form", got)
+	}
 	if !strings.Contains(p.find(t, "form-errors").Text(), "Someone else changed") {
 		t.Errorf("no conflict message: %s", p.body)
 	}
 	if got, _ := p.doc.Find("#service-new-name").Attr("value"); got != "from-alice" {
 		t.Errorf("typed name not kept: %q", got)
 	}
-	if p.find(t, "service-row").Length() != 1 {
-		t.Error("editor does not show Bob's service")
+	reload, _ := p.find(t, "reload-section").Attr("hx-get")
+	sec := alice.get(reload)
+	sec.wantStatus(t, http.StatusOK)
+	if sec.find(t, "service-row").Length() != 1 {
+		t.Error("the reloaded section does not show Bob's service")
+	}
+	if got, _ := sec.find(t, "revision").Attr("value"); got == rev {
+		t.Errorf("the reload leaves the page at the stale revision %s", rev)
 	}
 	m, _, _ := ts.db.LoadModel(t.Context(), slug)
 	if len(m.Services) != 1 || m.Services[0].Name != "from-bob" {
 		t.Errorf("stored services: %+v", m.Services)
 	}
 
-	// A delete with a stale revision is refused too, via the error message.
-	id := strings.TrimPrefix(p.doc.Find(`[data-testid="service-row"]`).AttrOr("id", ""), "service-")
+	// A delete with a stale revision is refused too, in the row itself.
+	id := strings.TrimPrefix(sec.doc.Find(`[data-testid="service-row"]`).AttrOr("id", ""), "service-")
 	d := alice.htmx("/w/"+slug+"/services/"+id+"/delete", url.Values{"revision": {rev}})
-	d.wantStatus(t, http.StatusPreconditionFailed)
-	d.find(t, "flash")
+	d.wantStatus(t, http.StatusConflict)
+	if got, _ := d.find(t, "conflict-row").Attr("id"); got != "service-"+id {
+		t.Errorf("conflict row id %q, want the row's", got)
+	}
+	d.find(t, "reload-section")
 }
 
 func TestEditRowAndCancel(t *testing.T) {
@@ -226,7 +246,17 @@ func TestEditRowAndCancel(t *testing.T) {
 	}
 	d := c.edit(t, slug, "/services/"+id+"/delete", nil)
 	d.wantStatus(t, http.StatusOK)
-	d.find(t, "services-empty")
+	if d.body != "" && d.doc.Find(`[data-testid="service-row"]`).Length() != 0 {
+		t.Error("the delete answers with a row")
+	}
+	if !strings.Contains(d.Header.Get("HX-Trigger"), "editor-services") {
+		t.Errorf("the delete does not refresh its section: HX-Trigger %q", d.Header.Get("HX-Trigger"))
+	}
+	if !strings.Contains(d.find(t, "section-status").Text(), "Deleted") {
+		t.Error("no word that the service was deleted")
+	}
+	p2, _ := c.editor(t, slug)
+	p2.find(t, "services-empty")
 
 	c.get("/w/"+slug+"/services/999999/edit").wantStatus(t, http.StatusNotFound)
 	c.get("/w/nope").wantStatus(t, http.StatusNotFound)
@@ -267,9 +297,22 @@ func TestPlacementMatrix(t *testing.T) {
 			}
 		})
 	}
+	// A refused value stays in its cell, marked, with the message.
 	bad := c.edit(t, slug, cell, url.Values{"instances": {"-4"}})
-	bad.wantStatus(t, http.StatusBadRequest)
-	bad.find(t, "flash")
+	bad.wantStatus(t, http.StatusUnprocessableEntity)
+	// (A lone <td> is dropped by an HTML parser outside a table: read the text.)
+	if !strings.Contains(bad.body, `class="cell cell-invalid"`) || !strings.Contains(bad.body, `value="-4"`) || !strings.Contains(bad.body, `aria-invalid="true"`) {
+		t.Errorf("refused cell is not marked or lost the typed -4:\n%s", bad.body)
+	}
+	bad.find(t, "cell-error")
+
+	// A stale revision in the matrix says so without revision numbers.
+	stale := c.htmx("/w/"+slug+cell, url.Values{"instances": {"5"}, "revision": {"1"}})
+	stale.wantStatus(t, http.StatusConflict)
+	msg := stale.find(t, "cell-error").Text()
+	if !strings.Contains(msg, "someone else") || strings.ContainsAny(msg, "0123456789") {
+		t.Errorf("matrix conflict message %q", msg)
+	}
 }
 
 func TestWorkspaceRenameAndDelete(t *testing.T) {
@@ -296,6 +339,13 @@ func TestWorkspaceRenameAndDelete(t *testing.T) {
 	if _, err := ts.db.GetWorkspace(t.Context(), slug); err != nil {
 		t.Fatal("deleted without confirmation")
 	}
-	c.post("/w/"+slug+"/delete", url.Values{"confirm": {slug}}).wantRedirect(t, "/")
+	c.post("/w/"+slug+"/delete", url.Values{"confirm": {slug}}).wantRedirect(t, "/?deleted=1")
 	c.get("/w/"+slug).wantStatus(t, http.StatusNotFound)
+	// The home page says the delete was done, in a fixed text.
+	if !strings.Contains(c.get("/?deleted=1").find(t, "page-notice").Text(), "deleted") {
+		t.Error("no word that the workspace was deleted")
+	}
+	if c.get("/?deleted=<b>x</b>").doc.Find(`[data-testid="page-notice"]`).Length() != 0 {
+		t.Error("the home page shows a notice made from the URL")
+	}
 }

@@ -63,7 +63,7 @@ func (s *Server) handleWorkspaceDelete(c echo.Context) error {
 		return err
 	}
 	s.forgetWorkspace(ws.ID)
-	return redirect(c, "/")
+	return redirect(c, "/?deleted=1")
 }
 
 func (s *Server) renderSettings(c echo.Context, status int, ws *store.Workspace, f *views.Form, saved bool, del *views.Form) error {

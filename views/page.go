@@ -25,6 +25,9 @@ type Page struct {
 	CSRF string
 	// Workspace is set on pages under /w/{slug} for the breadcrumb and tabs.
 	Workspace *WorkspaceRef
+	// Notice is a message shown at the top of the page on arrival (a link
+	// that asked for something no longer there).
+	Notice string
 	// Tab is the active workspace tab: "model", "diagram" or "import".
 	Tab string
 }
@@ -54,6 +57,12 @@ type Form struct {
 	// General holds messages that belong to no single field (a conflict, a
 	// duplicate pair).
 	General []string
+	// Notice says what the last write did ("Added service “web”."), next to
+	// the form, where the user is looking.
+	Notice string
+	// Stale is set when a write was refused because the workspace changed:
+	// the form offers to reload its section.
+	Stale bool
 }
 
 // Value returns the typed value of a field.

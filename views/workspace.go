@@ -18,6 +18,9 @@ type Editor struct {
 
 	AddService, AddServer, AddPlacement, AddDependency *Form
 
+	// Query is the search, sort and page of each section (by Section*).
+	Query map[string]ListQuery
+
 	instances map[[2]int64]int
 }
 
@@ -55,15 +58,6 @@ type FindingCounts struct {
 // Total is the number of findings.
 func (f FindingCounts) Total() int { return f.High + f.Medium + f.Low + f.Info }
 
-// MaxMatrixCells bounds the placement matrix: beyond it the grid is too big
-// to read or to send, and the placement list does the job alone.
-const MaxMatrixCells = 5000
-
-// ShowMatrix reports whether the placement matrix is drawn.
-func (e *Editor) ShowMatrix() bool {
-	return len(e.Services) > 0 && len(e.Servers) > 0 && len(e.Services)*len(e.Servers) <= MaxMatrixCells
-}
-
 // Instances returns the instances of a service on a server, 0 when it is
 // not placed there.
 func (e *Editor) Instances(serviceID, serverID int64) int {
@@ -98,24 +92,6 @@ func (e *Editor) ServerLoad(serverID int64) int {
 	return n
 }
 
-// ServiceNames lists the service names for the selects of the forms.
-func (e *Editor) ServiceNames() []string {
-	out := make([]string, len(e.Services))
-	for i, s := range e.Services {
-		out[i] = s.Name
-	}
-	return out
-}
-
-// ServerNames lists the server names for the selects of the forms.
-func (e *Editor) ServerNames() []string {
-	out := make([]string, len(e.Servers))
-	for i, s := range e.Servers {
-		out[i] = s.Name
-	}
-	return out
-}
-
 func cellID(serviceID, serverID int64) string {
 	return "cell-" + itoa(serviceID) + "-" + itoa(serverID)
 }
@@ -129,13 +105,4 @@ func orDefault(v, def string) string {
 		return def
 	}
 	return v
-}
-
-// second is the default callee of a new dependency: the second service, so
-// that the form does not start as a self-call.
-func second(names []string) string {
-	if len(names) > 1 {
-		return names[1]
-	}
-	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"image/png"
 	"io"
 	"net/http"
 	"net/url"
@@ -103,7 +104,7 @@ func TestEveryExportPathGivesTheSameBytes(t *testing.T) {
 		{"empty view", "view=&focus=&group=", nil},
 		{"deployment, focus, group", "view=deployment&focus=cart&depth=2&group=team", []string{"--view", "deployment", "--focus", "cart", "--depth", "2", "--group", "team"}},
 	}
-	for _, format := range []string{"svg", "dot"} {
+	for _, format := range []string{"svg", "png", "dot"} {
 		for _, tt := range tests {
 			t.Run(format+"/"+tt.name, func(t *testing.T) {
 				cli := runCLI(t, "", nil, append(append([]string{"render", "--format", format}, tt.flags...), path)...)
@@ -125,13 +126,26 @@ func TestEveryExportPathGivesTheSameBytes(t *testing.T) {
 						t.Errorf("%s differs from archmap render (%d bytes against %d):\n%.400s", from, len(b), len(want), b)
 					}
 				}
-				if format == "svg" {
+				switch format {
+				case "png":
+					img, err := png.Decode(bytes.NewReader(want))
+					if err != nil {
+						t.Fatalf("not a PNG: %v", err)
+					}
+					// Twice the SVG's size: the standalone SVG's width in pt is
+					// 4/3 CSS px, and the picture has 2 pixels a CSS pixel.
+					if b := img.Bounds(); b.Dx() < 200 || b.Dy() < 100 {
+						t.Errorf("a %dx%d picture", b.Dx(), b.Dy())
+					}
+				case "svg":
 					s := string(want)
 					if !strings.HasPrefix(s, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`) || !strings.Contains(s, "<style") || strings.Contains(s, "DOCTYPE") || strings.Contains(s, "svg11.dtd") {
 						t.Errorf("not a standalone SVG:\n%.400s", s)
 					}
-				} else if !strings.HasPrefix(string(want), "digraph archmap {") {
-					t.Errorf("not the DOT source:\n%.200s", want)
+				default:
+					if !strings.HasPrefix(string(want), "digraph archmap {") {
+						t.Errorf("not the DOT source:\n%.200s", want)
+					}
 				}
 			})
 		}

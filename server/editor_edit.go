@@ -1,0 +1,135 @@
+package server
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/archmap/archmap/store"
+	"github.com/archmap/archmap/topology"
+	"github.com/archmap/archmap/views"
+)
+
+// The editor's answers. An edit answers with what it changed — a row, the
+// add form it came from, a matrix cell — and, out of band, the counts, the
+// findings badge and the revision; sections that show the change as well
+// (the matrix after a new service) are asked to fetch themselves with an
+// HX-Trigger event, in their own search, sort and page. So an answer's
+// size does not grow with the model, and the page keeps its place.
+
+// editorEvent is the HX-Trigger event a section's table listens to.
+func editorEvent(section string) string { return "editor-" + section }
+
+// editDone answers a successful edit: main (may be nil: the target goes
+// away), the out-of-band updates with rev as the page's new revision, and
+// events for the other sections that show what changed.
+func (s *Server) editDone(c echo.Context, rev int64, section, notice string, main func(ed *views.Editor) templ.Component, names bool, refresh ...string) error {
+	ed, _, err := s.loadEditor(c.Request().Context(), c.Param("slug"), nil)
+	if err != nil {
+		return err
+	}
+	// The revision of this write, not a later one someone else made
+	// meanwhile: that one the page has not seen, and must be told about.
+	ed.Revision = rev
+	parts := []templ.Component{}
+	if main != nil {
+		parts = append(parts, main(ed))
+	}
+	parts = append(parts, views.EditUpdate(ed, section, notice))
+	if names {
+		refresh = append(refresh, "names")
+	}
+	if len(refresh) > 0 {
+		ev := make([]string, len(refresh))
+		for i, r := range refresh {
+			ev[i] = editorEvent(r)
+		}
+		c.Response().Header().Set("HX-Trigger", strings.Join(ev, ", "))
+	}
+	return render(c, http.StatusOK, join(parts...))
+}
+
+// join renders components one after the other.
+func join(parts ...templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		for _, p := range parts {
+			if err := p.Render(ctx, w); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// handleEditorSection answers a section's search, sort, page or reload
+// with that section's table, and the current revision and counts.
+func (s *Server) handleEditorSection(c echo.Context) error {
+	section := c.Param("section")
+	var table func(*views.Editor) templ.Component
+	switch section {
+	case views.SectionServices:
+		table = views.ServicesTable
+	case views.SectionServers:
+		table = views.ServersTable
+	case views.SectionPlacements:
+		table = views.PlacementsTable
+	case views.SectionDependencies:
+		table = views.DependenciesTable
+	case views.SectionMatrix:
+		table = views.MatrixTable
+	case "names":
+		ed, _, err := s.loadEditor(c.Request().Context(), c.Param("slug"), nil)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusOK, views.NameLists(ed))
+	default:
+		return topology.Errorf(topology.ENOTFOUND, "There is nothing at this address.")
+	}
+	page, _ := strconv.Atoi(c.QueryParam("page"))
+	q := views.ListQuery{
+		Q:    strings.TrimSpace(c.QueryParam("q")),
+		Sort: c.QueryParam("sort"),
+		Page: page,
+		Zone: c.QueryParam("zone"),
+	}
+	ed, _, err := s.loadEditor(c.Request().Context(), c.Param("slug"), map[string]views.ListQuery{section: q})
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, join(table(ed), views.EditUpdate(ed, "", "")))
+}
+
+// staleAdd is the message of an add refused because the workspace changed.
+const staleAdd = "Someone else changed this workspace meanwhile, so nothing was added. Reload this section to see their change, then send again: what you typed is kept."
+
+// staleEdit is the message of a row edit refused for the same reason.
+const staleEdit = "Someone else changed this workspace meanwhile, so nothing was saved. Reload this section to see their change, then edit again."
+
+// handleEntityDelete answers a delete: the row goes, the section says so, and
+// the sections that showed what the delete cascaded to fetch themselves.
+func (s *Server) handleEntityDelete(section, kind string, remove func(ctx context.Context, slug string, id, expectedRevision int64) (*store.Workspace, error), refresh ...string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, rev, err := idAndRevision(c)
+		if err != nil {
+			return err
+		}
+		ws, err := remove(c.Request().Context(), c.Param("slug"), id, rev)
+		if err != nil {
+			if topology.ErrorCode(err) == topology.EPRECONDITION {
+				return render(c, http.StatusConflict, views.ConflictRow(c.Param("slug"), kind+"-"+itoa(id), section, 8))
+			}
+			return err
+		}
+		names := section == views.SectionServices || section == views.SectionServers
+		// The section itself is fetched again too, in its own search and
+		// page: a row moves up from the next page, or the empty message
+		// comes back.
+		return s.editDone(c, ws.Revision, section, "Deleted the "+kind+".", nil, names, append([]string{section}, refresh...)...)
+	}
+}

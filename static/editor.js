@@ -1,0 +1,197 @@
+// The model editor: keeps the user's place across htmx swaps, posts the
+// placement matrix's cells through one delegated handler, and clears the
+// messages of other forms when the user works in one.
+(function () {
+  "use strict";
+
+  function inEditor(el) {
+    return el && el.closest && el.closest("#editor");
+  }
+
+  // triggeredByServer tells a section fetching itself after an edit (an
+  // HX-Trigger "editor-…" event) from something the user did.
+  function triggeredByServer(e) {
+    var cfg = e.detail.requestConfig;
+    var ev = cfg && cfg.triggeringEvent;
+    return !!(ev && typeof ev.type === "string" && ev.type.indexOf("editor-") === 0);
+  }
+
+  // Before a request the user made in the editor: clear the old messages
+  // of the other forms and of the sections' status lines.
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var elt = e.detail.elt;
+    if (!inEditor(elt) || triggeredByServer(e)) return;
+    var form = elt.closest("form");
+    document.querySelectorAll("#editor form").forEach(function (f) {
+      if (f === form) return;
+      f.querySelectorAll(".form-errors, .form-notice, .field-error").forEach(function (m) {
+        m.remove();
+      });
+      f.querySelectorAll(".field-invalid").forEach(function (m) {
+        m.classList.remove("field-invalid");
+      });
+    });
+    document.querySelectorAll("#editor .section-status").forEach(function (s) {
+      s.textContent = "";
+    });
+  });
+
+  // where describes the focused element so it can be found again in new
+  // content: by its id, or by its row and role (a row's Edit button).
+  function where(el) {
+    if (!el || el === document.body) return null;
+    var row = el.closest && el.closest("tr[id]");
+    return { id: el.id, row: row && row.id, testid: el.getAttribute && el.getAttribute("data-testid") };
+  }
+
+  function refocus(w) {
+    if (!w) return false;
+    var el = w.id && document.getElementById(w.id);
+    if (!el && w.row && w.testid) el = document.querySelector("#" + CSS.escape(w.row) + ' [data-testid="' + w.testid + '"]');
+    if (!el) return false;
+    el.focus({ preventScroll: true });
+    return true;
+  }
+
+  function focusFirst(root, sel) {
+    var el = root && root.querySelector(sel);
+    if (el) el.focus({ preventScroll: true });
+    return !!el;
+  }
+
+  // Just before a swap in the editor: remember the scroll position, where
+  // focus is, the target's id and, for a row, its neighbour (a deleted row
+  // leaves nothing to focus).
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var t = e.detail.target;
+    if (!inEditor(t) || !e.detail.xhr) return;
+    e.detail.xhr.archmapPlace = {
+      y: window.scrollY,
+      focus: where(document.activeElement),
+      targetID: t.id,
+      isRow: t.matches("tr"),
+      isAdd: t.matches("form.add-form"),
+      next: t.matches("tr") ? t.nextElementSibling || t.previousElementSibling : null,
+      user: !triggeredByServer(e)
+    };
+  });
+
+  // After the swap: focus back where the user was — the same element when
+  // it is still there, the add form's first field after an add, the row's
+  // Edit button after a save, the next row after a delete — and the page
+  // scrolled where it was.
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var xhr = e.detail.xhr;
+    var p = xhr && xhr.archmapPlace;
+    if (!p) return;
+    xhr.archmapPlace = null; // out-of-band parts settle too: act once
+    var active = document.activeElement;
+    var lost = !active || active === document.body || !active.isConnected;
+    var t = p.targetID && document.getElementById(p.targetID);
+    if (p.isAdd && t) {
+      if (xhr.status < 300) focusFirst(t, "input:not([type=hidden]), select");
+      else if (lost) focusFirst(t, ".field-invalid input, .field-invalid select, input:not([type=hidden])");
+    } else if (lost && !refocus(p.focus)) {
+      if (p.isRow && t) focusFirst(t, "input:not([type=hidden]), [data-testid=edit], [data-testid=reload-section], button");
+      else if (p.isRow && p.next && p.next.isConnected) focusFirst(p.next, "[data-testid=edit]");
+    }
+    if (Math.abs(window.scrollY - p.y) > 1) window.scrollTo(0, p.y);
+  });
+
+  // The matrix: one handler for every cell. A cell posts its count on
+  // change and is replaced by the server's answer (the cell, its totals).
+  document.addEventListener("change", function (e) {
+    var input = e.target;
+    if (!input.matches || !input.matches("table.matrix input[id^='cell-']")) return;
+    var table = input.closest("table.matrix");
+    var ids = input.id.split("-"); // cell-<service>-<server>
+    var rev = document.getElementById("ws-revision");
+    if (!window.htmx || !rev) return;
+    window.htmx.ajax("POST", table.getAttribute("data-cell-url") + "/" + ids[1] + "/" + ids[2], {
+      source: input,
+      target: input.closest("td"),
+      swap: "outerHTML",
+      values: { instances: input.value, revision: rev.value }
+    });
+  });
+})();
+
+// Row buttons: one delegated handler for the Edit and Delete of every row
+// (the row holds its URL and name, its tbody the question a delete asks).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("#editor [data-act]");
+    if (!btn || !window.htmx) return;
+    var row = btn.closest("tr[data-url]");
+    if (!row) return;
+    var url = row.getAttribute("data-url");
+    if (btn.getAttribute("data-act") === "edit") {
+      window.htmx.ajax("GET", url + "/edit", { source: btn, target: row, swap: "outerHTML" });
+      return;
+    }
+    var body = row.closest("tbody");
+    var question = ((body && body.getAttribute("data-confirm")) || "Delete %s?").replace("%s", row.getAttribute("data-name") || "");
+    if (!window.confirm(question)) return;
+    var rev = document.getElementById("ws-revision");
+    // The row and its button go with the delete, and events on removed
+    // elements reach no one: focus the next row here, once it is done.
+    var next = row.nextElementSibling || row.previousElementSibling;
+    var y = window.scrollY;
+    window.htmx
+      .ajax("POST", url + "/delete", {
+        source: btn,
+        target: row,
+        swap: "outerHTML",
+        values: { revision: rev ? rev.value : "" }
+      })
+      .then(function () {
+        var active = document.activeElement;
+        var conflict = row.id && document.getElementById(row.id);
+        if (conflict) {
+          // Refused (changed by someone else): the message and its reload
+          // stand where the row was.
+          var r = conflict.querySelector("[data-testid=reload-section]");
+          if (r) r.focus({ preventScroll: true });
+        } else if (!row.isConnected && next && next.isConnected && (!active || active === document.body || !active.isConnected)) {
+          var b = next.querySelector("[data-testid=edit]");
+          if (b) b.focus({ preventScroll: true });
+        }
+        if (Math.abs(window.scrollY - y) > 1) window.scrollTo(0, y);
+      });
+  });
+})();
+
+// Copy buttons (data-copy="<input id>"): copy the input's value and say so.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("[data-copy]");
+    if (!btn) return;
+    var input = document.getElementById(btn.getAttribute("data-copy"));
+    if (!input) return;
+    var status = btn.parentNode.querySelector(".copy-status");
+    function said(msg) {
+      if (status) status.textContent = msg;
+    }
+    function fallback() {
+      // Plain http is no secure context: no async clipboard there.
+      input.focus();
+      input.select();
+      var ok = false;
+      try {
+        ok = document.execCommand("copy");
+      } catch (err) {
+        ok = false;
+      }
+      said(ok ? "Copied." : "Selected: press Ctrl+C (⌘C) to copy.");
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(function () {
+        said("Copied.");
+      }, fallback);
+    } else {
+      fallback();
+    }
+  });
+})();
