@@ -134,3 +134,94 @@ func TestSimulateRejectsUnknownAndMalformedItems(t *testing.T) {
 		})
 	}
 }
+
+// TestSimulateReasons: every down or degraded service, and only those, has
+// its reason in plain words, naming the server or the call that explains it.
+func TestSimulateReasons(t *testing.T) {
+	m := mustParse(t, shop)
+	cases := []struct {
+		fail []string
+		want map[string]string
+	}{
+		{[]string{"server:n3"}, map[string]string{
+			"db":     "down: its only server n3 failed",
+			"api":    "down: calls db synchronously, which is down",
+			"web":    "down: calls api synchronously, which is down",
+			"cache":  "degraded: lost 1 of its 2 instances (n3 failed)",
+			"report": "degraded: calls db asynchronously, which is down: its messages wait",
+		}},
+		{[]string{"zone:z1", "server:n3"}, map[string]string{
+			"cache":  "down: all its servers failed (n1, n3)",
+			"report": "down: its only server n1 failed",
+		}},
+		{[]string{"service:mailer"}, map[string]string{
+			"mailer": "down: failed in the simulation",
+			"api":    "degraded: calls mailer asynchronously, which is down: its messages wait",
+		}},
+		{[]string{"server:n1"}, map[string]string{
+			"web": "degraded: lost 1 of its 2 instances (n1 failed)",
+		}},
+	}
+	for _, tc := range cases {
+		sim, err := Simulate(m, tc.fail)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, want := range tc.want {
+			if got := sim.Reasons[name]; got != want {
+				t.Errorf("%v: %s's reason %q, want %q", tc.fail, name, got, want)
+			}
+		}
+		checkReasons(t, sim)
+	}
+}
+
+// TestSimulateReasonsEndAtAFailure: in a ring of sync calls, the chain of
+// "calls X, which is down" explanations ends at what failed, never loops.
+func TestSimulateReasonsEndAtAFailure(t *testing.T) {
+	m := mustParse(t, `
+services: [{name: a}, {name: b}, {name: c}, {name: d}]
+servers: [{name: n1}, {name: n2}]
+placements: [{service: a, server: n1}, {service: b, server: n1}, {service: c, server: n1}, {service: d, server: n2}]
+dependencies: [{from: a, to: b}, {from: b, to: c}, {from: c, to: a}, {from: c, to: d}]`)
+	sim, err := Simulate(m, []string{"server:n2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sim.Down) != 4 {
+		t.Fatalf("down %q, want all four", sim.Down)
+	}
+	checkReasons(t, sim)
+	for _, start := range sim.Down {
+		seen := map[string]bool{}
+		name := start
+		for strings.HasPrefix(sim.Reasons[name], "down: calls ") {
+			if seen[name] {
+				t.Fatalf("the reasons loop from %s: %v", start, sim.Reasons)
+			}
+			seen[name] = true
+			name = strings.Fields(sim.Reasons[name])[2]
+		}
+		if sim.Reasons[name] != "down: its only server n2 failed" {
+			t.Errorf("the chain from %s ends at %s: %q", start, name, sim.Reasons[name])
+		}
+	}
+}
+
+// checkReasons: a reason for every down and degraded service, none else,
+// each starting with what it explains.
+func checkReasons(t *testing.T, sim *Simulation) {
+	t.Helper()
+	n := 0
+	for prefix, names := range map[string][]string{"down: ": sim.Down, "degraded: ": sim.Degraded} {
+		for _, name := range names {
+			n++
+			if !strings.HasPrefix(sim.Reasons[name], prefix) {
+				t.Errorf("%s's reason %q does not start with %q", name, sim.Reasons[name], prefix)
+			}
+		}
+	}
+	if len(sim.Reasons) != n {
+		t.Errorf("%d reasons for %d affected services: %v", len(sim.Reasons), n, sim.Reasons)
+	}
+}

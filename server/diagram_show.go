@@ -76,6 +76,23 @@ func diagramPageData(sn *snapshot, opts diagram.Options, base string) *views.Dia
 	if d.ZoneCount > maxServersListed {
 		d.Zones = nil
 	}
+	if d.ServiceCount <= maxServersListed {
+		d.FailServices = d.Services
+	}
+	// The search box finds a server in the services view through what runs
+	// on it: only while the servers are listed and the placements few
+	// enough to keep the page bounded.
+	if d.Servers != nil && len(m.Placements) <= maxListed {
+		d.Places = map[string][]string{}
+		for _, srv := range m.Servers {
+			d.Places[srv.Name] = []string{}
+		}
+		for _, pl := range m.Placements {
+			if !slices.Contains(d.Places[pl.Server], pl.Service) {
+				d.Places[pl.Server] = append(d.Places[pl.Server], pl.Service)
+			}
+		}
+	}
 	return d
 }
 

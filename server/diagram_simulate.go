@@ -51,14 +51,14 @@ func readForm(c echo.Context) (url.Values, error) {
 }
 
 func simulation(m *topology.Model, fail []string) (*views.SimulationData, error) {
-	d := &views.SimulationData{Failed: fail}
+	d := &views.SimulationData{Failed: fail, Total: len(m.Services)}
 	marks := views.SimulationMarks{Down: []string{}, Degraded: []string{}, Servers: []string{}}
 	if len(fail) > 0 {
 		sim, err := risk.Simulate(m, fail)
 		if err != nil {
 			return nil, err
 		}
-		d.Down, d.Degraded = sim.Down, sim.Degraded
+		d.Down, d.Degraded, d.Reasons = sim.Down, sim.Degraded, sim.Reasons
 		marks.Down, marks.Degraded = sim.Down, sim.Degraded
 	}
 	failed := map[string]bool{}

@@ -11,11 +11,16 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/archmap/archmap/diagram"
+	"github.com/archmap/archmap/risk"
+	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/topology/topologytest"
 )
 
@@ -88,6 +93,27 @@ func TestServicePanel(t *testing.T) {
 	c.get("/w/"+slug+"/diagram/panel?service=nope").wantStatus(t, http.StatusNotFound)
 }
 
+// TestServerPanel: a server's panel lists what runs there and what its
+// loss takes down, with the reason; an unknown server is a 404.
+func TestServerPanel(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.signedIn(t)
+	slug := c.importShop(t, "Shop")
+	c.get("/w/" + slug + "/diagram")
+	p := c.get("/w/" + slug + "/diagram/panel?server=node-a")
+	p.wantStatus(t, http.StatusOK)
+	if got := p.find(t, "panel-server-name").Text(); got != "node-a" {
+		t.Errorf("panel of %q", got)
+	}
+	if got := p.find(t, "panel-runs").Text(); !strings.Contains(got, "web") {
+		t.Errorf("runs %q", got)
+	}
+	if got := p.find(t, "panel-loss-down").Text(); !strings.Contains(got, "down: its only server node-a failed") {
+		t.Errorf("its loss: %q", got)
+	}
+	c.get("/w/"+slug+"/diagram/panel?server=nope").wantStatus(t, http.StatusNotFound)
+}
+
 func TestSimulate(t *testing.T) {
 	ts := newTestServer(t)
 	c := ts.signedIn(t)
@@ -96,8 +122,14 @@ func TestSimulate(t *testing.T) {
 
 	p := c.htmx("/w/"+slug+"/simulate", url.Values{"fail": {"server:node-a"}})
 	p.wantStatus(t, http.StatusOK)
-	if got := strings.TrimSpace(p.find(t, "sim-down").Text()); got != "web" {
+	if got := strings.TrimSpace(p.find(t, "sim-down").Find("[data-service]").Text()); got != "web" {
 		t.Errorf("down: %q", got)
+	}
+	if got := strings.TrimSpace(p.find(t, "sim-reason").Text()); got != "down: its only server node-a failed" {
+		t.Errorf("web's reason: %q", got)
+	}
+	if got := strings.TrimSpace(p.find(t, "sim-summary").Text()); got != "1 of 2 services down, 0 degraded" {
+		t.Errorf("headline: %q", got)
 	}
 	var marks struct{ Down, Degraded, Servers []string }
 	if err := json.Unmarshal([]byte(p.doc.Find("#sim-marks").AttrOr("data-island", "")), &marks); err != nil {
@@ -321,5 +353,40 @@ func (c *client) fetch(tb testing.TB, path string) {
 	}
 	if resp.StatusCode != http.StatusOK {
 		tb.Fatalf("GET %s: status %d", path, resp.StatusCode)
+	}
+}
+
+// TestServicePanelListsItsCallsFindings: a finding about a call (the
+// demo's catalog → inventory, 24 calls a request, made to cross the network
+// by moving inventory off app-1) is in the panels of both ends, and not in
+// a third service's.
+func TestServicePanelListsItsCallsFindings(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.signedIn(t)
+	m := topology.Demo()
+	for i, p := range m.Placements {
+		if p.Service == "inventory" {
+			m.Placements[i].Server = "db-1"
+		}
+	}
+	slug := importModel(t, ts.db, "demo-shop", m)
+	report := risk.Analyze(m)
+	var rule string
+	for _, f := range report.Findings {
+		if slices.Contains(f.Subjects, risk.DependencySubject("catalog", "inventory")) {
+			rule = f.Rule
+		}
+	}
+	if rule == "" {
+		t.Fatal("the demo has no finding on catalog → inventory to look for")
+	}
+	for name, want := range map[string]bool{"catalog": true, "inventory": true, "auth": false} {
+		p := c.get("/w/" + slug + "/diagram/panel?service=" + name)
+		p.wantStatus(t, http.StatusOK)
+		var rules []string
+		p.doc.Find(`[data-testid="finding"] code`).Each(func(_ int, s *goquery.Selection) { rules = append(rules, s.Text()) })
+		if got := slices.Contains(rules, rule); got != want {
+			t.Errorf("%s's panel lists %q: %v, want %v (rules %q)", name, rule, got, want, rules)
+		}
 	}
 }

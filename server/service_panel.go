@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/archmap/archmap/risk"
@@ -19,11 +20,56 @@ func (s *Server) handleServicePanel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := servicePanel(sn, c.QueryParam("service"))
+	panel, err := sidePanel(sn, c)
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.ServicePanel(d))
+	return render(c, http.StatusOK, panel)
+}
+
+// sidePanel is the panel of what the query names: ?service=NAME or
+// ?server=NAME.
+func sidePanel(sn *snapshot, c echo.Context) (templ.Component, error) {
+	if name := c.QueryParam("server"); name != "" {
+		d, err := serverPanel(sn, name)
+		if err != nil {
+			return nil, err
+		}
+		return views.ServerPanel(d), nil
+	}
+	d, err := servicePanel(sn, c.QueryParam("service"))
+	if err != nil {
+		return nil, err
+	}
+	return views.ServicePanel(d), nil
+}
+
+// serverPanel gathers what runs on a server, its findings, and what its
+// loss takes down (a simulation of that server alone).
+func serverPanel(sn *snapshot, name string) (*views.ServerPanelData, error) {
+	m := sn.model
+	i := slices.IndexFunc(m.Servers, func(s topology.Server) bool { return s.Name == name })
+	if i < 0 {
+		return nil, topology.Errorf(topology.ENOTFOUND, "There is no server %q.", name)
+	}
+	d := &views.ServerPanelData{Server: m.Servers[i]}
+	for _, p := range m.Placements {
+		if p.Server == name {
+			d.Placements = append(d.Placements, p)
+		}
+	}
+	subject := risk.ServerSubject(name)
+	for _, f := range sn.report.Findings {
+		if slices.Contains(f.Subjects, subject) {
+			d.Findings = append(d.Findings, f)
+		}
+	}
+	loss, err := simulation(m, []string{risk.FailServer + ":" + name})
+	if err != nil {
+		return nil, err
+	}
+	d.Loss = loss
+	return d, nil
 }
 
 func servicePanel(sn *snapshot, name string) (*views.ServicePanelData, error) {
@@ -46,9 +92,14 @@ func servicePanel(sn *snapshot, name string) (*views.ServicePanelData, error) {
 			d.Downstream = append(d.Downstream, dep)
 		}
 	}
-	subject := risk.ServiceSubject(name)
+	// Its findings, and those on its calls in and out: a chatty call or a
+	// sync chain through it is its business too.
+	subjects := map[string]bool{risk.ServiceSubject(name): true}
+	for _, dep := range append(slices.Clip(d.Upstream), d.Downstream...) {
+		subjects[risk.DependencySubject(dep.From, dep.To)] = true
+	}
 	for _, f := range sn.report.Findings {
-		if slices.Contains(f.Subjects, subject) {
+		if slices.ContainsFunc(f.Subjects, func(s string) bool { return subjects[s] }) {
 			d.Findings = append(d.Findings, f)
 		}
 	}

@@ -216,11 +216,11 @@ func (s *Server) handleSharePanel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d, err := servicePanel(sn, c.QueryParam("service"))
+	panel, err := sidePanel(sn, c)
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, views.ServicePanel(d))
+	return render(c, http.StatusOK, panel)
 }
 
 // handleShareSimulate answers the simulation form of a share page. It reads

@@ -116,6 +116,9 @@
     if (window.svgPanZoom) {
       pz = window.svgPanZoom(svg, {
         zoomEnabled: true,
+        // The wheel scrolls the page; diagram-page.js zooms on Ctrl/⌘+wheel,
+        // pinch and keys.
+        mouseWheelZoomEnabled: false,
         controlIconsEnabled: false,
         dblClickZoomEnabled: false,
         fit: true,
@@ -149,6 +152,7 @@
     });
     applyTeamFilter();
     applySimulation();
+    document.dispatchEvent(new CustomEvent("archmap:diagram"));
   }
 
   // fitDiagram fits the diagram into its frame, but does not blow a small
@@ -157,6 +161,11 @@
   function fitDiagram() {
     var pz = diagram && diagram.panZoom;
     if (!pz) return;
+    // diagram-page.js fits for readable labels where it is loaded.
+    if (window.archmap && window.archmap.fitReadable) {
+      window.archmap.fitReadable(diagram);
+      return;
+    }
     pz.resize();
     pz.fit();
     var real = pz.getSizes().realZoom;
@@ -326,7 +335,10 @@
     var t = e.detail.target;
     if (!t) return;
     if (t.id === "diagram-content") initDiagram();
-    else if (t.id === "sim-result") applySimulation();
+    else if (t.id === "sim-result") {
+      applySimulation();
+      document.dispatchEvent(new CustomEvent("archmap:simulation"));
+    }
   });
 
   var resizeTimer = null;
@@ -337,5 +349,18 @@
     }, 150);
   });
 
-  window.archmap = { showFlash: showFlash, select: select };
+  window.archmap = window.archmap || {};
+  window.archmap.showFlash = showFlash;
+  window.archmap.select = select;
+  window.archmap.centerOn = function (ids) {
+    if (diagram) centerOn(ids);
+  };
+  window.archmap.mark = function (ids, cls) {
+    if (diagram) mark(ids, cls);
+  };
+  window.archmap.clearSelection = clearSelection;
+  window.archmap.fit = fitDiagram;
+  window.archmap.diagram = function () {
+    return diagram;
+  };
 })();

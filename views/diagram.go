@@ -2,8 +2,9 @@ package views
 
 import (
 	"encoding/json"
-	"github.com/archmap/archmap/diagram"
+	"strconv"
 
+	"github.com/archmap/archmap/diagram"
 	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/topology"
 )
@@ -28,6 +29,13 @@ type DiagramPageData struct {
 	Base string
 	// ReadOnly hides what would change the model (share pages).
 	ReadOnly bool
+	// Places maps each server to the services placed on it, so that the
+	// search box can find a server in the services view too, where it has
+	// no element of its own.
+	Places map[string][]string
+	// FailServices are the services the simulation lists to tick; nil past
+	// their bound (a text field takes their place).
+	FailServices []string
 
 	// The page stays bounded whatever the model's size: a list longer than
 	// its bound is left out (Services, Teams, Servers, Zones nil) and the
@@ -143,11 +151,21 @@ type ServicePanelData struct {
 	Findings   []risk.Finding
 }
 
+// ServerPanelData is the side panel of a selected server.
+type ServerPanelData struct {
+	Server     topology.Server
+	Placements []topology.Placement // what runs there
+	Findings   []risk.Finding
+	Loss       *SimulationData // what losing it takes down
+}
+
 // SimulationData is the outcome of a failure simulation.
 type SimulationData struct {
 	Failed   []string // what was failed, as "server:a", "zone:z"
 	Down     []string
 	Degraded []string
+	Total    int               // services in the model, for the headline
+	Reasons  map[string]string // service → why it is down or degraded
 	// Marks is the data island app.js marks the diagram from.
 	Marks SimulationMarks
 }
@@ -158,6 +176,32 @@ type SimulationMarks struct {
 	Down     []string `json:"down"`
 	Degraded []string `json:"degraded"`
 	Servers  []string `json:"servers"`
+}
+
+// maxLossShown bounds the services a server panel lists as lost with it.
+const maxLossShown = 50
+
+// firstOf is the first n of list.
+func firstOf(list []string, n int) []string {
+	if len(list) > n {
+		return list[:n]
+	}
+	return list
+}
+
+// Summary is the headline of a simulation: "3 of 14 services down, 2 degraded".
+func (s *SimulationData) Summary() string {
+	return strconv.Itoa(len(s.Down)) + " of " + strconv.Itoa(s.Total) + " services down, " + strconv.Itoa(len(s.Degraded)) + " degraded"
+}
+
+// failedLabel writes a failure item for people: "zone eu-west-1a".
+func failedLabel(item string) string {
+	for _, p := range []string{"server:", "zone:", "service:"} {
+		if len(item) > len(p) && item[:len(p)] == p {
+			return p[:len(p)-1] + " " + item[len(p):]
+		}
+	}
+	return item
 }
 
 func severityClass(s risk.Severity) string { return "sev-" + string(s) }
