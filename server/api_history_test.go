@@ -68,7 +68,7 @@ func TestAPIHistory(t *testing.T) {
 	if page.Total != 4 || len(page.Revisions) != 4 {
 		t.Fatalf("revisions: total %d, %d listed, want 4: %+v", page.Total, len(page.Revisions), page.Revisions)
 	}
-	wantAuthors := []string{testEmail + " (API token)", "bob@example.com (API token)", testEmail + " (API token)", testEmail + " (API token)"}
+	wantAuthors := []string{testEmail + ` (API token "test")`, `bob@example.com (API token "test")`, testEmail + ` (API token "test")`, testEmail + ` (API token "test")`}
 	wantSummaries := []string{
 		fmt.Sprintf("%s on %s: %d → 5 instances", p.Service, p.Server, places.Items[0].Instances),
 		"added service search",

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -39,14 +40,14 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		if !auth.WellFormed(token) {
 			return unauthorized(c, "The API token is not valid.")
 		}
-		u, err := s.db.GetAPITokenUser(c.Request().Context(), auth.HashSecret(token))
+		u, name, err := s.db.GetAPITokenOwner(c.Request().Context(), auth.HashSecret(token))
 		switch {
 		case topology.ErrorCode(err) == topology.ENOTFOUND:
 			return unauthorized(c, "The API token is not valid.")
 		case err != nil:
 			return err
 		}
-		attributeChanges(c, u.Email+" (API token)")
+		attributeChanges(c, u.Email+" (API token "+strconv.Quote(name)+")")
 		return next(c)
 	}
 }

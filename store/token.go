@@ -86,30 +86,38 @@ func (db *DB) DeleteAPIToken(ctx context.Context, userID, id int64) error {
 // GetAPITokenUser returns the user a token belongs to and records its use;
 // an unknown token is ENOTFOUND.
 func (db *DB) GetAPITokenUser(ctx context.Context, tokenHash []byte) (*User, error) {
+	u, _, err := db.GetAPITokenOwner(ctx, tokenHash)
+	return u, err
+}
+
+// GetAPITokenOwner is GetAPITokenUser with the token's name, which the
+// history records with its owner as the author of the token's changes.
+func (db *DB) GetAPITokenOwner(ctx context.Context, tokenHash []byte) (*User, string, error) {
 	now := db.now()
-	if u, ok := db.tokens.get(tokenHash, now); ok {
-		return u, nil
+	if u, name, ok := db.tokens.get(tokenHash, now); ok {
+		return u, name, nil
 	}
 	var tokenID int64
+	var name string
 	var lastUsed sql.NullString
-	row := db.queryRow(ctx, "SELECT t.id, t.last_used_at, "+userColumnsOf+
+	row := db.queryRow(ctx, "SELECT t.id, t.name, t.last_used_at, "+userColumnsOf+
 		" FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?", tokenHash)
-	u, err := scanUser(prefixScanner{row, []any{&tokenID, &lastUsed}})
+	u, err := scanUser(prefixScanner{row, []any{&tokenID, &name, &lastUsed}})
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, topology.Errorf(topology.ENOTFOUND, "API token not found")
+		return nil, "", topology.Errorf(topology.ENOTFOUND, "API token not found")
 	}
 	if err != nil {
-		return nil, fail("get API token", err)
+		return nil, "", fail("get API token", err)
 	}
 	last, err := parseNullTime(lastUsed)
 	if err != nil {
-		return nil, fail("get API token", err)
+		return nil, "", fail("get API token", err)
 	}
 	if err := db.touch(ctx, "api_tokens", tokenID, last, now); err != nil {
-		return nil, fail("get API token", err)
+		return nil, "", fail("get API token", err)
 	}
-	db.tokens.put(tokenHash, tokenID, u, now)
-	return u, nil
+	db.tokens.put(tokenHash, tokenID, name, u, now)
+	return u, name, nil
 }
 
 // tokenCache remembers, for tokenCacheTTL, whose the tokens recently used
@@ -125,24 +133,25 @@ type tokenCache struct {
 
 type tokenEntry struct {
 	tokenID int64
+	name    string
 	user    User
 	at      time.Time
 }
 
 const tokenCacheTTL = 10 * time.Second
 
-func (c *tokenCache) get(hash []byte, now time.Time) (*User, bool) {
+func (c *tokenCache) get(hash []byte, now time.Time) (*User, string, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[string(hash)]
 	if !ok || now.Sub(e.at) >= tokenCacheTTL || now.Before(e.at) {
-		return nil, false
+		return nil, "", false
 	}
 	u := e.user // a copy: callers may keep or change theirs
-	return &u, true
+	return &u, e.name, true
 }
 
-func (c *tokenCache) put(hash []byte, tokenID int64, u *User, now time.Time) {
+func (c *tokenCache) put(hash []byte, tokenID int64, name string, u *User, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.entries == nil {
@@ -153,7 +162,7 @@ func (c *tokenCache) put(hash []byte, tokenID int64, u *User, now time.Time) {
 			delete(c.entries, k)
 		}
 	}
-	c.entries[string(hash)] = tokenEntry{tokenID: tokenID, user: *u, at: now}
+	c.entries[string(hash)] = tokenEntry{tokenID: tokenID, name: name, user: *u, at: now}
 }
 
 func (c *tokenCache) forget(tokenID int64) {
