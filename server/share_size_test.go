@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -49,5 +50,31 @@ func TestSharePageOfHugeModelIsBounded(t *testing.T) {
 	}
 	if got := strings.Count(page, `data-testid="finding"`); got != maxFindingsListed {
 		t.Errorf("%d findings listed, want the %d most serious", got, maxFindingsListed)
+	}
+}
+
+// maxEditorPageBytes bounds the model tab whatever the model's size: its
+// tables come a page at a time and the placement matrix one zone at a time.
+const maxEditorPageBytes = 256 << 10
+
+// TestEditorPageOfHugeModelIsBounded: the model tab of a 60 000-service
+// model stays small (issue 12: it was 132 MB).
+func TestEditorPageOfHugeModelIsBounded(t *testing.T) {
+	n := 60_000
+	if testing.Short() || raceEnabled {
+		n = 10_000 // past every bound of the page all the same
+	}
+	ts := newTestServer(t)
+	c := ts.signedIn(t)
+	m := topologytest.Generate(n)
+	importModel(t, ts.db, "huge", m)
+	p := c.get("/w/huge")
+	p.wantStatus(t, http.StatusOK)
+	t.Logf("model tab of %d services: %d bytes", n, len(p.body))
+	if len(p.body) > maxEditorPageBytes {
+		t.Errorf("the model tab is %d bytes, bound %d", len(p.body), maxEditorPageBytes)
+	}
+	if !strings.Contains(string(p.body), `data-testid="editor"`) {
+		t.Errorf("not the editor:\n%.500s", p.body)
 	}
 }
