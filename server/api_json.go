@@ -50,15 +50,7 @@ func decodeJSON(c echo.Context, dst any, emptyOK bool) error {
 		return topology.Errorf(topology.EINVALID, "invalid JSON: the body is not valid UTF-8 (byte %d)", invalidUTF8At(data))
 	}
 	c.Set(rawBodyKey, data)
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return jsonError(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return topology.Errorf(topology.EINVALID, "invalid JSON: unexpected data after the object at byte %d", dec.InputOffset())
-	}
-	return nil
+	return decodeStrict(data, dst)
 }
 
 // jsonError turns a decoding error into a message that names the place.

@@ -157,19 +157,11 @@ func (s *Server) handleRevisionRestore(c echo.Context) error {
 func (s *Server) handleCompareShow(c echo.Context) error {
 	ctx := c.Request().Context()
 	slug := c.Param("slug")
-	ws, err := s.db.GetWorkspace(ctx, slug)
-	if err != nil {
-		return err
-	}
-	from, to, err := compareRange(c, ws)
+	ws, from, to, opts, err := s.compareRequest(c)
 	if err != nil {
 		return err
 	}
 	oldModel, newModel, err := s.comparedModels(ctx, slug, from, to)
-	if err != nil {
-		return err
-	}
-	opts, err := diagram.ParseQuery(c.QueryParams())
 	if err != nil {
 		return err
 	}
@@ -180,28 +172,49 @@ func (s *Server) handleCompareShow(c echo.Context) error {
 	return render(c, http.StatusOK, views.Layout(p, views.ComparePage(p, d)))
 }
 
-// compareRange reads ?from= and ?to= (the current revision when absent).
-func compareRange(c echo.Context, ws *store.Workspace) (from, to int64, err error) {
+// compareRequest reads what the compare page and its diagram share: the
+// workspace, ?from= and ?to= (the current revision when absent), and the
+// diagram options.
+func (s *Server) compareRequest(c echo.Context) (ws *store.Workspace, from, to int64, opts diagram.Options, err error) {
+	if ws, err = s.db.GetWorkspace(c.Request().Context(), c.Param("slug")); err != nil {
+		return nil, 0, 0, opts, err
+	}
 	if from, err = revisionParam(c.QueryParam("from")); err != nil {
-		return 0, 0, err
+		return nil, 0, 0, opts, err
 	}
 	to = ws.Revision
 	if v := c.QueryParam("to"); v != "" {
 		if to, err = revisionParam(v); err != nil {
-			return 0, 0, err
+			return nil, 0, 0, opts, err
 		}
 	}
-	return from, to, nil
+	opts, err = diagram.ParseQuery(c.QueryParams())
+	return ws, from, to, opts, err
 }
 
+// comparedModels rebuilds the models of revisions from and to in one walk
+// of the history (store.WalkRevisions), not one rebuild each.
 func (s *Server) comparedModels(ctx context.Context, slug string, from, to int64) (*topology.Model, *topology.Model, error) {
-	oldModel, _, err := s.db.ModelAt(ctx, slug, from)
+	var oldModel, newModel *topology.Model
+	err := s.db.WalkRevisions(ctx, slug, max(from, to), min(from, to), func(rev int64, m *topology.Model) error {
+		if rev == from {
+			oldModel = m
+		}
+		if rev == to {
+			newModel = m
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	newModel, _, err := s.db.ModelAt(ctx, slug, to)
-	if err != nil {
-		return nil, nil, err
+	for _, r := range []struct {
+		rev int64
+		m   *topology.Model
+	}{{from, oldModel}, {to, newModel}} {
+		if r.m == nil {
+			return nil, nil, topology.Errorf(topology.ENOTFOUND, "workspace %s has no revision %d", strconv.Quote(slug), r.rev)
+		}
 	}
 	return oldModel, newModel, nil
 }
@@ -214,15 +227,7 @@ func (s *Server) comparedModels(ctx context.Context, slug string, from, to int64
 func (s *Server) handleCompareFragment(c echo.Context) error {
 	ctx := c.Request().Context()
 	slug := c.Param("slug")
-	ws, err := s.db.GetWorkspace(ctx, slug)
-	if err != nil {
-		return err
-	}
-	from, to, err := compareRange(c, ws)
-	if err != nil {
-		return err
-	}
-	opts, err := diagram.ParseQuery(c.QueryParams())
+	ws, from, to, opts, err := s.compareRequest(c)
 	if err != nil {
 		return err
 	}
