@@ -96,10 +96,7 @@ func (s *Server) handleFindingAccept(c echo.Context) error {
 	}
 	a, err := s.acceptedFromForm(c)
 	if err != nil {
-		if msg, ok := userMessage(err); ok {
-			return s.renderFindings(c, http.StatusUnprocessableEntity, "The risk was not accepted: "+msg)
-		}
-		return err
+		return s.findingsRefused(c, "The risk was not accepted: ", err)
 	}
 	// A model file may hold a lapsed acceptance (it is then reported as
 	// stale); accepting anew with a date already past is a slip.
@@ -110,10 +107,7 @@ func (s *Server) handleFindingAccept(c echo.Context) error {
 	if err == nil {
 		return redirect(c, backToFindings(c, slug, ""))
 	}
-	if msg, ok := userMessage(err); ok {
-		return s.renderFindings(c, http.StatusUnprocessableEntity, "The risk was not accepted: "+msg)
-	}
-	return err
+	return s.findingsRefused(c, "The risk was not accepted: ", err)
 }
 
 // handleFindingWithdraw removes the acceptance of a finding.
@@ -125,17 +119,20 @@ func (s *Server) handleFindingWithdraw(c echo.Context) error {
 	}
 	a, err := s.acceptedFromForm(c)
 	if err != nil {
-		if msg, ok := userMessage(err); ok {
-			return s.renderFindings(c, http.StatusUnprocessableEntity, "The acceptance was not withdrawn: "+msg)
-		}
-		return err
+		return s.findingsRefused(c, "The acceptance was not withdrawn: ", err)
 	}
 	_, err = s.db.WithdrawAcceptance(c.Request().Context(), slug, a.Rule, a.Subjects, rev)
 	if err == nil {
 		return redirect(c, backToFindings(c, slug, ""))
 	}
+	return s.findingsRefused(c, "The acceptance was not withdrawn: ", err)
+}
+
+// findingsRefused answers an accept or withdraw that failed: the findings
+// page with what went wrong, when the user can act on it; else the error.
+func (s *Server) findingsRefused(c echo.Context, what string, err error) error {
 	if msg, ok := userMessage(err); ok {
-		return s.renderFindings(c, http.StatusUnprocessableEntity, "The acceptance was not withdrawn: "+msg)
+		return s.renderFindings(c, http.StatusUnprocessableEntity, what+msg)
 	}
 	return err
 }
