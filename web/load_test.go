@@ -148,50 +148,8 @@ func TestLoad(t *testing.T) {
 	elapsed := time.Since(begin)
 	cpu := srv.cpuTime(t) - cpuBefore
 
-	// Every write the server acknowledged is there, as last acknowledged.
-	lost := 0
-	var svcs []struct {
-		Name string `json:"name"`
-		Team string `json:"team"`
-	}
 	srv.endRun(t)
-	r = api.must(t, http.StatusOK, http.MethodGet, "/api/v1/workspaces/write/services?limit=10000", nil)
-	var page struct {
-		Items json.RawMessage `json:"items"`
-		Total int             `json:"total"`
-	}
-	if err := json.Unmarshal(r.body, &page); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(page.Items, &svcs); err != nil {
-		t.Fatal(err)
-	}
-	stored := map[string]string{}
-	for _, s := range svcs {
-		stored[s.Name] = s.Team
-	}
-	want := 0
-	for _, e := range ws {
-		for name, team := range e.services {
-			want++
-			got, ok := stored[name]
-			if !ok || got != team {
-				lost++
-				if lost <= 10 {
-					t.Errorf("lost write: service %s should be there with team %q; stored: %v %q", name, team, ok, got)
-				}
-			}
-		}
-		for name := range e.deleted {
-			if _, ok := stored[name]; ok {
-				lost++
-				t.Errorf("lost write: service %s was deleted but is there", name)
-			}
-		}
-	}
-	if len(stored) != want {
-		t.Errorf("the write workspace holds %d services, the writers' acknowledged writes make %d", len(stored), want)
-	}
+	lost := checkAcknowledged(t, api, ws)
 
 	handled := handlingTimes(t, srv.logText()[logsBefore:])
 	rss, peak := srv.rssKiB(t)
@@ -450,6 +408,56 @@ func (e *editor) run(ctx context.Context, st *loadStats) {
 		st.writes.Add(1)
 		st.route("API write (" + op + ")").add(time.Since(start))
 	}
+}
+
+// checkAcknowledged fails tb unless the "write" workspace holds every
+// service the editors' acknowledged writes left, as last acknowledged, and
+// nothing else; it returns how many writes were lost. (The single-node load
+// suite and the two-node suite share it.)
+func checkAcknowledged(tb testing.TB, api *apiClient, ws []*editor) (lost int) {
+	tb.Helper()
+	var svcs []struct {
+		Name string `json:"name"`
+		Team string `json:"team"`
+	}
+	r := api.must(tb, http.StatusOK, http.MethodGet, "/api/v1/workspaces/write/services?limit=10000", nil)
+	var page struct {
+		Items json.RawMessage `json:"items"`
+		Total int             `json:"total"`
+	}
+	if err := json.Unmarshal(r.body, &page); err != nil {
+		tb.Fatal(err)
+	}
+	if err := json.Unmarshal(page.Items, &svcs); err != nil {
+		tb.Fatal(err)
+	}
+	stored := map[string]string{}
+	for _, s := range svcs {
+		stored[s.Name] = s.Team
+	}
+	want := 0
+	for _, e := range ws {
+		for name, team := range e.services {
+			want++
+			got, ok := stored[name]
+			if !ok || got != team {
+				lost++
+				if lost <= 10 {
+					tb.Errorf("lost write: service %s should be there with team %q; stored: %v %q", name, team, ok, got)
+				}
+			}
+		}
+		for name := range e.deleted {
+			if _, ok := stored[name]; ok {
+				lost++
+				tb.Errorf("lost write: service %s was deleted but is there", name)
+			}
+		}
+	}
+	if len(stored) != want {
+		tb.Errorf("the write workspace holds %d services, the writers' acknowledged writes make %d", len(stored), want)
+	}
+	return lost
 }
 
 // write sends one edit and calls ok with the new entity's id when the
