@@ -58,6 +58,7 @@ var copyTables = map[string]copyRule{
 	"accepted_risks":    copyRows,
 	"auth_generation":   copySeeded,
 	"leases":            copyRows,
+	"audit_events":      copyRows,
 }
 
 // TableCount is one table's rows in the source and, after the copy, in the
