@@ -79,9 +79,11 @@ crashtest:
 # 200 clients for 30 s on share pages, diagrams and findings while 8 writers
 # edit through the API, against a child server on 127.0.0.1 only; prints
 # throughput and latency per route. ARCHMAP_LOADTEST_PROFILE=DIR runs the
-# server in-process and writes DIR/cpu.pprof.
+# server in-process and writes DIR/cpu.pprof. DATABASE_URL=postgres://…
+# (an empty database) runs the server on it instead of a new SQLite file.
+DATABASE_URL ?=
 loadtest:
-	ARCHMAP_LOADTEST=1 $(GO) test -count=1 -timeout 20m -run '^(TestLoad|TestRenderUnderPressure)$$' -v ./web
+	ARCHMAP_LOADTEST=1 ARCHMAP_LOADTEST_DATABASE_URL=$(DATABASE_URL) $(GO) test -count=1 -timeout 20m -run '^(TestLoad|TestRenderUnderPressure)$$' -v ./web
 
 # A 10 000-service, 20 000-dependency model through the real binary: check,
 # import, load, analysis, paginated lists, whole-system and focus diagrams;

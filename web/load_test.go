@@ -35,7 +35,9 @@ import (
 // Only ever aimed at 127.0.0.1. ARCHMAP_LOADTEST=1 enables it;
 // ARCHMAP_LOADTEST_CLIENTS, ARCHMAP_LOADTEST_WRITERS and
 // ARCHMAP_LOADTEST_DURATION (a Go duration) change its shape;
-// ARCHMAP_LOADTEST_GENERATOR=wrk has wrk read instead (load_wrk_test.go).
+// ARCHMAP_LOADTEST_GENERATOR=wrk has wrk read instead (load_wrk_test.go);
+// ARCHMAP_LOADTEST_DATABASE_URL runs the server on that database instead of
+// a new SQLite file (see loadDatabase).
 func TestLoad(t *testing.T) {
 	if os.Getenv("ARCHMAP_LOADTEST") == "" {
 		t.Skip("the load suite runs with ARCHMAP_LOADTEST=1 (make loadtest)")
@@ -52,17 +54,18 @@ func TestLoad(t *testing.T) {
 	}
 
 	bin := buildArchmap(t)
-	db := filepath.Join(t.TempDir(), "archmap.db")
-	token := newAPIToken(t, db, "load@example.com")
+	dbArgs := loadDatabase(t)
+	token := newAPITokenOn(t, dbArgs, "load@example.com")
 	var srv loadTarget
 	if dir := os.Getenv("ARCHMAP_LOADTEST_PROFILE"); dir != "" {
 		// To see where the server's time goes, it runs in this process
 		// and a CPU profile of the run goes to dir/cpu.pprof (the load
 		// generator's own work shows there too, under package main).
-		srv = startProfiled(t, db, dir)
+		srv = startProfiled(t, dir, dbArgs...)
 	} else {
-		srv = startChild(t, bin, db)
+		srv = startServe(t, bin, dbArgs...)
 	}
+	t.Logf("database: %s", redactURL(strings.Join(dbArgs, " ")))
 	transport := &http.Transport{MaxIdleConns: clients + writers + 8, MaxIdleConnsPerHost: clients + writers + 8, IdleConnTimeout: time.Minute}
 	api := newAPIClient(srv.baseURL(), token, &http.Client{Timeout: 30 * time.Second, Transport: transport})
 
@@ -230,13 +233,13 @@ type profiledServer struct {
 	logs   *syncBuffer
 }
 
-func startProfiled(tb testing.TB, db, dir string) *profiledServer {
+func startProfiled(tb testing.TB, dir string, dbArgs ...string) *profiledServer {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
 	s := &profiledServer{cancel: cancel, done: make(chan error, 1), logs: logs}
 	go func() {
-		s.done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, strings.NewReader(""), io.Discard, logs)
+		s.done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, dbArgs...), strings.NewReader(""), io.Discard, logs)
 	}()
 	s.url = waitForURL(tb, logs, s.done)
 	f, err := os.Create(filepath.Join(dir, "cpu.pprof"))
@@ -408,6 +411,18 @@ func (e *editor) run(ctx context.Context, st *loadStats) {
 		st.writes.Add(1)
 		st.route("API write (" + op + ")").add(time.Since(start))
 	}
+}
+
+// loadDatabase is the database flags of the load suite's server: a new
+// SQLite file, or the URL of ARCHMAP_LOADTEST_DATABASE_URL (make loadtest
+// DATABASE_URL=…), which must name an empty database: the suite makes its
+// account and workspaces there.
+func loadDatabase(tb testing.TB) []string {
+	tb.Helper()
+	if u := os.Getenv("ARCHMAP_LOADTEST_DATABASE_URL"); u != "" {
+		return []string{"--database-url", u}
+	}
+	return []string{"--db", filepath.Join(tb.TempDir(), "archmap.db")}
 }
 
 // checkAcknowledged fails tb unless the "write" workspace holds every
