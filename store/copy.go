@@ -96,11 +96,11 @@ func copyAll(ctx context.Context, from, to *DB) ([]TableCount, error) {
 	}
 	defer dst.Rollback()
 
-	srcTables, err := from.dialect().tables(ctx, src)
+	srcTables, err := from.copyDialect().tables(ctx, src)
 	if err != nil {
 		return nil, err
 	}
-	dstTables, err := to.dialect().tables(ctx, dst)
+	dstTables, err := to.copyDialect().tables(ctx, dst)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func copyAll(ctx context.Context, from, to *DB) ([]TableCount, error) {
 	if err := sameSchema(ctx, src, dst, srcTables, dstTables); err != nil {
 		return nil, err
 	}
-	order, err := to.dialect().fkOrder(ctx, dst, dstTables)
+	order, err := to.copyDialect().fkOrder(ctx, dst, dstTables)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func copyAll(ctx context.Context, from, to *DB) ([]TableCount, error) {
 		}
 	}
 
-	restore, err := to.dialect().triggersOff(ctx, dst, order)
+	restore, err := to.copyDialect().triggersOff(ctx, dst, order)
 	if err != nil {
 		return nil, err
 	}
@@ -152,11 +152,11 @@ func copyAll(ctx context.Context, from, to *DB) ([]TableCount, error) {
 	if err := restore(); err != nil {
 		return nil, err
 	}
-	marks, err := from.dialect().idMarks(ctx, src, order)
+	marks, err := from.copyDialect().idMarks(ctx, src, order)
 	if err != nil {
 		return nil, err
 	}
-	if err := to.dialect().setIDMarks(ctx, dst, marks); err != nil {
+	if err := to.copyDialect().setIDMarks(ctx, dst, marks); err != nil {
 		return nil, err
 	}
 	for i, c := range counts {
@@ -212,16 +212,20 @@ func sameSchema(ctx context.Context, src, dst *Tx, srcTables, dstTables []string
 // copyTable copies one table's rows, its columns named as the source has
 // them (the target must have the same), in multi-row INSERTs.
 func copyTable(ctx context.Context, from, to *DB, src, dst *Tx, table string) (int64, error) {
-	cols, err := from.dialect().columns(ctx, src, table)
+	cols, err := from.copyDialect().columns(ctx, src, table)
 	if err != nil {
 		return 0, err
 	}
-	dcols, err := to.dialect().columns(ctx, dst, table)
+	dcols, err := to.copyDialect().columns(ctx, dst, table)
 	if err != nil {
 		return 0, err
 	}
 	if strings.Join(sortedCopy(cols), ",") != strings.Join(sortedCopy(dcols), ",") {
 		return 0, fmt.Errorf("columns differ: source (%s), target (%s)", strings.Join(cols, ", "), strings.Join(dcols, ", "))
+	}
+	fit, err := to.copyDialect().coerce(ctx, dst, table, cols)
+	if err != nil {
+		return 0, err
 	}
 	rows, err := src.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+table)
 	if err != nil {
@@ -239,7 +243,7 @@ func copyTable(ctx context.Context, from, to *DB, src, dst *Tx, table string) (i
 		one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 		q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " +
 			strings.TrimSuffix(strings.Repeat(one+", ", k), ", ")
-		if _, err := dst.ExecContext(ctx, to.dialect().rebind(q), batch...); err != nil {
+		if _, err := dst.ExecContext(ctx, q, batch...); err != nil {
 			return err
 		}
 		batch = batch[:0]
@@ -253,6 +257,9 @@ func copyTable(ctx context.Context, from, to *DB, src, dst *Tx, table string) (i
 		}
 		if err := rows.Scan(ptrs...); err != nil {
 			return 0, err
+		}
+		if fit != nil {
+			fit(vals)
 		}
 		batch = append(batch, vals...)
 		n++
@@ -274,8 +281,8 @@ func sortedCopy(s []string) []string {
 	return c
 }
 
-// dialect is what Copy needs to know of an engine's catalogue.
-type dialect interface {
+// copyDialect is what Copy needs to know of an engine's catalogue.
+type copyDialect interface {
 	// tables lists the tables, sorted by name.
 	tables(ctx context.Context, tx *Tx) ([]string, error)
 	columns(ctx context.Context, tx *Tx, table string) ([]string, error)
@@ -289,11 +296,12 @@ type dialect interface {
 	idMarks(ctx context.Context, tx *Tx, tables []string) (map[string]int64, error)
 	// setIDMarks makes the next generated ids come after the marks.
 	setIDMarks(ctx context.Context, tx *Tx, marks map[string]int64) error
-	// rebind turns ? placeholders into the engine's.
-	rebind(q string) string
+	// coerce returns what makes a row read from another engine fit the
+	// table's columns here (nil: nothing to do).
+	coerce(ctx context.Context, tx *Tx, table string, cols []string) (func(row []any), error)
 }
 
-func (db *DB) dialect() dialect { return sqliteDialect{} }
+func (db *DB) copyDialect() copyDialect { return sqliteDialect{} }
 
 type sqliteDialect struct{}
 
@@ -420,7 +428,10 @@ func (sqliteDialect) setIDMarks(ctx context.Context, tx *Tx, marks map[string]in
 	return nil
 }
 
-func (sqliteDialect) rebind(q string) string { return q }
+// SQLite takes every value as it comes: a column's affinity decides.
+func (sqliteDialect) coerce(context.Context, *Tx, string, []string) (func([]any), error) {
+	return nil, nil
+}
 
 func queryStrings(ctx context.Context, tx *Tx, q string, args ...any) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, q, args...)

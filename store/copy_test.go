@@ -23,7 +23,7 @@ func TestCopyKnowsEveryTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	tables, err := db.dialect().tables(ctx, tx)
+	tables, err := db.copyDialect().tables(ctx, tx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func dumpTables(tb testing.TB, db *DB) map[string][]string {
 		tb.Fatal(err)
 	}
 	defer tx.Rollback()
-	tables, err := db.dialect().tables(ctx, tx)
+	tables, err := db.copyDialect().tables(ctx, tx)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func dumpTables(tb testing.TB, db *DB) map[string][]string {
 		if copyTables[table] == copySchema {
 			continue
 		}
-		cols, err := db.dialect().columns(ctx, tx, table)
+		cols, err := db.copyDialect().columns(ctx, tx, table)
 		if err != nil {
 			tb.Fatal(err)
 		}
