@@ -346,69 +346,43 @@ func TestListPages(t *testing.T) {
 }
 
 // TestConflictMessages pins what a taken name or pair says, on create and
-// on update, for each kind: the messages are built by the generic table
-// from each kind's noun or format.
+// on update, for each kind: the generic table builds the messages from
+// each kind's noun or format.
 func TestConflictMessages(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpenDB(t)
 	ws, r := seed(t, db)
-	tests := []struct {
-		name   string
-		create func() error
-		update func() error
-		want   string
-	}{
-		{"service",
-			func() error {
-				_, _, err := db.Services().Create(ctx, ws.Slug, topology.Service{Name: `api "gw"`}, 0)
-				return err
-			},
-			func() error {
-				_, _, err := db.Services().Update(ctx, ws.Slug, r.Services[0].ID, topology.Service{Name: `api "gw"`}, 0)
-				return err
-			},
-			`name: a service named "api \"gw\"" already exists`},
-		{"server",
-			func() error {
-				_, _, err := db.Servers().Create(ctx, ws.Slug, topology.Server{Name: "node-b"}, 0)
-				return err
-			},
-			func() error {
-				_, _, err := db.Servers().Update(ctx, ws.Slug, r.Servers[2].ID, topology.Server{Name: "node-b"}, 0)
-				return err
-			},
-			`name: a server named "node-b" already exists`},
-		{"placement",
-			func() error {
-				_, _, err := db.Placements().Create(ctx, ws.Slug, topology.Placement{Service: "web", Server: "node-a"}, 0)
-				return err
-			},
-			func() error {
-				_, _, err := db.Placements().Update(ctx, ws.Slug, r.Placements[2].ID, topology.Placement{Service: "web", Server: "node-a"}, 0)
-				return err
-			},
-			`server: service "web" is already placed on server "node-a"`},
-		{"dependency",
-			func() error {
-				_, _, err := db.Dependencies().Create(ctx, ws.Slug, topology.Dependency{From: `api "gw"`, To: "cart"}, 0)
-				return err
-			},
-			func() error {
-				_, _, err := db.Dependencies().Update(ctx, ws.Slug, r.Dependencies[0].ID, topology.Dependency{From: `api "gw"`, To: "cart"}, 0)
-				return err
-			},
-			`to: a dependency from "api \"gw\"" to "cart" already exists`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			for verb, do := range map[string]func() error{"create": tt.create, "update": tt.update} {
-				err := do()
-				wantCode(t, err, topology.ECONFLICT)
-				if got := topology.ErrorMessage(err); got != tt.want {
-					t.Errorf("%s: %q, want %q", verb, got, tt.want)
-				}
-			}
-			mustUnchanged(t, db, r)
-		})
+
+	svc := topology.Service{Name: `api "gw"`}
+	_, _, created := db.Services().Create(ctx, ws.Slug, svc, 0)
+	_, _, updated := db.Services().Update(ctx, ws.Slug, r.Services[0].ID, svc, 0)
+	wantConflict(t, `name: a service named "api \"gw\"" already exists`, created, updated)
+
+	srv := topology.Server{Name: "node-b"}
+	_, _, created = db.Servers().Create(ctx, ws.Slug, srv, 0)
+	_, _, updated = db.Servers().Update(ctx, ws.Slug, r.Servers[2].ID, srv, 0)
+	wantConflict(t, `name: a server named "node-b" already exists`, created, updated)
+
+	pl := topology.Placement{Service: "web", Server: "node-a"}
+	_, _, created = db.Placements().Create(ctx, ws.Slug, pl, 0)
+	_, _, updated = db.Placements().Update(ctx, ws.Slug, r.Placements[2].ID, pl, 0)
+	wantConflict(t, `server: service "web" is already placed on server "node-a"`, created, updated)
+
+	dep := topology.Dependency{From: `api "gw"`, To: "cart"}
+	_, _, created = db.Dependencies().Create(ctx, ws.Slug, dep, 0)
+	_, _, updated = db.Dependencies().Update(ctx, ws.Slug, r.Dependencies[0].ID, dep, 0)
+	wantConflict(t, `to: a dependency from "api \"gw\"" to "cart" already exists`, created, updated)
+
+	mustUnchanged(t, db, r)
+}
+
+// wantConflict fails unless each of errs is ECONFLICT saying want.
+func wantConflict(tb testing.TB, want string, errs ...error) {
+	tb.Helper()
+	for _, err := range errs {
+		wantCode(tb, err, topology.ECONFLICT)
+		if got := topology.ErrorMessage(err); got != want {
+			tb.Errorf("conflict message %q, want %q", got, want)
+		}
 	}
 }
