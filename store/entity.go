@@ -242,6 +242,8 @@ func (e *entityTable[R, In]) create(ctx context.Context, tx *Tx, wsID int64, in 
 	if err != nil {
 		return nil, err
 	}
+	// The values do not depend on the id; the record is made again below,
+	// once the row has one.
 	_, values := e.row(0, &in, ends)
 	var id int64
 	err = tx.QueryRowContext(ctx, "INSERT INTO "+e.table+" (workspace_id, position, "+strings.Join(e.columns, ", ")+
