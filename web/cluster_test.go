@@ -86,7 +86,11 @@ func TestTwoNodes(t *testing.T) {
 	})
 
 	t.Run("a share revoked on A is gone on B", func(t *testing.T) {
-		r := apiA.must(t, http.StatusCreated, http.MethodPost, "/api/v1/workspaces/write/shares", []byte(`{"pin": true}`))
+		// A small workspace of its own: the writers' one is too big by now
+		// to lay out quickly.
+		apiA.createWorkspace(t, "Shared")
+		apiA.must(t, http.StatusCreated, http.MethodPost, "/api/v1/workspaces/shared/services", []byte(`{"name": "web"}`))
+		r := apiA.must(t, http.StatusCreated, http.MethodPost, "/api/v1/workspaces/shared/shares", []byte(`{"pin": true}`))
 		var sh struct {
 			ID  int64  `json:"id"`
 			URL string `json:"url"`
@@ -101,7 +105,7 @@ func TestTwoNodes(t *testing.T) {
 				anonB.must(t, http.StatusOK, http.MethodGet, p, nil)
 			}
 		}
-		apiA.must(t, http.StatusNoContent, http.MethodDelete, "/api/v1/workspaces/write/shares/"+strconv.FormatInt(sh.ID, 10), nil)
+		apiA.must(t, http.StatusNoContent, http.MethodDelete, "/api/v1/workspaces/shared/shares/"+strconv.FormatInt(sh.ID, 10), nil)
 		for _, p := range paths {
 			anonB.must(t, http.StatusNotFound, http.MethodGet, p, nil)
 		}
