@@ -128,7 +128,7 @@ func (sc *scene) deployment() {
 	edgeAt := map[[2]string]*edge{}
 	for di, d := range m.Dependencies {
 		a, b := x.service[d.From], x.service[d.To]
-		if !sc.shown[a] || !sc.shown[b] {
+		if !sc.shown[a] || !sc.shown[b] || sc.outsideTeam(a, b) {
 			continue
 		}
 		grouped := sc.groupOf(a) != "" || sc.groupOf(b) != ""

@@ -181,7 +181,7 @@ func (s *Server) handleShareFragment(c echo.Context) error {
 	if len(sn.model.Services) == 0 {
 		return render(c, http.StatusOK, views.ShareDiagramEmpty())
 	}
-	return s.serveFragment(c, sn, sharePath(c)+"/diagram/panel")
+	return s.serveFragment(c, sn, sharePath(c))
 }
 
 // handleShareDownload serves the shared diagram as a file, named after the

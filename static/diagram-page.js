@@ -393,6 +393,67 @@
   }
   document.addEventListener("archmap:diagram", showFromHash);
 
+  // ---- teams: a click on a team's node opens it in place ----
+
+  // withTeam sets (or, for "", removes) the team of a URL.
+  function withTeam(href, team) {
+    var u = new URL(href, location.href);
+    if (team) u.searchParams.set("team", team);
+    else u.searchParams.delete("team");
+    return u.pathname + u.search + u.hash;
+  }
+
+  // showTeam loads the diagram of the address's team into the frame and
+  // makes the toolbar's links and fields carry it, so that switching view,
+  // downloading or changing an option keeps the team open.
+  function showTeam(team) {
+    var content = document.getElementById("diagram-content");
+    if (!content || !window.htmx) return false;
+    var path = (content.getAttribute("hx-get") || "").split("?")[0];
+    var q = new URLSearchParams(location.search);
+    q.delete("fail"); // the simulation is the page's, not the drawing's
+    if (team) q.set("team", team);
+    else q.delete("team");
+    var url = path + "?" + q.toString();
+    content.setAttribute("hx-get", url);
+    document.querySelectorAll(".view-tabs a[href], .toolbar-end a[download]").forEach(function (a) {
+      a.setAttribute("href", withTeam(a.getAttribute("href"), team));
+    });
+    var input = document.querySelector("[data-team-input]");
+    if (input) {
+      input.value = team;
+      input.disabled = !team;
+    }
+    // From the content element, so that its loading indicator shows.
+    window.htmx.ajax("GET", url, { source: content, target: "#diagram-content", swap: "innerHTML" });
+    return true;
+  }
+
+  // openTeam opens a team ("" goes back to the overview) as a new entry of
+  // the browser's history: back returns to where the user was.
+  archmap.openTeam = function (team) {
+    if (!document.getElementById("diagram-page")) return;
+    var href = withTeam(location.href, team);
+    if (!window.htmx) {
+      location.assign(href);
+      return;
+    }
+    history.pushState({ team: team }, "", href);
+    showTeam(team);
+  };
+
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest("a[data-open-team]");
+    if (!a || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+    e.preventDefault();
+    archmap.openTeam(a.getAttribute("data-open-team"));
+  });
+
+  window.addEventListener("popstate", function () {
+    if (!document.getElementById("diagram-page")) return;
+    showTeam(new URLSearchParams(location.search).get("team") || "");
+  });
+
   // ---- failure simulation: the failure set lives in the URL ----
 
   // failParam reads ?fail=zone:a,service:b (repeated fail= too). A name may

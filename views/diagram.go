@@ -132,6 +132,17 @@ type DiagramData struct {
 	Servers map[string][]string `json:"servers"`
 	// PanelURL is fetched with ?service=NAME for the side panel.
 	PanelURL string `json:"panel_url"`
+	// Teams maps a team collapsed into node(s) to their elements: a click
+	// on one opens the team (diagram-page.js).
+	Teams map[string][]string `json:"teams"`
+}
+
+// DiagramCrumb is the way back from an opened team to the overview: the
+// team shown ("" for the overview, which has no crumb) and the address of
+// the page without it.
+type DiagramCrumb struct {
+	Team string
+	Back string
 }
 
 // DiagramService is one service in the data island.
