@@ -63,6 +63,10 @@ type Config struct {
 	// Metrics, when set, receives the server's Prometheus metrics; the
 	// caller serves them (archmap serve --metrics-addr).
 	Metrics prometheus.Registerer
+	// EmbedOrigins are the origins whose pages may frame embedded share
+	// pages (/s/{token}?embed=1), canonical as ParseEmbedOrigins returns
+	// them; none: nothing may frame archmap.
+	EmbedOrigins []string
 }
 
 // maxConcurrentHashes bounds the memory password hashing takes: each hash
@@ -122,6 +126,15 @@ func New(cfg Config) (*Server, error) {
 		if err := s.crossOrigin.AddTrustedOrigin(strings.TrimRight(cfg.BaseURL, "/")); err != nil {
 			return nil, fmt.Errorf("server: base URL: %w", err)
 		}
+	}
+	if len(cfg.EmbedOrigins) > 0 {
+		// Checked again here: a bad item would write its own directives
+		// into the CSP header.
+		origins, err := ParseEmbedOrigins(strings.Join(cfg.EmbedOrigins, " "))
+		if err != nil {
+			return nil, fmt.Errorf("server: embed origins: %w", err)
+		}
+		s.cfg.EmbedOrigins = origins
 	}
 	if cfg.HeavyWork <= 0 {
 		cfg.HeavyWork = runtime.GOMAXPROCS(0)

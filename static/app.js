@@ -240,7 +240,8 @@
       mark(diagram.data.edges[name + "->" + d], "is-related");
     });
     if (center) centerOn(s.ids);
-    if (diagram.data.panel_url && window.htmx) {
+    // An embedded diagram has no panel to fill.
+    if (diagram.data.panel_url && window.htmx && document.getElementById("node-panel")) {
       window.htmx.ajax("GET", diagram.data.panel_url + "?service=" + encodeURIComponent(name), {
         target: "#node-panel",
         swap: "innerHTML"

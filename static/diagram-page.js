@@ -594,7 +594,50 @@
     markSimOn(ticked().length > 0 && !!document.querySelector("#sim-result [data-testid=sim-summary]"));
   });
 
+  // ---- the share page's embedding snippets ----
+
+  // fillOrigin makes the snippets absolute with the address the browser
+  // used, when the server knows no public address of its own.
+  function fillOrigin() {
+    document.querySelectorAll("input[data-path][data-origin]").forEach(function (i) {
+      if (i.getAttribute("data-origin")) return;
+      var path = i.getAttribute("data-path");
+      i.value = i.value.split(path).join(location.origin + path);
+    });
+  }
+
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-copy-snippet]");
+    if (!b) return;
+    var input = document.getElementById(b.getAttribute("data-copy-snippet"));
+    var status = b.closest(".embed-snippets") && b.closest(".embed-snippets").querySelector(".copy-status");
+    if (!input) return;
+    function said(msg) {
+      if (status) status.textContent = msg;
+    }
+    function fallback() {
+      // Plain http is no secure context: no async clipboard there.
+      input.focus();
+      input.select();
+      var ok = false;
+      try {
+        ok = document.execCommand("copy");
+      } catch (err) {
+        ok = false;
+      }
+      said(ok ? "Copied." : "Selected: press Ctrl+C (⌘C) to copy.");
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(function () {
+        said("Copied.");
+      }, fallback);
+    } else {
+      fallback();
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    fillOrigin();
     restoreSide();
     sizeFrame();
     // After htmx has set up the simulation form (its own DOMContentLoaded).
