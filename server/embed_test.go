@@ -70,17 +70,17 @@ func TestEmbedHeaders(t *testing.T) {
 		return true
 	}
 	for path, want := range map[string]bool{
-		"/s/" + token + "?embed=1":                        true,
+		"/s/" + token + "?embed=1":                         true,
 		"/s/" + token + "/diagram?embed=1&view=deployment": true,
-		"/s/" + token:                                     false,
-		"/s/" + token + "?embed=0":                        false,
-		"/s/" + token + "/diagram":                        false,
-		"/s/" + token + "/diagram.svg?embed=1":            false,
-		"/s/" + token + "/diagram/fragment?embed=1":       false,
-		"/s/" + token + "/findings?embed=1":               false,
-		"/w/" + slug + "/diagram?embed=1":                 false,
-		"/login?embed=1":                                  false,
-		"/?embed=1":                                       false,
+		"/s/" + token:                               false,
+		"/s/" + token + "?embed=0":                  false,
+		"/s/" + token + "/diagram":                  false,
+		"/s/" + token + "/diagram.svg?embed=1":      false,
+		"/s/" + token + "/diagram/fragment?embed=1": false,
+		"/s/" + token + "/findings?embed=1":         false,
+		"/w/" + slug + "/diagram?embed=1":           false,
+		"/login?embed=1":                            false,
+		"/?embed=1":                                 false,
 	} {
 		r := f.anon(t, "GET", path, nil)
 		if got := framed(r); got != want {
