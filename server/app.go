@@ -98,6 +98,7 @@ type Server struct {
 	snapshots *snapshotCache // models and their analysis, by revision
 	responses *responseCache // diagrams, findings, share pages, by revision
 	layouts   *layoutMemory  // layouts that timed out, by revision and options
+	warmer    *layoutWarmer  // lays out the default views after a write
 }
 
 // New builds the server and its routes.
@@ -147,6 +148,7 @@ func New(cfg Config) (*Server, error) {
 	s.snapshots = newSnapshotCache(snapshotCacheWeight, s.heavy)
 	s.responses = newResponseCache(responseCacheBytes)
 	s.layouts = newLayoutMemory()
+	s.warmer = newLayoutWarmer()
 	if cfg.Metrics != nil {
 		m, err := s.registerMetrics(cfg.Metrics)
 		if err != nil {
