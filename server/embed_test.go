@@ -162,6 +162,10 @@ func TestEmbedPage(t *testing.T) {
 	if share.Find(`[data-testid="embed-none"]`).Length() != 0 {
 		t.Error("says no site may frame it, with one listed")
 	}
+	// A share's service panel leads nowhere into the app.
+	if panel := parseHTML(t, f.anon(t, "GET", "/s/"+token+"/diagram/panel?service=web", nil).want(t, http.StatusOK)); panel.Find(`[data-testid="panel-edit-service"]`).Length() != 0 {
+		t.Error("the share's service panel links to the model editor")
+	}
 	// The image the Markdown shows is there.
 	png := f.anon(t, "GET", "/s/"+token+"/diagram.png", nil).want(t, http.StatusOK)
 	if !strings.HasPrefix(string(png.body), "\x89PNG") {
