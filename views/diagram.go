@@ -160,7 +160,7 @@ type ServicePanelData struct {
 	Placements []topology.Placement
 	Upstream   []topology.Dependency // calls into the service
 	Downstream []topology.Dependency // calls the service makes
-	Findings   []risk.Finding           // its own, and those on its calls
+	Findings   []risk.Finding        // its own, and those on its calls
 	// EditorURL leads to the service's row in the model editor; "" where
 	// there is no editor (share pages).
 	EditorURL string
