@@ -74,7 +74,11 @@ func BenchmarkBrowserTimeToInteractive(b *testing.B) {
 				ttis = append(ttis, open())
 				b.StopTimer()
 				weight = evalJS[[]float64](br, "weigh the page", pageWeightJS)
-				// A click and the zoom work.
+				// The zoom and a click work.
+				zoom := evalJS[float64](br, "read the zoom", `window.archmap.diagram().panZoom.getZoom()`)
+				br.run("zoom in", chromedp.Click(chromedp.CSS(`[data-testid="zoom-in"]`)))
+				br.waitJS("the zoom button zooms", fmt.Sprintf(`window.archmap.diagram().panZoom.getZoom() > %v`, zoom))
+				br.run("fit again", chromedp.Click(chromedp.CSS(`[data-testid="zoom-fit"]`)))
 				// (svg-pan-zoom moves the drawing on the next animation
 				// frame: wait for a node to be where it will be clicked.)
 				node := ""
@@ -94,11 +98,8 @@ func BenchmarkBrowserTimeToInteractive(b *testing.B) {
 				}
 				br.run("click a node", chromedp.Click(chromedp.CSS("#"+node)))
 				br.waitJS("the click selected it or opened its team", fmt.Sprintf(
-					`document.getElementById(%q) && document.getElementById(%q).classList.contains("is-selected") || location.search.includes("team=")`, node, node))
-				br.waitJS("the diagram shown is the page's", `window.archmap.diagram().svg.isConnected`)
-				zoom := evalJS[float64](br, "read the zoom", `window.archmap.diagram().panZoom.getZoom()`)
-				br.run("zoom in", chromedp.Click(chromedp.CSS(`[data-testid="zoom-in"]`)))
-				br.waitJS("the zoom button zooms", fmt.Sprintf(`window.archmap.diagram().panZoom.getZoom() > %v`, zoom))
+					`document.getElementById(%q) && document.getElementById(%q).classList.contains("is-selected") ||
+					document.querySelector('#diagram-content [data-testid="breadcrumb-team"]') && window.archmap.diagram().svg.isConnected`, node, node))
 				b.StartTimer()
 			}
 			b.StopTimer()
