@@ -70,3 +70,35 @@ func TestBrowserTeamDrillDown(t *testing.T) {
 	b.waitJS("the shared overview is back", overviewJS(team))
 	b.checkConsole()
 }
+
+// nodesInFrameJS counts the nodes (the legend left out) whose centre is in
+// the diagram frame.
+const nodesInFrameJS = `(() => {
+	const f = document.getElementById("diagram-frame").getBoundingClientRect();
+	return [...document.querySelectorAll("#diagram-svg g.node:not(.legend)")].filter(e => {
+		const r = e.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+		return x > f.left && x < f.right && y > f.top && y < f.bottom;
+	}).length;
+})()`
+
+// TestBrowserFitShowsNodes: a drawing too big to fit at a readable size
+// (100 services, one node each) opens where its nodes are, not on an empty
+// corner: a ranked layout centres its first ranks far below the top.
+func TestBrowserFitShowsNodes(t *testing.T) {
+	f := newAPIFixture(t)
+	slug := importModel(t, f.db, "generated-100", topologytest.Generate(100))
+	b := newBrowser(t, f.URL)
+	b.viewport(1440, 900, false)
+	logInBrowser(b)
+	b.run("open the diagram", b.navigate("/w/"+slug+"/diagram"), chromedp.WaitVisible(chromedp.CSS(`#diagram-svg svg`)))
+	b.waitJS("the diagram is fitted", `window.archmap.diagram() && window.archmap.diagram().panZoom`)
+	// Before: none (the top left corner of a 5 500×2 600 pt drawing); 9.
+	b.waitJS("nodes are in sight", nodesInFrameJS+` >= 5`)
+	fit := evalJS[diagramFit](b, "measure", measureFitJS)
+	t.Logf("100 services: %d nodes in sight, median label %.1f px", evalJS[int](b, "count", nodesInFrameJS), fit.LabelPx)
+	if fit.LabelPx < 11 {
+		t.Errorf("median node label %.1f px, want ≥ 11", fit.LabelPx)
+	}
+	b.viewShot("fit-100")
+	b.checkConsole()
+}

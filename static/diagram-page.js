@@ -38,17 +38,72 @@
 
   // place puts the drawing in the frame: centred along an axis it fits in,
   // from its start (top, left: where the flow begins) along one it does not.
-  function place(pz) {
+  // Across the flow, a drawing taller than the frame is placed where the
+  // most nodes at the flow's start are in sight: a ranked layout centres
+  // its first ranks, so its top left corner may hold no node at all.
+  function place(pz, svg) {
     var s = pz.getSizes();
     var vb = s.viewBox;
     var rz = s.realZoom;
     var pad = 12;
     var w = vb.width * rz;
     var h = vb.height * rz;
-    pz.pan({
-      x: (w > s.width ? pad : (s.width - w) / 2) - vb.x * rz,
-      y: (h > s.height ? pad : (s.height - h) / 2) - vb.y * rz
+    var x = (w > s.width ? pad : (s.width - w) / 2) - vb.x * rz;
+    var y = (h > s.height ? pad : (s.height - h) / 2) - vb.y * rz;
+    if (h > s.height && svg) {
+      var ys = [];
+      nodeCentres(svg).forEach(function (p) {
+        var sx = p.x * rz + x;
+        if (sx > 0 && sx < s.width) ys.push(p.y * rz);
+      });
+      var best = bestWindow(ys, s.height - 2 * pad - 40);
+      if (best !== null) {
+        // The window's first node 20 px below the frame's top, within the
+        // drawing's extent.
+        y = Math.min(pad - vb.y * rz, Math.max(s.height - pad - (vb.y + vb.height) * rz, pad + 20 - best));
+      }
+    }
+    pz.pan({ x: x, y: y });
+  }
+
+  // nodeCentres are the centres of the nodes (the legend left out) in the
+  // drawing's own coordinates, which svg-pan-zoom's viewport maps to the
+  // screen (screen = coordinate × realZoom + pan).
+  function nodeCentres(svg) {
+    var vp = svg.querySelector(".svg-pan-zoom_viewport");
+    if (!vp || !vp.getCTM()) return [];
+    var inv = vp.getCTM().inverse();
+    var out = [];
+    svg.querySelectorAll("g.node:not(.legend)").forEach(function (n) {
+      var ctm = n.getCTM();
+      if (!ctm) return;
+      var b = n.getBBox();
+      var p = svg.createSVGPoint();
+      p.x = b.x + b.width / 2;
+      p.y = b.y + b.height / 2;
+      out.push(p.matrixTransform(inv.multiply(ctm)));
     });
+    return out;
+  }
+
+  // bestWindow is where a window of length len over the sorted positions
+  // holds the most of them (its start, the first one in it); null for none.
+  function bestWindow(pos, len) {
+    if (!pos.length) return null;
+    pos.sort(function (a, b) {
+      return a - b;
+    });
+    var best = 0;
+    var bestCount = 0;
+    var j = 0;
+    for (var i = 0; i < pos.length; i++) {
+      while (j < pos.length && pos[j] <= pos[i] + len) j++;
+      if (j - i > bestCount) {
+        bestCount = j - i;
+        best = i;
+      }
+    }
+    return pos[best];
   }
 
   // fitReadable fits the diagram into its frame unless that makes the
@@ -70,7 +125,7 @@
     } else if (px > maxLabelPx) {
       pz.zoom((pz.getZoom() * maxLabelPx) / px);
     }
-    place(pz);
+    place(pz, svg);
   };
 
   // sizeFrame makes the frame end at the bottom of the window as the page
