@@ -620,8 +620,8 @@ func (sc *scene) zonedServers(used func(si int) bool, draw func(si int)) {
 	var zones []string
 	var loose []int
 	for si, srv := range sc.m.Servers {
-		if sc.opts.Focus != "" && !used(si) {
-			continue // a focus shows only the servers its services run on
+		if (sc.opts.Focus != "" || sc.opts.Team != "") && !used(si) {
+			continue // a focus or a team shows only the servers its services run on
 		}
 		if srv.Zone == "" {
 			loose = append(loose, si)

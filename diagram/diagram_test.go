@@ -532,6 +532,12 @@ func TestOpenTeam(t *testing.T) {
 		if view == ViewServices && len(others) == 0 {
 			t.Errorf("no neighbour team of %s is drawn", team)
 		}
+		if view == ViewDeployment {
+			// Only the servers something shown runs on.
+			if strings.Contains(string(d.DOT), "no services") {
+				t.Error("an opened team's deployment view draws idle servers")
+			}
+		}
 		// A call between two other teams is not drawn: only the team's.
 		for _, dep := range m.Dependencies {
 			a, b := teamOf(m, dep.From), teamOf(m, dep.To)

@@ -53,6 +53,15 @@ func TestBrowserTeamDrillDown(t *testing.T) {
 	b.waitJS("the deployment tab carries the team", `document.querySelector('[data-testid="view-deployment"]').getAttribute("href").includes("team=team-003")`)
 	b.viewShot("team-open")
 
+	// The deployment view of the team: its services' placements one by
+	// one on their servers.
+	b.run("switch to the deployment view", chromedp.Click(chromedp.CSS(`[data-testid="view-deployment"]`)))
+	b.waitJS("the team's deployment view", `location.search.includes("view=deployment") && window.archmap.diagram() && window.archmap.diagram().data.view === "deployment" &&
+		document.querySelector('[data-testid="breadcrumb-team"]') && window.archmap.diagram().data.services["svc-00060"] &&
+		!window.archmap.diagram().data.services["svc-00060"].ids[0].startsWith("team-")`)
+	b.viewShot("team-open-deployment")
+	b.run("back to the services view", chromedp.Click(chromedp.CSS(`[data-testid="view-services"]`)))
+	b.waitJS("the team's services view", `window.archmap.diagram() && window.archmap.diagram().data.view === "services"`)
 	b.run("reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#diagram-svg svg`)))
 	b.waitJS("the team is still open", teamOpenJS(team, 20))
 	b.run("back to the overview", chromedp.Click(chromedp.CSS(`[data-testid="breadcrumb-overview"]`)))

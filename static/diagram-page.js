@@ -504,6 +504,19 @@
     archmap.openTeam(a.getAttribute("data-open-team"));
   });
 
+  // Focusing on a service leaves the opened team: the focus draws its own
+  // neighbourhood, whatever team it is in. (In the capture phase: before
+  // app.js submits the toolbar on the same change.)
+  document.addEventListener(
+    "change",
+    function (e) {
+      if (e.target.id !== "opt-focus") return;
+      var input = document.querySelector("[data-team-input]");
+      if (input) input.disabled = true;
+    },
+    true
+  );
+
   window.addEventListener("popstate", function () {
     if (!document.getElementById("diagram-page")) return;
     showTeam(new URLSearchParams(location.search).get("team") || "");
