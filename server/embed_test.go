@@ -3,12 +3,15 @@ package server
 import (
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/archmap/archmap/topology"
 )
@@ -192,16 +195,22 @@ func TestBrowserEmbed(t *testing.T) {
 	t.Cleanup(allowed.Close)
 	t.Cleanup(other.Close)
 
-	var fragments atomic.Int64
-	f := newAPIFixture(t, func(c *Config) { c.EmbedOrigins = []string{allowed.URL} })
-	// Count the fragment requests: only a frame that runs asks for one.
-	inner := f.Config.Handler
-	f.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/diagram/fragment") {
-			fragments.Add(1)
+	reg := prometheus.NewRegistry()
+	f := newAPIFixture(t, func(c *Config) { c.EmbedOrigins = []string{allowed.URL}; c.Metrics = reg })
+	// The fragment requests, from the server's metrics: only a frame whose
+	// page runs asks for one.
+	fragments := func() int {
+		rec := httptest.NewRecorder()
+		promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		n := 0
+		for _, line := range strings.Split(rec.Body.String(), "\n") {
+			if strings.HasPrefix(line, "archmap_http_requests_total{") && strings.Contains(line, `route="/s/:token/diagram/fragment"`) {
+				v, _ := strconv.Atoi(line[strings.LastIndex(line, " ")+1:])
+				n += v
+			}
 		}
-		inner.ServeHTTP(w, r)
-	})
+		return n
+	}
 	archmapURL.Store(f.URL)
 	slug := importModel(t, f.db, "demo-shop", topology.Demo())
 	token, _ := f.createShare(t, slug, `{"expires_in": "1h"}`)
@@ -209,10 +218,10 @@ func TestBrowserEmbed(t *testing.T) {
 	b := newBrowser(t, allowed.URL)
 	b.run("open the wiki page that frames the diagram", b.navigate("/?path=/s/"+token+"%3Fembed%3D1"))
 	deadline := time.Now().Add(15 * time.Second)
-	for fragments.Load() == 0 && time.Now().Before(deadline) {
+	for fragments() == 0 && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	if fragments.Load() == 0 {
+	if fragments() == 0 {
 		t.Fatal("the framed page from a listed origin never asked for its diagram")
 	}
 	time.Sleep(300 * time.Millisecond) // for the screenshot only
@@ -223,7 +232,7 @@ func TestBrowserEmbed(t *testing.T) {
 		t.Errorf("CSP %q", csp)
 	}
 
-	fragments.Store(0)
+	before := fragments()
 	b.run("open a page of an origin not listed", chromedp.Navigate(other.URL+"/?path=/s/"+token+"%3Fembed%3D1"))
 	refused := false
 	deadline = time.Now().Add(10 * time.Second)
@@ -238,7 +247,7 @@ func TestBrowserEmbed(t *testing.T) {
 		t.Error("Chromium did not report refusing the frame (frame-ancestors)")
 	}
 	time.Sleep(500 * time.Millisecond) // a frame that ran would have asked by now
-	if n := fragments.Load(); n != 0 {
+	if n := fragments() - before; n != 0 {
 		t.Errorf("the frame of an origin not listed ran: %d fragment requests", n)
 	}
 }
