@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,7 +36,7 @@ func ParseEmbedOrigins(v string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !contains(out, o) {
+		if !slices.Contains(out, o) {
 			out = append(out, o)
 		}
 	}
@@ -69,15 +70,6 @@ func checkEmbedOrigin(item string) (string, error) {
 		}
 	}
 	return scheme + "://" + host, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // isEmbed is true for a request for the embedded share page.
