@@ -116,6 +116,50 @@
   });
 })();
 
+// The add form's lists ("runs on", "calls"): "Another …" clones the list's
+// <template> with the next free index and focuses its first field; "×"
+// removes a row and focuses what follows. No round trip: the server reads
+// whatever rows come, renumbered.
+(function () {
+  "use strict";
+  var TOKEN = /__i__/g;
+  function nextIndex(list) {
+    var n = -1;
+    list.querySelectorAll(".link-rows [name]").forEach(function (el) {
+      var m = /\[(\d+)\]/.exec(el.getAttribute("name"));
+      if (m) n = Math.max(n, parseInt(m[1], 10));
+    });
+    return n + 1;
+  }
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("#editor [data-add-row], #editor [data-remove-row]");
+    if (!btn) return;
+    var list = btn.closest("[data-list]");
+    if (!list) return;
+    if (btn.hasAttribute("data-remove-row")) {
+      var row = btn.closest("[data-row]");
+      var next = row.nextElementSibling || row.previousElementSibling;
+      row.remove();
+      var to = (next && next.querySelector("input, select")) || list.querySelector("[data-add-row]");
+      if (to) to.focus();
+      return;
+    }
+    var tpl = list.querySelector("template");
+    if (!tpl) return;
+    var i = String(nextIndex(list));
+    var added = tpl.content.firstElementChild.cloneNode(true);
+    [added].concat(Array.prototype.slice.call(added.querySelectorAll("*"))).forEach(function (el) {
+      ["id", "name", "for"].forEach(function (a) {
+        var v = el.getAttribute(a);
+        if (v) el.setAttribute(a, v.replace(TOKEN, i));
+      });
+    });
+    list.querySelector(".link-rows").appendChild(added);
+    var first = added.querySelector("input, select");
+    if (first) first.focus();
+  });
+})();
+
 // Row buttons: one delegated handler for the Edit and Delete of every row
 // (the row holds its URL and name, its tbody the question a delete asks).
 (function () {
