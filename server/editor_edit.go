@@ -4,7 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"strconv"
+	"net/url"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -91,18 +91,51 @@ func (s *Server) handleEditorSection(c echo.Context) error {
 	default:
 		return topology.Errorf(topology.ENOTFOUND, "There is nothing at this address.")
 	}
-	page, _ := strconv.Atoi(c.QueryParam("page"))
-	q := views.ListQuery{
-		Q:    strings.TrimSpace(c.QueryParam("q")),
-		Sort: c.QueryParam("sort"),
-		Page: page,
-		Zone: c.QueryParam("zone"),
-	}
+	q := views.ParseListQuery(c.QueryParams(), "")
 	ed, _, err := s.loadEditor(c.Request().Context(), c.Param("slug"), map[string]views.ListQuery{section: q})
 	if err != nil {
 		return err
 	}
+	keepInURL(c, section, q)
 	return render(c, http.StatusOK, join(table(ed), views.EditUpdate(ed, "", "")))
+}
+
+// keepInURL writes a section's new state into the model tab's URL (the page
+// the browser is on, which htmx sends as HX-Current-URL), so that reload,
+// back and a copied link show the section as it is now: a new history
+// entry for a sort, page or zone, the same entry rewritten while a search
+// is typed. A section fetching itself after an edit (the trigger is its own
+// table) keeps the state it has, and leaves the URL alone.
+func keepInURL(c echo.Context, section string, q views.ListQuery) {
+	h := c.Request().Header
+	if h.Get("HX-Request") == "" || h.Get("HX-Trigger") == section+"-table" {
+		return
+	}
+	cur, err := url.Parse(h.Get("HX-Current-URL"))
+	if err != nil || cur.Path != "/w/"+c.Param("slug") {
+		return
+	}
+	old := cur.Query()
+	next := views.WithSection(old, section, q)
+	if next.Encode() == old.Encode() {
+		return
+	}
+	u := cur.Path
+	if enc := next.Encode(); enc != "" {
+		u += "?" + enc
+	}
+	header := "HX-Push-Url"
+	if onlySearchDiffers(views.ParseListQuery(old, section+"."), q) {
+		header = "HX-Replace-Url"
+	}
+	c.Response().Header().Set(header, u)
+}
+
+// onlySearchDiffers reports whether a and b differ in their search alone.
+func onlySearchDiffers(a, b views.ListQuery) bool {
+	a.Q, b.Q = "", ""
+	a.Page, b.Page = 0, 0 // a new search starts at its first page
+	return a == b
 }
 
 // staleAdd is the message of an add refused because the workspace changed.

@@ -206,6 +206,17 @@
   });
 })();
 
+// Reload buttons (data-reload="<section>"): the section's table fetches
+// itself from its own URL, which holds its search, sort and page.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("#editor [data-reload]");
+    if (!btn || !window.htmx) return;
+    window.htmx.trigger(document.body, "editor-" + btn.getAttribute("data-reload"));
+  });
+})();
+
 // Copy buttons (data-copy="<input id>"): copy the input's value and say so.
 (function () {
   "use strict";
