@@ -17,7 +17,7 @@ func TestServiceAddWithPlacementsAndCalls(t *testing.T) {
 	_, before, _ := ts.db.LoadModel(t.Context(), slug)
 
 	r := c.edit(t, slug, "/services", url.Values{
-		"name": {"search"}, "kind": {"service"}, "team": {"find"}, "new_servers": {"1"},
+		"name": {"search"}, "kind": {"service"}, "team": {"find"}, "new_servers": {"1"}, "new_server_kind": {"container-host"},
 		"runs_on[0].server": {"search-1"}, "runs_on[0].instances": {"2"},
 		"runs_on[3].server": {"search-2"}, // a gap left by a removed row
 		"runs_on[4].server": {""},         // an empty row
@@ -31,6 +31,11 @@ func TestServiceAddWithPlacementsAndCalls(t *testing.T) {
 	}
 	if ws.Revision != before.Revision+1 {
 		t.Errorf("revision %d → %d: want one change", before.Revision, ws.Revision)
+	}
+	for _, srv := range m.Servers {
+		if strings.HasPrefix(srv.Name, "search-") && srv.Kind != "container-host" {
+			t.Errorf("new server %s is a %s, want the kind asked for", srv.Name, srv.Kind)
+		}
 	}
 	placed := map[string]int{}
 	for _, p := range m.Placements {

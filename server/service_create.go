@@ -93,7 +93,7 @@ func newServiceFromForm(c echo.Context, f *views.Form) (store.NewService, bool) 
 	ok := true
 	newServers := f.Values["new_servers"] != ""
 	for i, row := range listRows(form, f, "runs_on", "server", "server", "instances") {
-		r := store.RunsOn{Server: row["server"], NewServer: newServers}
+		r := store.RunsOn{Server: row["server"], NewServer: newServers, NewServerKind: topology.ServerKind(f.Values["new_server_kind"])}
 		if v := row["instances"]; v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > topology.MaxInstances {

@@ -28,9 +28,11 @@ type NewService struct {
 type RunsOn struct {
 	Server    string
 	Instances int
-	// NewServer makes the server (a VM, as the servers section would) when
-	// the workspace has none of that name, instead of refusing the name.
-	NewServer bool
+	// NewServer makes the server when the workspace has none of that name,
+	// instead of refusing the name; of NewServerKind (a VM when empty, as
+	// the servers section's default), with no zone.
+	NewServer     bool
+	NewServerKind topology.ServerKind
 }
 
 // AddedService is what AddService stored.
@@ -77,7 +79,7 @@ func addService(ctx context.Context, tx *Tx, wsID int64, in NewService) (*AddedS
 	out.Service = *svc
 	for i, r := range in.RunsOn {
 		if makeServers[i] {
-			srv, err := createServer(ctx, tx, wsID, topology.Server{Name: r.Server, Kind: topology.ServerVM})
+			srv, err := createServer(ctx, tx, wsID, topology.Server{Name: r.Server, Kind: r.NewServerKind})
 			if err != nil {
 				return nil, underPath(err, "runs_on["+strconv.Itoa(i)+"].server")
 			}
@@ -183,7 +185,9 @@ func checkNewService(ctx context.Context, tx *Tx, wsID int64, in *NewService) ([
 		case !r.NewServer:
 			add(at+".server", "no server "+strconv.Quote(r.Server)+" (tick “add new servers” to add it)")
 		default:
-			srv := topology.Server{Name: r.Server, Kind: topology.ServerVM}
+			srv := topology.Server{Name: r.Server, Kind: r.NewServerKind}
+			srv.ApplyDefaults()
+			r.NewServerKind = srv.Kind
 			if err := adopt(srv.Validate(), at, ""); err != nil {
 				return nil, err
 			}
@@ -231,12 +235,19 @@ func checkNewService(ctx context.Context, tx *Tx, wsID int64, in *NewService) ([
 	return makeServers, nil
 }
 
-// fixNamePaths moves a new server's name problems ("runs_on[0].name", from
-// Server.Validate) to the field the user typed it in ("runs_on[0].server").
+// fixNamePaths moves a new server's problems (from Server.Validate) to the
+// fields the user typed them in: its name ("runs_on[0].name") to the row's
+// server, its kind ("runs_on[0].kind") to the list's new_server_kind.
 func fixNamePaths(ps []topology.Problem) []topology.Problem {
 	for i, p := range ps {
-		if strings.HasPrefix(p.Path, "runs_on[") && strings.HasSuffix(p.Path, "].name") {
+		if !strings.HasPrefix(p.Path, "runs_on[") {
+			continue
+		}
+		switch {
+		case strings.HasSuffix(p.Path, "].name"):
 			ps[i].Path = strings.TrimSuffix(p.Path, "name") + "server"
+		case strings.HasSuffix(p.Path, "].kind"):
+			ps[i].Path = "new_server_kind"
 		}
 	}
 	return ps

@@ -21,7 +21,7 @@ func TestAddServiceOneRevision(t *testing.T) {
 		Service: topology.Service{Name: "search", Team: "find"},
 		RunsOn: []RunsOn{
 			{Server: "node-a", Instances: 2},
-			{Server: "search-1", NewServer: true}, // instances default to 1
+			{Server: "search-1", NewServer: true, NewServerKind: topology.ServerServerless}, // instances default to 1
 		},
 		Calls: []topology.Dependency{
 			{To: "db", Protocol: topology.ProtocolSQL, CallsPerRequest: 3},
@@ -34,7 +34,7 @@ func TestAddServiceOneRevision(t *testing.T) {
 	if w.Revision != ws.Revision+1 {
 		t.Errorf("revision %d, want %d: one change", w.Revision, ws.Revision+1)
 	}
-	if got.Service.Name != "search" || got.Service.Kind != topology.KindService || len(got.Servers) != 1 || got.Servers[0].Kind != topology.ServerVM ||
+	if got.Service.Name != "search" || got.Service.Kind != topology.KindService || len(got.Servers) != 1 || got.Servers[0].Kind != topology.ServerServerless ||
 		len(got.Placements) != 2 || len(got.Dependencies) != 2 {
 		t.Fatalf("stored %+v", got)
 	}
@@ -88,6 +88,10 @@ func TestAddServiceRefusedChangesNothing(t *testing.T) {
 			Service: topology.Service{Name: "ok"},
 			RunsOn:  []RunsOn{{Server: "bad\x01name", NewServer: true}},
 		}, []string{`runs_on[0].server: contains control character`}},
+		{"a new server's bad kind", NewService{
+			Service: topology.Service{Name: "ok"},
+			RunsOn:  []RunsOn{{Server: "fine", NewServer: true, NewServerKind: "cloud"}},
+		}, []string{`new_server_kind: unknown server kind "cloud"`}},
 		{"too many rows", NewService{
 			Service: topology.Service{Name: "ok"},
 			Calls:   slices.Repeat([]topology.Dependency{{To: "db"}}, MaxAddLinks+1),
