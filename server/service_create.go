@@ -20,7 +20,7 @@ var serviceFields = []string{"name", "kind", "team", "tech", "description"}
 // serviceAddFields are the add form's own fields besides its lists: the
 // service, whether new servers are made, and the lists' names for messages
 // about a whole list.
-var serviceAddFields = append(append([]string{}, serviceFields...), "new_servers", "runs_on", "calls")
+var serviceAddFields = append(append([]string{}, serviceFields...), "new_servers", "new_server_kind", "runs_on", "calls")
 
 func serviceFromForm(f *views.Form) topology.Service {
 	return topology.Service{
