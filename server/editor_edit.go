@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
@@ -45,13 +46,38 @@ func (s *Server) editDone(c echo.Context, rev int64, section, notice string, mai
 		refresh = append(refresh, "names")
 	}
 	if len(refresh) > 0 {
-		ev := make([]string, len(refresh))
-		for i, r := range refresh {
-			ev[i] = editorEvent(r)
-		}
-		c.Response().Header().Set("HX-Trigger", strings.Join(ev, ", "))
+		c.Response().Header().Set("HX-Trigger", triggerHeader(refresh))
 	}
 	return render(c, http.StatusOK, join(parts...))
+}
+
+// lazyPrefix marks a section in editDone's refresh list that may wait
+// until it is on screen (static/editor.js): one whose stale rows can only
+// lack what was just added, never show what is gone.
+const lazyPrefix = "lazy:"
+
+// lazy marks a section's refresh as one that may wait until it is seen.
+func lazy(section string) string { return lazyPrefix + section }
+
+// triggerHeader is the HX-Trigger value naming the sections' events: a
+// plain list, or JSON when some carry {"lazy": true} as their detail.
+func triggerHeader(refresh []string) string {
+	ev := make([]string, len(refresh))
+	anyLazy := false
+	for i, r := range refresh {
+		name, isLazy := strings.CutPrefix(r, lazyPrefix)
+		anyLazy = anyLazy || isLazy
+		ev[i] = editorEvent(name)
+	}
+	if !anyLazy {
+		return strings.Join(ev, ", ")
+	}
+	detail := map[string]map[string]bool{}
+	for i, r := range refresh {
+		detail[ev[i]] = map[string]bool{"lazy": strings.HasPrefix(r, lazyPrefix)}
+	}
+	b, _ := json.Marshal(detail) // a map of plain values always encodes
+	return string(b)
 }
 
 // join renders components one after the other.

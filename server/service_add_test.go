@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -67,10 +68,22 @@ func TestServiceAddWithPlacementsAndCalls(t *testing.T) {
 	if n := r.doc.Find(`[data-testid="dependency-row"]`).Length(); n != 2 {
 		t.Errorf("%d dependency rows in the answer, want the 2 new", n)
 	}
-	for _, ev := range []string{"editor-matrix", "editor-servers", "editor-names"} {
+	for _, ev := range []string{"editor-matrix", "editor-servers"} {
 		if !strings.Contains(r.Header.Get("HX-Trigger"), ev) {
 			t.Errorf("HX-Trigger %q lacks %s", r.Header.Get("HX-Trigger"), ev)
 		}
+	}
+	// An add only adds: those sections may wait until they are seen.
+	var trig map[string]map[string]bool
+	if err := json.Unmarshal([]byte(r.Header.Get("HX-Trigger")), &trig); err != nil || !trig["editor-matrix"]["lazy"] || !trig["editor-servers"]["lazy"] {
+		t.Errorf("HX-Trigger %q: want the matrix and servers marked lazy (%v)", r.Header.Get("HX-Trigger"), err)
+	}
+	// The new names are appended to the typed-ahead lists in the answer.
+	if got := r.doc.Find(`[hx-swap-oob="beforeend:#service-names"] option`).AttrOr("value", ""); got != "search" {
+		t.Errorf("service names appended: %q", got)
+	}
+	if n := r.doc.Find(`[hx-swap-oob="beforeend:#server-names"] option`).Length(); n != 2 {
+		t.Errorf("%d server names appended, want the 2 new", n)
 	}
 	// The fresh form keeps "add new servers" ticked, and has one empty row
 	// in each list.

@@ -140,10 +140,11 @@ func (s *Server) handleServiceCreate(c echo.Context) error {
 		return addFailed(c, f, err, "service-add", form)
 	}
 	fresh := &views.Form{Notice: addedNotice(got), Values: map[string]string{"new_servers": f.Values["new_servers"]}}
-	refresh := []string{views.SectionMatrix}
+	// An add only adds: the matrix and the servers (their service counts,
+	// new servers) may wait until the user looks at them.
+	refresh := []string{lazy(views.SectionMatrix)}
 	if len(got.Placements) > 0 {
-		// The servers' service counts change (and new servers show there).
-		refresh = append(refresh, views.SectionServers)
+		refresh = append(refresh, lazy(views.SectionServers))
 	}
 	return s.editDone(c, ws.Revision, views.SectionServices, "", func(ed *views.Editor) templ.Component {
 		parts := []templ.Component{
@@ -153,11 +154,18 @@ func (s *Server) handleServiceCreate(c echo.Context) error {
 		for i, p := range got.Placements {
 			parts = append(parts, views.AppendRow(views.SectionPlacements, views.PlacementRowView(slug, placementRow(&p)), i == 0 && len(ed.Placements) == len(got.Placements)))
 		}
+		// The new names go into the page's typed-ahead lists here rather
+		// than by a fetch of both whole lists.
+		var servers []string
+		for _, srv := range got.Servers {
+			servers = append(servers, srv.Name)
+		}
+		parts = append(parts, views.NameOptions([]string{got.Service.Name}, servers))
 		for i, d := range got.Dependencies {
 			parts = append(parts, views.AppendRow(views.SectionDependencies, views.DependencyRowView(slug, views.DependencyRow{ID: d.ID, Dependency: d.Dependency}), i == 0 && len(ed.Dependencies) == len(got.Dependencies)))
 		}
 		return join(parts...)
-	}, true, refresh...)
+	}, false, refresh...)
 }
 
 // addedNotice says what one add stored: “Added “search” on “app-1” ×2 and

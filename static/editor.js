@@ -217,6 +217,64 @@
   });
 })();
 
+// A section that an add asks to fetch itself (an "editor-…" event with
+// {"lazy": true}: its stale rows can only lack what was added) waits while
+// it is off screen, and fetches once when it comes into view: adding
+// services in the top form does not fetch the matrix after every add, only
+// when the user looks at it. Other edits (a delete) refresh at once.
+(function () {
+  "use strict";
+  if (!("IntersectionObserver" in window)) return;
+  var MARGIN = 200;
+  var pending = new WeakMap();
+  var waiting = new WeakSet();
+  // fire fetches a waiting section — unless the user is already working in
+  // it (focus came there first, as with Tab into the matrix): then when
+  // they leave it, so that a refresh never lands under their hands.
+  function fire(el) {
+    if (!pending.has(el)) return;
+    if (el.contains(document.activeElement)) {
+      if (waiting.has(el)) return;
+      waiting.add(el);
+      el.addEventListener("focusout", function later() {
+        setTimeout(function () {
+          if (el.contains(document.activeElement)) return;
+          el.removeEventListener("focusout", later);
+          waiting.delete(el);
+          fire(el);
+        }, 0);
+      });
+      return;
+    }
+    var name = pending.get(el);
+    pending.delete(el);
+    io.unobserve(el);
+    if (el.isConnected && window.htmx) window.htmx.trigger(document.body, name);
+  }
+  var io = new IntersectionObserver(
+    function (entries) {
+      entries.forEach(function (en) {
+        if (en.isIntersecting) fire(en.target);
+      });
+    },
+    { rootMargin: MARGIN + "px 0px" }
+  );
+  function offscreen(el) {
+    var r = el.getBoundingClientRect();
+    return r.bottom < -MARGIN || r.top > window.innerHeight + MARGIN;
+  }
+  document.addEventListener("htmx:confirm", function (e) {
+    var ev = e.detail.triggeringEvent;
+    var elt = e.detail.elt;
+    if (!ev || typeof ev.type !== "string" || ev.type.indexOf("editor-") !== 0) return;
+    if (!ev.detail || !ev.detail.lazy) return;
+    if (!elt || !/-table$/.test(elt.id || "") || !offscreen(elt)) return;
+    e.preventDefault();
+    pending.set(elt, ev.type);
+    io.observe(elt);
+  });
+})();
+
 // Copy buttons (data-copy="<input id>"): copy the input's value and say so.
 (function () {
   "use strict";
