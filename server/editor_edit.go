@@ -157,8 +157,12 @@ func keepInURL(c echo.Context, section string, q views.ListQuery) {
 	c.Response().Header().Set(header, u)
 }
 
-// onlySearchDiffers reports whether a and b differ in their search alone.
+// onlySearchDiffers reports whether a and b differ in their search alone
+// (and so in the page, which a new search resets).
 func onlySearchDiffers(a, b views.ListQuery) bool {
+	if a.Q == b.Q {
+		return false
+	}
 	a.Q, b.Q = "", ""
 	a.Page, b.Page = 0, 0 // a new search starts at its first page
 	return a == b

@@ -82,6 +82,11 @@ func TestEditorSectionStateInTheURL(t *testing.T) {
 	if pushed.Query().Encode() != want.Encode() {
 		t.Errorf("pushed %q, want ?%s", pushed.RawQuery, want.Encode())
 	}
+	// Paging is a new entry too.
+	r = c.sectionGet(base+"/model/services?page=3", cur, "")
+	if !strings.Contains(r.Header.Get("HX-Push-Url"), "services.page=3") {
+		t.Errorf("paging: push %q, replace %q", r.Header.Get("HX-Push-Url"), r.Header.Get("HX-Replace-Url"))
+	}
 	// Typing a search rewrites the entry instead of adding one per pause.
 	r = c.sectionGet(base+"/model/services?q=svc-01", cur, "")
 	if r.Header.Get("HX-Push-Url") != "" || !strings.Contains(r.Header.Get("HX-Replace-Url"), "services.q=svc-01") ||
