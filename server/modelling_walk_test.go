@@ -67,6 +67,8 @@ func TestBrowserModellingWalk(t *testing.T) {
 	w.click(newSrv) // stays ticked for the next adds
 	w.submit("search")
 
+	w.task("1. a search service on 3 servers")
+
 	// 2. Three services sharing a VM. After each add focus is back in the
 	// name field: no click to start the next.
 	w.typeFocused(name, "app-a")
@@ -78,11 +80,15 @@ func TestBrowserModellingWalk(t *testing.T) {
 		w.submit(s)
 	}
 
+	w.task("2. three services sharing a VM")
+
 	// 3. A database alone on its server.
 	w.typeFocused(name, "orders-db")
 	w.choose(kind, "database")
 	w.clickType(server, "db-1")
 	w.submit("orders-db")
+
+	w.task("3. a database alone on its server")
 
 	// 4. A chatty frontend: 8 synchronous calls per request to search,
 	// across the network, and one to app-a.
@@ -95,6 +101,8 @@ func TestBrowserModellingWalk(t *testing.T) {
 	w.typeFocused(to, "app-a")
 	w.submit("web")
 
+	w.task("4. a chatty frontend")
+
 	// 5. IPC across servers: indexer on search-1 calls renderer, on its
 	// own server, over IPC.
 	w.typeFocused(name, "renderer")
@@ -105,6 +113,8 @@ func TestBrowserModellingWalk(t *testing.T) {
 	w.clickType(to, "renderer")
 	w.choose(proto, "ipc")
 	w.submit("indexer")
+
+	w.task("5. IPC across servers")
 
 	// 6. A queue-triggered function: resize, on a serverless host, takes
 	// its work from the queue jobs (managed), asynchronously.
@@ -122,6 +132,7 @@ func TestBrowserModellingWalk(t *testing.T) {
 	w.choose(mode, "async")
 	w.submit("resize")
 
+	w.task("6. a queue-triggered function")
 	w.idle()
 	trips, all := w.count()
 	t.Logf("six modelling tasks: %d clicks, %d typed fields, %d round trips (%d requests with static files); before (issue 15): 129 clicks, 60 typed fields, 37 round trips",
@@ -204,6 +215,7 @@ type walk struct {
 	mu            sync.Mutex
 	trips, all    int
 	urls          []string // the round trips, in order
+	mark          [3]int   // clicks, fields, trips at the end of the last task
 	inFlight      map[network.RequestID]bool
 	lastActivityT time.Time
 }
@@ -237,6 +249,15 @@ func (w *walk) listen() {
 	if err != nil {
 		w.b.t.Fatal(err)
 	}
+}
+
+// task logs what the task just done took.
+func (w *walk) task(name string) {
+	w.b.t.Helper()
+	w.idle()
+	trips, _ := w.count()
+	w.b.t.Logf("%-36s %2d clicks, %2d typed fields, %2d round trips", name+":", w.clicks-w.mark[0], w.fields-w.mark[1], trips-w.mark[2])
+	w.mark = [3]int{w.clicks, w.fields, trips}
 }
 
 func (w *walk) count() (trips, all int) {
