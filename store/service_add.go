@@ -289,3 +289,54 @@ func underPath(err error, prefix string) error {
 	}
 	return err
 }
+
+// PlaceService places a service on a server, as CreatePlacement does, and
+// when newServer is set and the workspace has no server of that name, makes
+// it first (a VM, no zone): one change, one revision, or nothing. A refused
+// new server name is reported at "server", the field it was typed in.
+func (db *DB) PlaceService(ctx context.Context, slug string, p topology.Placement, newServer bool, expectedRevision int64) (*PlacementRecord, *ServerRecord, *Workspace, error) {
+	var pl *PlacementRecord
+	var made *ServerRecord
+	ws, err := writeModel(ctx, db, "create placement", slug, expectedRevision, func(tx *Tx, ws *Workspace) error {
+		if newServer && p.Server != "" {
+			id, err := lookupID(ctx, tx, "servers", ws.ID, p.Server)
+			if err != nil {
+				return err
+			}
+			if id == 0 {
+				if made, err = createServer(ctx, tx, ws.ID, topology.Server{Name: p.Server}); err != nil {
+					return asServerField(err)
+				}
+			}
+		}
+		var err error
+		pl, err = createPlacement(ctx, tx, ws.ID, p)
+		return err
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return pl, made, ws, nil
+}
+
+// asServerField moves a new server's "name" problems to "server".
+func asServerField(err error) error {
+	var ve *topology.ValidationError
+	if errors.As(err, &ve) {
+		ps := make([]topology.Problem, len(ve.Problems))
+		for i, p := range ve.Problems {
+			if p.Path == "name" {
+				p.Path = "server"
+			}
+			ps[i] = p
+		}
+		return &topology.ValidationError{Problems: ps}
+	}
+	var e *topology.Error
+	if errors.As(err, &e) {
+		if msg, ok := strings.CutPrefix(e.Message, "name: "); ok {
+			return topology.Errorf(e.Code, "server: %s", msg)
+		}
+	}
+	return err
+}

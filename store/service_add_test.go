@@ -138,3 +138,38 @@ func TestAddServiceSelfCall(t *testing.T) {
 		t.Errorf("stored %+v", got)
 	}
 }
+
+// The placement form's "add the server if it is new" is one revision, and
+// a refused placement leaves no server behind.
+func TestPlaceServiceMakesItsServerInTheSameChange(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenDB(t)
+	ws, before := seed(t, db)
+
+	// The placement is refused after the new server was made in the same
+	// transaction: the server must not stay.
+	_, _, _, err := db.PlaceService(ctx, ws.Slug, topology.Placement{Service: "nosuch", Server: "fresh"}, true, ws.Revision)
+	var ve *topology.ValidationError
+	if !errors.As(err, &ve) || !strings.Contains(ve.Error(), `service: unknown service "nosuch"`) {
+		t.Fatalf("err = %v", err)
+	}
+	mustUnchanged(t, db, before)
+	_, _, _, err = db.PlaceService(ctx, ws.Slug, topology.Placement{Service: "cart", Server: "NODE-A"}, true, ws.Revision)
+	if !strings.HasPrefix(topology.ErrorMessage(err), "server: ") {
+		t.Errorf("a lookalike new server: %v, want it at the server field", err)
+	}
+	mustUnchanged(t, db, before)
+
+	pl, made, w, err := db.PlaceService(ctx, ws.Slug, topology.Placement{Service: "cart", Server: "fresh", Instances: 2}, true, ws.Revision)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if made == nil || made.Name != "fresh" || made.Kind != topology.ServerVM || pl.ServerID != made.ID || w.Revision != ws.Revision+1 {
+		t.Errorf("placed %+v, made %+v, revision %d (want %d)", pl, made, w.Revision, ws.Revision+1)
+	}
+	// An existing server is used as it is.
+	_, made, _, err = db.PlaceService(ctx, ws.Slug, topology.Placement{Service: "db", Server: "fresh"}, true, w.Revision)
+	if err != nil || made != nil {
+		t.Errorf("made %+v, %v for a server that exists", made, err)
+	}
+}
