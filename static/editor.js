@@ -89,8 +89,10 @@
     var lost = !active || active === document.body || !active.isConnected;
     var t = p.targetID && document.getElementById(p.targetID);
     if (p.isAdd && t) {
+      // A refusal takes focus to the first field it names (a row of the
+      // add-service form may be far from where Enter was pressed).
       if (xhr.status < 300) focusFirst(t, "input:not([type=hidden]), select");
-      else if (lost) focusFirst(t, ".field-invalid input, .field-invalid select, input:not([type=hidden])");
+      else if (!focusFirst(t, ".field-invalid input, .field-invalid select") && lost) focusFirst(t, "input:not([type=hidden])");
     } else if (lost && !refocus(p.focus)) {
       if (p.isRow && t) focusFirst(t, "input:not([type=hidden]), [data-testid=edit], [data-testid=reload-section], button");
       else if (p.isRow && p.next && p.next.isConnected) focusFirst(p.next, "[data-testid=edit]");
