@@ -111,11 +111,11 @@ func (s *Server) handlePlacementMatrix(c echo.Context) error {
 	case existing == 0 && n == 0:
 		// nothing placed, nothing asked for
 	case existing == 0:
-		_, ws, err = s.db.CreatePlacement(ctx, slug, pl, rev)
+		_, ws, err = s.db.Placements().Create(ctx, slug, pl, rev)
 	case n == 0:
-		ws, err = s.db.DeletePlacement(ctx, slug, existing, rev)
+		ws, err = s.db.Placements().Delete(ctx, slug, existing, rev)
 	default:
-		_, ws, err = s.db.UpdatePlacement(ctx, slug, existing, pl, rev)
+		_, ws, err = s.db.Placements().Update(ctx, slug, existing, pl, rev)
 	}
 	if topology.ErrorCode(err) == topology.EPRECONDITION {
 		return render(c, http.StatusConflict, views.MatrixCell(svc, srv, 0, typed, "Changed by someone else meanwhile: not saved. Reload the matrix."))

@@ -51,8 +51,8 @@ type AddedService struct {
 // CreateService's ECONFLICT), since it is one more thing to fix in the same
 // form.
 //
-// It composes the single-entity writes (createService, createServer,
-// createPlacement, createDependency) inside one writeModel, after checking
+// It composes the single-entity writes (serviceTable.create, serverTable.create,
+// placementTable.create, dependencyTable.create) inside one writeModel, after checking
 // everything they would refuse, so that a refusal names the row it is about.
 func (db *DB) AddService(ctx context.Context, slug string, in NewService, expectedRevision int64) (*AddedService, *Workspace, error) {
 	var out *AddedService
@@ -72,27 +72,27 @@ func addService(ctx context.Context, tx *Tx, wsID int64, in NewService) (*AddedS
 		return nil, err
 	}
 	out := &AddedService{}
-	svc, err := createService(ctx, tx, wsID, in.Service)
+	svc, err := serviceTable.create(ctx, tx, wsID, in.Service)
 	if err != nil {
 		return nil, err
 	}
 	out.Service = *svc
 	for i, r := range in.RunsOn {
 		if makeServers[i] {
-			srv, err := createServer(ctx, tx, wsID, topology.Server{Name: r.Server, Kind: r.NewServerKind})
+			srv, err := serverTable.create(ctx, tx, wsID, topology.Server{Name: r.Server, Kind: r.NewServerKind})
 			if err != nil {
 				return nil, underPath(err, "runs_on["+strconv.Itoa(i)+"].server")
 			}
 			out.Servers = append(out.Servers, *srv)
 		}
-		pl, err := createPlacement(ctx, tx, wsID, topology.Placement{Service: svc.Name, Server: r.Server, Instances: r.Instances})
+		pl, err := placementTable.create(ctx, tx, wsID, topology.Placement{Service: svc.Name, Server: r.Server, Instances: r.Instances})
 		if err != nil {
 			return nil, underPath(err, "runs_on["+strconv.Itoa(i)+"]")
 		}
 		out.Placements = append(out.Placements, *pl)
 	}
 	for i, d := range in.Calls {
-		dep, err := createDependency(ctx, tx, wsID, d)
+		dep, err := dependencyTable.create(ctx, tx, wsID, d)
 		if err != nil {
 			return nil, underPath(err, "calls["+strconv.Itoa(i)+"]")
 		}
@@ -304,13 +304,13 @@ func (db *DB) PlaceService(ctx context.Context, slug string, p topology.Placemen
 				return err
 			}
 			if id == 0 {
-				if made, err = createServer(ctx, tx, ws.ID, topology.Server{Name: p.Server}); err != nil {
+				if made, err = serverTable.create(ctx, tx, ws.ID, topology.Server{Name: p.Server}); err != nil {
 					return asServerField(err)
 				}
 			}
 		}
 		var err error
-		pl, err = createPlacement(ctx, tx, ws.ID, p)
+		pl, err = placementTable.create(ctx, tx, ws.ID, p)
 		return err
 	})
 	if err != nil {
