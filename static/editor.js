@@ -118,13 +118,12 @@
   });
 })();
 
-// The add form's lists ("runs on", "calls"): "Another …" clones the list's
-// <template> with the next free index and focuses its first field; "×"
-// removes a row and focuses what follows. No round trip: the server reads
-// whatever rows come, renumbered.
+// The add form's lists ("runs on", "calls"): "Another …" copies the list's
+// last row, emptied, with the next free index, and focuses its first
+// field; "×" removes a row and focuses what follows. No round trip: the
+// server reads whatever rows come, renumbered.
 (function () {
   "use strict";
-  var TOKEN = /__i__/g;
   function nextIndex(list) {
     var n = -1;
     list.querySelectorAll(".link-rows [name]").forEach(function (el) {
@@ -133,30 +132,54 @@
     });
     return n + 1;
   }
+  // emptied is a copy of row numbered i, its values back to their defaults
+  // and its messages gone.
+  function emptied(row, i) {
+    var copy = row.cloneNode(true);
+    copy.querySelectorAll(".field-error").forEach(function (m) {
+      m.remove();
+    });
+    copy.querySelectorAll(".field-invalid").forEach(function (m) {
+      m.classList.remove("field-invalid");
+    });
+    copy.querySelectorAll("[id], [name], [for]").forEach(function (el) {
+      if (el.id) el.id = el.id.replace(/-\d+-/, "-" + i + "-");
+      if (el.hasAttribute("for")) el.setAttribute("for", el.getAttribute("for").replace(/-\d+-/, "-" + i + "-"));
+      if (el.hasAttribute("name")) el.setAttribute("name", el.getAttribute("name").replace(/\[\d+\]/, "[" + i + "]"));
+    });
+    copy.querySelectorAll("input, select").forEach(function (el) {
+      var def = el.getAttribute("data-default") || "";
+      el.value = def;
+      if (el.tagName === "INPUT") el.setAttribute("value", def);
+      el.removeAttribute("aria-invalid");
+    });
+    return copy;
+  }
   document.addEventListener("click", function (e) {
     var btn = e.target.closest && e.target.closest("#editor [data-add-row], #editor [data-remove-row]");
     if (!btn) return;
     var list = btn.closest("[data-list]");
     if (!list) return;
+    var rows = list.querySelector(".link-rows");
     if (btn.hasAttribute("data-remove-row")) {
       var row = btn.closest("[data-row]");
       var next = row.nextElementSibling || row.previousElementSibling;
-      row.remove();
-      var to = (next && next.querySelector("input, select")) || list.querySelector("[data-add-row]");
+      if (!next) {
+        // The last row stays, emptied: there is always one to type in.
+        var fresh = emptied(row, nextIndex(list));
+        row.replaceWith(fresh);
+        next = fresh;
+      } else {
+        row.remove();
+      }
+      var to = next.querySelector("input, select");
       if (to) to.focus();
       return;
     }
-    var tpl = list.querySelector("template");
-    if (!tpl) return;
-    var i = String(nextIndex(list));
-    var added = tpl.content.firstElementChild.cloneNode(true);
-    [added].concat(Array.prototype.slice.call(added.querySelectorAll("*"))).forEach(function (el) {
-      ["id", "name", "for"].forEach(function (a) {
-        var v = el.getAttribute(a);
-        if (v) el.setAttribute(a, v.replace(TOKEN, i));
-      });
-    });
-    list.querySelector(".link-rows").appendChild(added);
+    var last = rows.lastElementChild;
+    if (!last) return;
+    var added = emptied(last, nextIndex(list));
+    rows.appendChild(added);
     var first = added.querySelector("input, select");
     if (first) first.focus();
   });

@@ -5,10 +5,6 @@ import (
 	"strings"
 )
 
-// RowToken stands for the index in a list row's <template>; the script
-// that clones the row puts the next free index in its place.
-const RowToken = "__i__"
-
 // LinkRows are the indices of a list's rows in f ("runs_on[0].server",
 // "runs_on[1].server", …), as the handler numbered them: 0, 1, … up to the
 // first missing one. A list with no rows shows one empty row to type in.
