@@ -146,3 +146,27 @@ func TestServiceAddRefusedNamesTheFields(t *testing.T) {
 		t.Fatalf("a refused add changed the model")
 	}
 }
+
+// Posting more rows than a form holds is refused with a message on the
+// list, whatever indices are made up, and nothing is stored.
+func TestServiceAddTooManyRows(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.signedIn(t)
+	slug := c.importShop(t, "Shop")
+	form := url.Values{"name": {"greedy"}}
+	for i := range 500 {
+		form.Set("calls["+itoa(int64(i*37))+"].to", "db")
+	}
+	form.Set("calls[99999999999999999999].to", "db") // not a number we take
+	r := c.edit(t, slug, "/services", form)
+	r.wantStatus(t, http.StatusUnprocessableEntity)
+	if got := r.doc.Find(`[data-list="calls"] > [data-testid="field-error"]`).Text(); !strings.Contains(got, "At most 50 calls") {
+		t.Errorf("the calls list says %q", got)
+	}
+	if n := r.doc.Find(`[data-testid="calls-to"]`).Length(); n > 60 {
+		t.Errorf("the form came back with %d call rows", n)
+	}
+	if m, _, _ := ts.db.LoadModel(t.Context(), slug); len(m.Services) != 2 {
+		t.Errorf("stored %d services", len(m.Services))
+	}
+}
