@@ -113,6 +113,9 @@ func TestServicePanel(t *testing.T) {
 	if model.doc.Find("#service-"+itoa(id)).Length() != 1 {
 		t.Errorf("the model tab has no row #service-%d to land on", id)
 	}
+	if q, _ := model.doc.Find(`[data-testid="services-search"]`).Attr("value"); q != "db" {
+		t.Errorf("the model tab's services are searched for %q, want db", q)
+	}
 }
 
 // TestServerPanel: a server's panel lists what runs there and what its
