@@ -330,23 +330,17 @@ func (sqliteDialect) triggersOff(ctx context.Context, tx *Tx, _ []string) (func(
 	// SQLite cannot switch a trigger off, but its DDL is transactional:
 	// the triggers are dropped and made again from their own text in the
 	// same transaction, so no other connection ever sees them missing.
-	rows, err := tx.QueryContext(ctx, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+	names, err := queryStrings(ctx, tx, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
 	if err != nil {
 		return nil, err
 	}
 	type trigger struct{ name, sql string }
-	var ts []trigger
-	for rows.Next() {
-		var t trigger
-		if err := rows.Scan(&t.name, &t.sql); err != nil {
-			rows.Close()
+	ts := make([]trigger, len(names))
+	for i, n := range names {
+		ts[i].name = n
+		if err := tx.QueryRowContext(ctx, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", n).Scan(&ts[i].sql); err != nil {
 			return nil, err
 		}
-		ts = append(ts, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	for _, t := range ts {
 		if _, err := tx.ExecContext(ctx, `DROP TRIGGER "`+t.name+`"`); err != nil {

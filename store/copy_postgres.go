@@ -11,6 +11,8 @@ import (
 // test).
 type pgCopyDialect struct{}
 
+var _ copyDialect = pgCopyDialect{}
+
 func (pgCopyDialect) tables(ctx context.Context, tx *Tx) ([]string, error) {
 	return queryStrings(ctx, tx, `SELECT table_name FROM information_schema.tables
 		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`)

@@ -118,33 +118,41 @@ func dumpTables(tb testing.TB, db *DB) map[string][]string {
 			tb.Fatal(err)
 		}
 		slices.Sort(cols)
-		rows, err := tx.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+table)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				tb.Fatal(err)
-			}
-			var b strings.Builder
-			for i, v := range vals {
-				if b, ok := v.([]byte); ok {
-					v = fmt.Sprintf("%x", b)
-				}
-				fmt.Fprintf(&b, "%s=%v ", cols[i], v)
-			}
-			out[table] = append(out[table], b.String())
-		}
-		if err := rows.Err(); err != nil {
-			tb.Fatal(err)
-		}
-		rows.Close()
+		out[table] = dumpRows(tb, tx, table, cols)
 		slices.Sort(out[table])
+	}
+	return out
+}
+
+// dumpRows is every row of table as "col=value …" text, bytes in hex.
+func dumpRows(tb testing.TB, tx *Tx, table string, cols []string) []string {
+	tb.Helper()
+	rows, err := tx.QueryContext(context.Background(), "SELECT "+strings.Join(cols, ", ")+" FROM "+table)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			tb.Fatal(err)
+		}
+		var b strings.Builder
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				v = fmt.Sprintf("%x", b)
+			}
+			fmt.Fprintf(&b, "%s=%v ", cols[i], v)
+		}
+		out = append(out, b.String())
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
 	}
 	return out
 }
