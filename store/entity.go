@@ -109,15 +109,17 @@ func (e entityTable[T]) insert(ctx context.Context, tx *Tx, wsID int64, dup erro
 	if err != nil {
 		return 0, err
 	}
-	res, err := tx.ExecContext(ctx, "INSERT INTO "+e.table+" (workspace_id, position, "+columns+") VALUES (?, ?"+
-		strings.Repeat(", ?", len(values))+")", append([]any{wsID, pos}, values...)...)
+	// RETURNING, not LastInsertId, which PostgreSQL's driver lacks.
+	var id int64
+	err = tx.QueryRowContext(ctx, "INSERT INTO "+e.table+" (workspace_id, position, "+columns+") VALUES (?, ?"+
+		strings.Repeat(", ?", len(values))+") RETURNING id", append([]any{wsID, pos}, values...)...).Scan(&id)
 	if isUnique(err) {
 		return 0, dup
 	}
 	if err != nil {
 		return 0, err
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // update sets columns ("name = ?, kind = ?") of one row of the

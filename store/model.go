@@ -317,7 +317,7 @@ func replaceServices(ctx context.Context, tx *Tx, wsID int64, list []topology.Se
 	if err != nil {
 		return nil, err
 	}
-	ins, err := tx.PrepareContext(ctx, "INSERT INTO services (workspace_id, position, name, name_key, kind, team, tech, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+	ins, err := tx.PrepareContext(ctx, "INSERT INTO services (workspace_id, position, name, name_key, kind, team, tech, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
 	if err != nil {
 		return nil, err
 	}
@@ -337,13 +337,11 @@ func replaceServices(ctx context.Context, tx *Tx, wsID int64, list []topology.Se
 			delete(old, s.Name)
 			continue
 		}
-		res, err := ins.ExecContext(ctx, wsID, i, s.Name, topology.NameKey(s.Name), s.Kind, s.Team, s.Tech, s.Description)
-		if err != nil {
+		var id int64
+		if err := ins.QueryRowContext(ctx, wsID, i, s.Name, topology.NameKey(s.Name), s.Kind, s.Team, s.Tech, s.Description).Scan(&id); err != nil {
 			return nil, err
 		}
-		if ids[s.Name], err = res.LastInsertId(); err != nil {
-			return nil, err
-		}
+		ids[s.Name] = id
 	}
 	return ids, deleteLeftovers(ctx, tx, "services", old)
 }
@@ -353,7 +351,7 @@ func replaceServers(ctx context.Context, tx *Tx, wsID int64, list []topology.Ser
 	if err != nil {
 		return nil, err
 	}
-	ins, err := tx.PrepareContext(ctx, "INSERT INTO servers (workspace_id, position, name, name_key, kind, zone, region) VALUES (?, ?, ?, ?, ?, ?, ?)")
+	ins, err := tx.PrepareContext(ctx, "INSERT INTO servers (workspace_id, position, name, name_key, kind, zone, region) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")
 	if err != nil {
 		return nil, err
 	}
@@ -373,13 +371,11 @@ func replaceServers(ctx context.Context, tx *Tx, wsID int64, list []topology.Ser
 			delete(old, s.Name)
 			continue
 		}
-		res, err := ins.ExecContext(ctx, wsID, i, s.Name, topology.NameKey(s.Name), s.Kind, s.Zone, s.Region)
-		if err != nil {
+		var id int64
+		if err := ins.QueryRowContext(ctx, wsID, i, s.Name, topology.NameKey(s.Name), s.Kind, s.Zone, s.Region).Scan(&id); err != nil {
 			return nil, err
 		}
-		if ids[s.Name], err = res.LastInsertId(); err != nil {
-			return nil, err
-		}
+		ids[s.Name] = id
 	}
 	return ids, deleteLeftovers(ctx, tx, "servers", old)
 }

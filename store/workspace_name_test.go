@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/archmap/archmap/migrations"
 	"github.com/archmap/archmap/topology"
 )
 
@@ -51,7 +50,7 @@ func TestWorkspaceNamesMigrationRenamesDuplicates(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpenDB(t)
 	var file string
-	matches, err := fs.Glob(migrations.FS, "*_workspace_names_unique.sql")
+	matches, err := fs.Glob(db.migrationsFS(), "*_workspace_names_unique.sql")
 	if err != nil || len(matches) != 1 {
 		t.Fatalf("migration file: %v %v", matches, err)
 	}

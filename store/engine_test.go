@@ -1,0 +1,143 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the admin connection that makes a schema per test
+)
+
+// The store's whole suite runs once per engine. TestMain runs it on SQLite,
+// then — when ARCHMAP_TEST_DATABASE_URL names a PostgreSQL database — again
+// on PostgreSQL, every test in a fresh schema of that database (dropped
+// when it ends). Tests open their database with mustOpenDB (or
+// openTestURL/reopenDB), never by a path of their own, unless they are
+// about SQLite (sqliteOnly).
+//
+// ARCHMAP_TEST_ENGINES=postgres (or sqlite) runs one pass only, for a quick
+// loop. Unset URL: the PostgreSQL pass is skipped with a message — and
+// fails the run under CI=true, where it must run.
+
+// testEngine is the engine of the pass running now.
+var testEngine = "sqlite"
+
+// testPGURL is ARCHMAP_TEST_DATABASE_URL during the PostgreSQL pass.
+var testPGURL string
+
+func TestMain(m *testing.M) {
+	engines := strings.Split(os.Getenv("ARCHMAP_TEST_ENGINES"), ",")
+	if engines[0] == "" {
+		engines = []string{"sqlite", "postgres"}
+	}
+	code := 0
+	if slices.Contains(engines, "sqlite") {
+		code = m.Run()
+	}
+	if slices.Contains(engines, "postgres") {
+		u := os.Getenv("ARCHMAP_TEST_DATABASE_URL")
+		switch {
+		case u == "" && os.Getenv("CI") == "true":
+			fmt.Fprintln(os.Stderr, "store: ARCHMAP_TEST_DATABASE_URL is unset under CI=true; the suite must also run on PostgreSQL in CI (.ci/run starts one)")
+			code = 1
+		case u == "":
+			fmt.Println("store: SKIP the PostgreSQL pass: ARCHMAP_TEST_DATABASE_URL is unset (postgres://… runs the suite on PostgreSQL too)")
+		default:
+			fmt.Println("store: the suite again, on PostgreSQL")
+			testEngine, testPGURL = "postgres", u
+			code = max(code, m.Run())
+		}
+	}
+	os.Exit(code)
+}
+
+// sqliteOnly skips a test about SQLite itself (its files, pragmas, rebuilt
+// tables) in the PostgreSQL pass.
+func sqliteOnly(tb testing.TB) {
+	tb.Helper()
+	if testEngine != "sqlite" {
+		tb.Skip("about SQLite itself; runs in the SQLite pass")
+	}
+}
+
+// postgresOnly skips a test about PostgreSQL in the SQLite pass.
+func postgresOnly(tb testing.TB) {
+	tb.Helper()
+	if testEngine != "postgres" {
+		tb.Skip("about PostgreSQL; runs in the PostgreSQL pass (ARCHMAP_TEST_DATABASE_URL)")
+	}
+}
+
+var (
+	pgAdminOnce sync.Once
+	pgAdmin     *sql.DB
+	pgAdminErr  error
+)
+
+// openTestURL returns the URL of a fresh, empty database for this test: a
+// file in a temporary directory, or a new schema of the PostgreSQL test
+// database, dropped when the test ends.
+func openTestURL(tb testing.TB) string {
+	tb.Helper()
+	if testEngine == "sqlite" {
+		return filepath.Join(tb.TempDir(), "archmap.db")
+	}
+	pgAdminOnce.Do(func() {
+		pgAdmin, pgAdminErr = sql.Open("pgx", testPGURL)
+		if pgAdminErr == nil {
+			pgAdmin.SetMaxOpenConns(2)
+		}
+	})
+	if pgAdminErr != nil {
+		tb.Fatalf("ARCHMAP_TEST_DATABASE_URL: %v", pgAdminErr)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "archmap_test_" + hex.EncodeToString(b)
+	if _, err := pgAdmin.Exec("CREATE SCHEMA " + schema); err != nil {
+		tb.Fatalf("create a schema for the test in ARCHMAP_TEST_DATABASE_URL: %v", err)
+	}
+	tb.Cleanup(func() {
+		if _, err := pgAdmin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			tb.Errorf("drop the test's schema: %v", err)
+		}
+	})
+	u, err := url.Parse(testPGURL)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema) // pgx sends it as a run-time parameter
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// openURLForTest opens u and closes it when the test ends.
+func openURLForTest(tb testing.TB, u string) *DB {
+	tb.Helper()
+	db, err := OpenURL(context.Background(), u)
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// reopenDB opens the database db is open on, a second time (another
+// process, or a restart).
+func reopenDB(tb testing.TB, db *DB) (*DB, error) {
+	tb.Helper()
+	if db.pg {
+		return OpenURL(context.Background(), db.url)
+	}
+	return Open(context.Background(), db.Path())
+}
