@@ -63,12 +63,14 @@ const (
 
 // DB is an open archmap database.
 type DB struct {
-	path  string // the SQLite file; "" on PostgreSQL
-	pg    bool   // PostgreSQL (postgres.go), not SQLite
-	url   string // the PostgreSQL URL, password and all: never in a message
-	write *pool  // SQLite: exactly one connection, writers queue here
-	read  *pool
-	stmts sync.Map // query text → *sql.Stmt on read, see queryRow
+	path string // the SQLite file; "" on PostgreSQL
+	pg   bool   // PostgreSQL (postgres.go), not SQLite
+	url  string // the PostgreSQL URL, password and all: never in a message
+	// created: this Open applied the first PostgreSQL migration (Created).
+	created bool
+	write   *pool // SQLite: exactly one connection, writers queue here
+	read    *pool
+	stmts   sync.Map // query text → *sql.Stmt on read, see queryRow
 	// touched: "table:id" → when this process last recorded a use, see touch.
 	touched sync.Map
 	tokens  tokenCache

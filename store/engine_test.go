@@ -2,19 +2,14 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the admin connection that makes a schema per test
+	"github.com/archmap/archmap/internal/pgtest"
 )
 
 // The store's whole suite runs once per engine. TestMain runs it on SQLite,
@@ -31,9 +26,6 @@ import (
 // testEngine is the engine of the pass running now.
 var testEngine = "sqlite"
 
-// testPGURL is ARCHMAP_TEST_DATABASE_URL during the PostgreSQL pass.
-var testPGURL string
-
 func TestMain(m *testing.M) {
 	engines := strings.Split(os.Getenv("ARCHMAP_TEST_ENGINES"), ",")
 	if engines[0] == "" {
@@ -44,7 +36,7 @@ func TestMain(m *testing.M) {
 		code = m.Run()
 	}
 	if slices.Contains(engines, "postgres") {
-		u := os.Getenv("ARCHMAP_TEST_DATABASE_URL")
+		u := os.Getenv(pgtest.EnvVar)
 		switch {
 		case u == "" && os.Getenv("CI") == "true":
 			fmt.Fprintln(os.Stderr, "store: ARCHMAP_TEST_DATABASE_URL is unset under CI=true; the suite must also run on PostgreSQL in CI (.ci/run starts one)")
@@ -53,7 +45,7 @@ func TestMain(m *testing.M) {
 			fmt.Println("store: SKIP the PostgreSQL pass: ARCHMAP_TEST_DATABASE_URL is unset (postgres://… runs the suite on PostgreSQL too)")
 		default:
 			fmt.Println("store: the suite again, on PostgreSQL")
-			testEngine, testPGURL = "postgres", u
+			testEngine = "postgres"
 			code = max(code, m.Run())
 		}
 	}
@@ -77,12 +69,6 @@ func postgresOnly(tb testing.TB) {
 	}
 }
 
-var (
-	pgAdminOnce sync.Once
-	pgAdmin     *sql.DB
-	pgAdminErr  error
-)
-
 // openTestURL returns the URL of a fresh, empty database for this test: a
 // file in a temporary directory, or a new schema of the PostgreSQL test
 // database, dropped when the test ends.
@@ -91,34 +77,7 @@ func openTestURL(tb testing.TB) string {
 	if testEngine == "sqlite" {
 		return filepath.Join(tb.TempDir(), "archmap.db")
 	}
-	pgAdminOnce.Do(func() {
-		pgAdmin, pgAdminErr = sql.Open("pgx", testPGURL)
-		if pgAdminErr == nil {
-			pgAdmin.SetMaxOpenConns(2)
-		}
-	})
-	if pgAdminErr != nil {
-		tb.Fatalf("ARCHMAP_TEST_DATABASE_URL: %v", pgAdminErr)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "archmap_test_" + hex.EncodeToString(b)
-	if _, err := pgAdmin.Exec("CREATE SCHEMA " + schema); err != nil {
-		tb.Fatalf("create a schema for the test in ARCHMAP_TEST_DATABASE_URL: %v", err)
-	}
-	tb.Cleanup(func() {
-		if _, err := pgAdmin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			tb.Errorf("drop the test's schema: %v", err)
-		}
-	})
-	u, err := url.Parse(testPGURL)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema) // pgx sends it as a run-time parameter
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.URL(tb)
 }
 
 // openURLForTest opens u and closes it when the test ends.

@@ -111,6 +111,11 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 	return db, nil
 }
 
+// Created reports whether this Open made the PostgreSQL schema (applied
+// its first migration): of several nodes started on an empty database,
+// one. Always false on SQLite, whose callers look for the file.
+func (db *DB) Created() bool { return db.created }
+
 // name says which database this is, for messages.
 func (db *DB) name() string {
 	if db.pg {
@@ -192,6 +197,9 @@ func (db *DB) migratePG(ctx context.Context, fsys fs.FS) error {
 		}
 		if err := applyMigrationPG(ctx, conn, m, formatTime(db.now())); err != nil {
 			return fmt.Errorf("migration postgres/%s: %w", m.name, err)
+		}
+		if current == 0 {
+			db.created = true
 		}
 	}
 	return nil
