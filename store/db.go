@@ -68,6 +68,7 @@ type DB struct {
 	url  string // the PostgreSQL URL, password and all: never in a message
 	// created: this Open applied the first PostgreSQL migration (Created).
 	created bool
+	locks   pgLocks
 	write   *pool // SQLite: exactly one connection, writers queue here
 	read    *pool
 	stmts   sync.Map // query text → *sql.Stmt on read, see queryRow
@@ -212,6 +213,8 @@ type Tx struct {
 	*sql.Tx
 	now time.Time
 	pg  bool // see dialect.go
+	// locks are the PostgreSQL advisory lock keys (dialect.go).
+	locks pgLocks
 }
 
 // beginWrite starts a write transaction on the writer connection. BEGIN

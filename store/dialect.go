@@ -211,12 +211,17 @@ func pgBusy(err error) bool {
 	return false
 }
 
-// Advisory lock keys (pg_advisory_xact_lock), in one place so that no two
-// uses collide. See beginWrite.
-const (
-	lockWriters        int64 = 0x61726368_00000001 // "arch" 1: the writers' lock
-	lockWorkspaceNames int64 = 0x61726368_00000002 // workspace names and slugs
-)
+// pgLocks are the advisory lock keys (pg_advisory_xact_lock) of one
+// database: hashes of their purpose and the schema, so that archmaps in
+// other schemas of the same database (the tests make one per test) do not
+// wait for each other. Computed once, at open.
+type pgLocks struct {
+	writers int64 // the writers' lock, see beginWritePG
+	names   int64 // workspace names and slugs, see lockNames
+}
+
+const pgLocksQuery = `SELECT hashtextextended('archmap writers ' || current_schema(), 0),
+	hashtextextended('archmap workspace names ' || current_schema(), 0)`
 
 // lockNames serialises, on PostgreSQL, the transactions that choose or
 // check a workspace's name or slug: two of them at once could each find a
@@ -226,7 +231,7 @@ func lockNames(ctx context.Context, tx *Tx) error {
 	if !tx.pg {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", lockWorkspaceNames)
+	_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", tx.locks.names)
 	return err
 }
 

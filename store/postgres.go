@@ -96,7 +96,7 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 	r.SetMaxIdleConns(pgReadConns)
 	r.SetConnMaxIdleTime(5 * time.Minute)
 	db.read = &pool{DB: r, pg: true}
-	if err := w.PingContext(ctx); err != nil {
+	if err := w.QueryRowContext(ctx, pgLocksQuery).Scan(&db.locks.writers, &db.locks.names); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: unable to open %s: %w", where, err)
 	}
@@ -132,12 +132,12 @@ func (db *DB) beginWritePG(ctx context.Context, model bool) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	tx := &Tx{Tx: sqlTx, now: db.now().UTC(), pg: true}
+	tx := &Tx{Tx: sqlTx, now: db.now().UTC(), pg: true, locks: db.locks}
 	lock := "SELECT pg_advisory_xact_lock(?)"
 	if model {
 		lock = "SELECT pg_advisory_xact_lock_shared(?)"
 	}
-	if _, err := tx.ExecContext(ctx, lock, lockWriters); err != nil {
+	if _, err := tx.ExecContext(ctx, lock, db.locks.writers); err != nil {
 		tx.Rollback()
 		return nil, err
 	}
