@@ -251,7 +251,7 @@ func TestAModelWriteChecksTheRevisionCommittedBeforeIt(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, _, err := db.CreateService(ctx, ws.Slug, topology.Service{Name: "late"}, ws.Revision)
+		_, _, err := db.Services().Create(ctx, ws.Slug, topology.Service{Name: "late"}, ws.Revision)
 		done <- err
 	}()
 	select {
@@ -292,7 +292,7 @@ func TestModelWritesOfOtherWorkspacesRunBeside(t *testing.T) {
 	}
 	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if _, _, err := db.CreateService(wctx, b.Slug, topology.Service{Name: "s"}, b.Revision); err != nil {
+	if _, _, err := db.Services().Create(wctx, b.Slug, topology.Service{Name: "s"}, b.Revision); err != nil {
 		t.Errorf("a write to b while a's writer is open: %v", err)
 	}
 }
