@@ -52,8 +52,8 @@ func (p *pool) PrepareContext(ctx context.Context, query string) (*sql.Stmt, err
 }
 
 // Tx methods that shadow *sql.Tx's, for the same rewriting inside a
-// transaction. (A prepared statement is rewritten once, when prepared; its
-// arguments go through pgArgs when run, see stmtArgs.)
+// transaction. A prepared statement is rewritten once, when prepared; the
+// store passes no booleans to one.
 
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if tx.pg {
@@ -168,14 +168,6 @@ func boolInt(v bool) int64 {
 		return 1
 	}
 	return 0
-}
-
-// stmtArgs is pgArgs for a statement prepared inside tx.
-func (tx *Tx) stmtArgs(args ...any) []any {
-	if tx.pg {
-		return pgArgs(args)
-	}
-	return args
 }
 
 // PostgreSQL error codes (Appendix A of its manual) the store tells apart.

@@ -80,17 +80,6 @@ func openTestURL(tb testing.TB) string {
 	return pgtest.URL(tb)
 }
 
-// openURLForTest opens u and closes it when the test ends.
-func openURLForTest(tb testing.TB, u string) *DB {
-	tb.Helper()
-	db, err := OpenURL(context.Background(), u)
-	if err != nil {
-		tb.Fatalf("Open: %v", err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
-
 // reopenDB opens the database db is open on, a second time (another
 // process, or a restart).
 func reopenDB(tb testing.TB, db *DB) (*DB, error) {

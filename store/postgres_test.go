@@ -55,12 +55,17 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 		wg.Go(func() { dbs[i], errs[i] = OpenURL(context.Background(), u) })
 	}
 	wg.Wait()
+	t.Cleanup(func() {
+		for _, db := range dbs {
+			if db != nil {
+				db.Close()
+			}
+		}
+	})
 	for i, err := range errs {
 		if err != nil {
 			t.Errorf("node %d: %v", i, err)
-			continue
 		}
-		defer dbs[i].Close()
 	}
 	if t.Failed() {
 		return

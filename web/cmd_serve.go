@@ -246,7 +246,8 @@ func openServeDB(ctx context.Context, f *dbFlags) (db *store.DB, isNew bool, nam
 		if err != nil {
 			return nil, false, "", err
 		}
-		return db, db.Created(), redactURL(f.url), nil
+		created := db.Created()
+		return db, created, redactURL(f.url), nil
 	}
 	dbPath, err := f.sqlitePath()
 	if err != nil {
