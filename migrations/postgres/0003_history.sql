@@ -1,7 +1,9 @@
 -- PostgreSQL twin of ../0003_history.sql: the same tables, and triggers
 -- (PL/pgSQL) that write the same row images — a JSON object of the row's
--- columns, as text — that store/history.go reads. {table}_image(row) is the
--- one definition of a table's image.
+-- columns, as text — that store/history.go reads (it builds the current
+-- rows' images with the same json_build_object). The images are built in
+-- the trigger functions themselves: PL/pgSQL keeps their plans, where a
+-- helper SQL function would be planned again for every row.
 --
 -- Rows deleted by a workspace's own deletion are not recorded (the EXISTS
 -- guard: the cascade runs after the workspace's row is gone), and its
@@ -31,15 +33,12 @@ CREATE TABLE revisions (
 INSERT INTO revisions (workspace_id, revision, created_at, author, summary, last_seq)
     SELECT id, revision, updated_at, '', 'the model as it was when history began', 0 FROM workspaces;
 
-CREATE FUNCTION workspaces_image(r workspaces) RETURNS TEXT LANGUAGE sql STABLE AS $$
-    SELECT json_build_object('name', r.name, 'description', r.description, 'chatty_calls_per_request', r.chatty_calls_per_request,
-        'max_sync_chain', r.max_sync_chain, 'blast_radius', r.blast_radius)::text
-$$;
 CREATE FUNCTION workspaces_history() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'UPDATE' THEN
-        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row)
-            VALUES (NEW.id, 'workspaces', NEW.id, workspaces_image(OLD), workspaces_image(NEW));
+        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row) VALUES (NEW.id, 'workspaces', NEW.id,
+            json_build_object('name', OLD.name, 'description', OLD.description, 'chatty_calls_per_request', OLD.chatty_calls_per_request, 'max_sync_chain', OLD.max_sync_chain, 'blast_radius', OLD.blast_radius)::text,
+            json_build_object('name', NEW.name, 'description', NEW.description, 'chatty_calls_per_request', NEW.chatty_calls_per_request, 'max_sync_chain', NEW.max_sync_chain, 'blast_radius', NEW.blast_radius)::text);
     ELSE
         DELETE FROM model_changes WHERE workspace_id = OLD.id;
     END IF;
@@ -53,20 +52,18 @@ WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.description IS DISTINCT FROM NEW
     EXECUTE FUNCTION workspaces_history();
 CREATE TRIGGER workspaces_history_delete AFTER DELETE ON workspaces FOR EACH ROW EXECUTE FUNCTION workspaces_history();
 
-CREATE FUNCTION services_image(r services) RETURNS TEXT LANGUAGE sql STABLE AS $$
-    SELECT json_build_object('position', r.position, 'name', r.name, 'kind', r.kind, 'team', r.team, 'tech', r.tech, 'description', r.description)::text
-$$;
 CREATE FUNCTION services_history() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row)
-            VALUES (NEW.workspace_id, 'services', NEW.id, NULL, services_image(NEW));
+        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row) VALUES (NEW.workspace_id, 'services', NEW.id, NULL,
+            json_build_object('position', NEW.position, 'name', NEW.name, 'kind', NEW.kind, 'team', NEW.team, 'tech', NEW.tech, 'description', NEW.description)::text);
     ELSIF TG_OP = 'UPDATE' THEN
-        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row)
-            VALUES (NEW.workspace_id, 'services', NEW.id, services_image(OLD), services_image(NEW));
+        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row) VALUES (NEW.workspace_id, 'services', NEW.id,
+            json_build_object('position', OLD.position, 'name', OLD.name, 'kind', OLD.kind, 'team', OLD.team, 'tech', OLD.tech, 'description', OLD.description)::text,
+            json_build_object('position', NEW.position, 'name', NEW.name, 'kind', NEW.kind, 'team', NEW.team, 'tech', NEW.tech, 'description', NEW.description)::text);
     ELSIF EXISTS (SELECT 1 FROM workspaces WHERE id = OLD.workspace_id) THEN
-        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row)
-            VALUES (OLD.workspace_id, 'services', OLD.id, services_image(OLD), NULL);
+        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row) VALUES (OLD.workspace_id, 'services', OLD.id,
+            json_build_object('position', OLD.position, 'name', OLD.name, 'kind', OLD.kind, 'team', OLD.team, 'tech', OLD.tech, 'description', OLD.description)::text, NULL);
     END IF;
     RETURN NULL;
 END
@@ -78,20 +75,18 @@ WHEN (OLD.position IS DISTINCT FROM NEW.position OR OLD.name IS DISTINCT FROM NE
     EXECUTE FUNCTION services_history();
 CREATE TRIGGER services_history_delete AFTER DELETE ON services FOR EACH ROW EXECUTE FUNCTION services_history();
 
-CREATE FUNCTION servers_image(r servers) RETURNS TEXT LANGUAGE sql STABLE AS $$
-    SELECT json_build_object('position', r.position, 'name', r.name, 'kind', r.kind, 'zone', r.zone, 'region', r.region)::text
-$$;
 CREATE FUNCTION servers_history() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row)
-            VALUES (NEW.workspace_id, 'servers', NEW.id, NULL, servers_image(NEW));
+        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row) VALUES (NEW.workspace_id, 'servers', NEW.id, NULL,
+            json_build_object('position', NEW.position, 'name', NEW.name, 'kind', NEW.kind, 'zone', NEW.zone, 'region', NEW.region)::text);
     ELSIF TG_OP = 'UPDATE' THEN
-        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row)
-            VALUES (NEW.workspace_id, 'servers', NEW.id, servers_image(OLD), servers_image(NEW));
+        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row) VALUES (NEW.workspace_id, 'servers', NEW.id,
+            json_build_object('position', OLD.position, 'name', OLD.name, 'kind', OLD.kind, 'zone', OLD.zone, 'region', OLD.region)::text,
+            json_build_object('position', NEW.position, 'name', NEW.name, 'kind', NEW.kind, 'zone', NEW.zone, 'region', NEW.region)::text);
     ELSIF EXISTS (SELECT 1 FROM workspaces WHERE id = OLD.workspace_id) THEN
-        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row)
-            VALUES (OLD.workspace_id, 'servers', OLD.id, servers_image(OLD), NULL);
+        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row) VALUES (OLD.workspace_id, 'servers', OLD.id,
+            json_build_object('position', OLD.position, 'name', OLD.name, 'kind', OLD.kind, 'zone', OLD.zone, 'region', OLD.region)::text, NULL);
     END IF;
     RETURN NULL;
 END
@@ -103,20 +98,18 @@ WHEN (OLD.position IS DISTINCT FROM NEW.position OR OLD.name IS DISTINCT FROM NE
     EXECUTE FUNCTION servers_history();
 CREATE TRIGGER servers_history_delete AFTER DELETE ON servers FOR EACH ROW EXECUTE FUNCTION servers_history();
 
-CREATE FUNCTION placements_image(r placements) RETURNS TEXT LANGUAGE sql STABLE AS $$
-    SELECT json_build_object('position', r.position, 'service_id', r.service_id, 'server_id', r.server_id, 'instances', r.instances)::text
-$$;
 CREATE FUNCTION placements_history() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row)
-            VALUES (NEW.workspace_id, 'placements', NEW.id, NULL, placements_image(NEW));
+        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row) VALUES (NEW.workspace_id, 'placements', NEW.id, NULL,
+            json_build_object('position', NEW.position, 'service_id', NEW.service_id, 'server_id', NEW.server_id, 'instances', NEW.instances)::text);
     ELSIF TG_OP = 'UPDATE' THEN
-        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row)
-            VALUES (NEW.workspace_id, 'placements', NEW.id, placements_image(OLD), placements_image(NEW));
+        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row) VALUES (NEW.workspace_id, 'placements', NEW.id,
+            json_build_object('position', OLD.position, 'service_id', OLD.service_id, 'server_id', OLD.server_id, 'instances', OLD.instances)::text,
+            json_build_object('position', NEW.position, 'service_id', NEW.service_id, 'server_id', NEW.server_id, 'instances', NEW.instances)::text);
     ELSIF EXISTS (SELECT 1 FROM workspaces WHERE id = OLD.workspace_id) THEN
-        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row)
-            VALUES (OLD.workspace_id, 'placements', OLD.id, placements_image(OLD), NULL);
+        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row) VALUES (OLD.workspace_id, 'placements', OLD.id,
+            json_build_object('position', OLD.position, 'service_id', OLD.service_id, 'server_id', OLD.server_id, 'instances', OLD.instances)::text, NULL);
     END IF;
     RETURN NULL;
 END
@@ -128,20 +121,18 @@ WHEN (OLD.position IS DISTINCT FROM NEW.position OR OLD.service_id IS DISTINCT F
     EXECUTE FUNCTION placements_history();
 CREATE TRIGGER placements_history_delete AFTER DELETE ON placements FOR EACH ROW EXECUTE FUNCTION placements_history();
 
-CREATE FUNCTION dependencies_image(r dependencies) RETURNS TEXT LANGUAGE sql STABLE AS $$
-    SELECT json_build_object('position', r.position, 'from_service_id', r.from_service_id, 'to_service_id', r.to_service_id, 'protocol', r.protocol, 'mode', r.mode, 'calls_per_request', r.calls_per_request, 'description', r.description)::text
-$$;
 CREATE FUNCTION dependencies_history() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row)
-            VALUES (NEW.workspace_id, 'dependencies', NEW.id, NULL, dependencies_image(NEW));
+        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row) VALUES (NEW.workspace_id, 'dependencies', NEW.id, NULL,
+            json_build_object('position', NEW.position, 'from_service_id', NEW.from_service_id, 'to_service_id', NEW.to_service_id, 'protocol', NEW.protocol, 'mode', NEW.mode, 'calls_per_request', NEW.calls_per_request, 'description', NEW.description)::text);
     ELSIF TG_OP = 'UPDATE' THEN
-        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row)
-            VALUES (NEW.workspace_id, 'dependencies', NEW.id, dependencies_image(OLD), dependencies_image(NEW));
+        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row) VALUES (NEW.workspace_id, 'dependencies', NEW.id,
+            json_build_object('position', OLD.position, 'from_service_id', OLD.from_service_id, 'to_service_id', OLD.to_service_id, 'protocol', OLD.protocol, 'mode', OLD.mode, 'calls_per_request', OLD.calls_per_request, 'description', OLD.description)::text,
+            json_build_object('position', NEW.position, 'from_service_id', NEW.from_service_id, 'to_service_id', NEW.to_service_id, 'protocol', NEW.protocol, 'mode', NEW.mode, 'calls_per_request', NEW.calls_per_request, 'description', NEW.description)::text);
     ELSIF EXISTS (SELECT 1 FROM workspaces WHERE id = OLD.workspace_id) THEN
-        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row)
-            VALUES (OLD.workspace_id, 'dependencies', OLD.id, dependencies_image(OLD), NULL);
+        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row) VALUES (OLD.workspace_id, 'dependencies', OLD.id,
+            json_build_object('position', OLD.position, 'from_service_id', OLD.from_service_id, 'to_service_id', OLD.to_service_id, 'protocol', OLD.protocol, 'mode', OLD.mode, 'calls_per_request', OLD.calls_per_request, 'description', OLD.description)::text, NULL);
     END IF;
     RETURN NULL;
 END

@@ -13,20 +13,18 @@ CREATE TABLE accepted_risks (
 CREATE INDEX accepted_risks_position ON accepted_risks (workspace_id, position);
 
 -- History (0003_history.sql): acceptances are part of the model.
-CREATE FUNCTION accepted_risks_image(r accepted_risks) RETURNS TEXT LANGUAGE sql STABLE AS $$
-    SELECT json_build_object('position', r.position, 'rule', r.rule, 'subjects', r.subjects, 'reason', r.reason, 'owner', r.owner, 'expires', r.expires)::text
-$$;
 CREATE FUNCTION accepted_risks_history() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row)
-            VALUES (NEW.workspace_id, 'accepted_risks', NEW.id, NULL, accepted_risks_image(NEW));
+        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row) VALUES (NEW.workspace_id, 'accepted_risks', NEW.id, NULL,
+            json_build_object('position', NEW.position, 'rule', NEW.rule, 'subjects', NEW.subjects, 'reason', NEW.reason, 'owner', NEW.owner, 'expires', NEW.expires)::text);
     ELSIF TG_OP = 'UPDATE' THEN
-        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row)
-            VALUES (NEW.workspace_id, 'accepted_risks', NEW.id, accepted_risks_image(OLD), accepted_risks_image(NEW));
+        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row) VALUES (NEW.workspace_id, 'accepted_risks', NEW.id,
+            json_build_object('position', OLD.position, 'rule', OLD.rule, 'subjects', OLD.subjects, 'reason', OLD.reason, 'owner', OLD.owner, 'expires', OLD.expires)::text,
+            json_build_object('position', NEW.position, 'rule', NEW.rule, 'subjects', NEW.subjects, 'reason', NEW.reason, 'owner', NEW.owner, 'expires', NEW.expires)::text);
     ELSIF EXISTS (SELECT 1 FROM workspaces WHERE id = OLD.workspace_id) THEN
-        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row)
-            VALUES (OLD.workspace_id, 'accepted_risks', OLD.id, accepted_risks_image(OLD), NULL);
+        INSERT INTO model_changes (workspace_id, tbl, row_id, old_row, new_row) VALUES (OLD.workspace_id, 'accepted_risks', OLD.id,
+            json_build_object('position', OLD.position, 'rule', OLD.rule, 'subjects', OLD.subjects, 'reason', OLD.reason, 'owner', OLD.owner, 'expires', OLD.expires)::text, NULL);
     END IF;
     RETURN NULL;
 END
