@@ -51,6 +51,21 @@ func (p *pool) PrepareContext(ctx context.Context, query string) (*sql.Stmt, err
 	return p.DB.PrepareContext(ctx, query)
 }
 
+// The forms without a context, for completeness: code written against
+// *sql.DB that reaches the pool must not skip the rewriting.
+
+func (p *pool) Exec(query string, args ...any) (sql.Result, error) {
+	return p.ExecContext(context.Background(), query, args...)
+}
+
+func (p *pool) Query(query string, args ...any) (*sql.Rows, error) {
+	return p.QueryContext(context.Background(), query, args...)
+}
+
+func (p *pool) QueryRow(query string, args ...any) *sql.Row {
+	return p.QueryRowContext(context.Background(), query, args...)
+}
+
 // Tx methods that shadow *sql.Tx's, for the same rewriting inside a
 // transaction. A prepared statement is rewritten once, when prepared; the
 // store passes no booleans to one.
@@ -81,6 +96,18 @@ func (tx *Tx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, erro
 		query = rebind(query)
 	}
 	return tx.Tx.PrepareContext(ctx, query)
+}
+
+func (tx *Tx) Exec(query string, args ...any) (sql.Result, error) {
+	return tx.ExecContext(context.Background(), query, args...)
+}
+
+func (tx *Tx) Query(query string, args ...any) (*sql.Rows, error) {
+	return tx.QueryContext(context.Background(), query, args...)
+}
+
+func (tx *Tx) QueryRow(query string, args ...any) *sql.Row {
+	return tx.QueryRowContext(context.Background(), query, args...)
 }
 
 // rebind turns `?` and `?NNN` placeholders into PostgreSQL's `$n`, leaving
