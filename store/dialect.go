@@ -206,6 +206,8 @@ const (
 	pgQueryCanceled        = "57014"
 	pgTooManyConnections   = "53300"
 	pgCannotConnectNow     = "57P03"
+	pgAdminShutdown        = "57P01"
+	pgCrashShutdown        = "57P02"
 )
 
 func pgCode(err error) (string, *pgconn.PgError) {
@@ -219,7 +221,19 @@ func pgCode(err error) (string, *pgconn.PgError) {
 // pgBusy is PostgreSQL's "database is locked": the engine could not do it
 // now, and the same request a moment later may well succeed.
 func pgBusy(err error) bool {
-	switch code, _ := pgCode(err); code {
+	// The server going away (a restart, a fail-over) is not a bug of
+	// ours either: 503, and the load balancer or the user tries again.
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	code, _ := pgCode(err)
+	if strings.HasPrefix(code, "08") { // connection exception
+		return true
+	}
+	switch code {
+	case pgAdminShutdown, pgCrashShutdown:
+		return true
 	case pgSerializationFailure, pgDeadlockDetected, pgLockNotAvailable, pgTooManyConnections, pgCannotConnectNow:
 		return true
 	case pgQueryCanceled:

@@ -168,7 +168,7 @@ func TestConcurrentCreatesGetDistinctSlugs(t *testing.T) {
 }
 
 func TestPostgresErrorsMapLikeSQLites(t *testing.T) {
-	for _, code := range []string{pgSerializationFailure, pgDeadlockDetected, pgLockNotAvailable} {
+	for _, code := range []string{pgSerializationFailure, pgDeadlockDetected, pgLockNotAvailable, pgAdminShutdown, "08006"} {
 		err := fail("create service", fmt.Errorf("wrapped: %w", &pgconn.PgError{Code: code, Message: "could not serialize"}))
 		if topology.ErrorCode(err) != topology.EUNAVAILABLE {
 			t.Errorf("%s: code = %q, want %q", code, topology.ErrorCode(err), topology.EUNAVAILABLE)
