@@ -317,17 +317,17 @@ func replaceServices(ctx context.Context, tx *Tx, wsID int64, list []topology.Se
 	if err != nil {
 		return nil, err
 	}
-	ins, err := tx.PrepareContext(ctx, "INSERT INTO services (workspace_id, position, name, name_key, kind, team, tech, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+	ids := make(map[string]int64, len(list))
+	ins, err := newInserter(ctx, tx, "services", []string{"workspace_id", "position", "name", "name_key", "kind", "team", "tech", "description"}, ids)
 	if err != nil {
 		return nil, err
 	}
-	defer ins.Close()
+	defer ins.release()
 	upd, err := tx.PrepareContext(ctx, "UPDATE services SET position = ?, kind = ?, team = ?, tech = ?, description = ? WHERE id = ?")
 	if err != nil {
 		return nil, err
 	}
 	defer upd.Close()
-	ids := make(map[string]int64, len(list))
 	for i, s := range list {
 		if id, ok := old[s.Name]; ok {
 			if _, err := upd.ExecContext(ctx, i, s.Kind, s.Team, s.Tech, s.Description, id); err != nil {
@@ -337,11 +337,12 @@ func replaceServices(ctx context.Context, tx *Tx, wsID int64, list []topology.Se
 			delete(old, s.Name)
 			continue
 		}
-		var id int64
-		if err := ins.QueryRowContext(ctx, wsID, i, s.Name, topology.NameKey(s.Name), s.Kind, s.Team, s.Tech, s.Description).Scan(&id); err != nil {
+		if err := ins.add(ctx, s.Name, wsID, i, s.Name, topology.NameKey(s.Name), s.Kind, s.Team, s.Tech, s.Description); err != nil {
 			return nil, err
 		}
-		ids[s.Name] = id
+	}
+	if err := ins.close(ctx); err != nil {
+		return nil, err
 	}
 	return ids, deleteLeftovers(ctx, tx, "services", old)
 }
@@ -351,17 +352,17 @@ func replaceServers(ctx context.Context, tx *Tx, wsID int64, list []topology.Ser
 	if err != nil {
 		return nil, err
 	}
-	ins, err := tx.PrepareContext(ctx, "INSERT INTO servers (workspace_id, position, name, name_key, kind, zone, region) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")
+	ids := make(map[string]int64, len(list))
+	ins, err := newInserter(ctx, tx, "servers", []string{"workspace_id", "position", "name", "name_key", "kind", "zone", "region"}, ids)
 	if err != nil {
 		return nil, err
 	}
-	defer ins.Close()
+	defer ins.release()
 	upd, err := tx.PrepareContext(ctx, "UPDATE servers SET position = ?, kind = ?, zone = ?, region = ? WHERE id = ?")
 	if err != nil {
 		return nil, err
 	}
 	defer upd.Close()
-	ids := make(map[string]int64, len(list))
 	for i, s := range list {
 		if id, ok := old[s.Name]; ok {
 			if _, err := upd.ExecContext(ctx, i, s.Kind, s.Zone, s.Region, id); err != nil {
@@ -371,11 +372,12 @@ func replaceServers(ctx context.Context, tx *Tx, wsID int64, list []topology.Ser
 			delete(old, s.Name)
 			continue
 		}
-		var id int64
-		if err := ins.QueryRowContext(ctx, wsID, i, s.Name, topology.NameKey(s.Name), s.Kind, s.Zone, s.Region).Scan(&id); err != nil {
+		if err := ins.add(ctx, s.Name, wsID, i, s.Name, topology.NameKey(s.Name), s.Kind, s.Zone, s.Region); err != nil {
 			return nil, err
 		}
-		ids[s.Name] = id
+	}
+	if err := ins.close(ctx); err != nil {
+		return nil, err
 	}
 	return ids, deleteLeftovers(ctx, tx, "servers", old)
 }
@@ -387,11 +389,11 @@ func replacePlacements(ctx context.Context, tx *Tx, wsID int64, list []topology.
 	if err != nil {
 		return err
 	}
-	ins, err := tx.PrepareContext(ctx, "INSERT INTO placements (workspace_id, position, service_id, server_id, instances) VALUES (?, ?, ?, ?, ?)")
+	ins, err := newInserter(ctx, tx, "placements", []string{"workspace_id", "position", "service_id", "server_id", "instances"}, nil)
 	if err != nil {
 		return err
 	}
-	defer ins.Close()
+	defer ins.release()
 	upd, err := tx.PrepareContext(ctx, "UPDATE placements SET position = ?, instances = ? WHERE id = ?")
 	if err != nil {
 		return err
@@ -406,9 +408,12 @@ func replacePlacements(ctx context.Context, tx *Tx, wsID int64, list []topology.
 			delete(old, k)
 			continue
 		}
-		if _, err := ins.ExecContext(ctx, wsID, i, k.a, k.b, p.Instances); err != nil {
+		if err := ins.add(ctx, "", wsID, i, k.a, k.b, p.Instances); err != nil {
 			return err
 		}
+	}
+	if err := ins.close(ctx); err != nil {
+		return err
 	}
 	return deleteLeftovers(ctx, tx, "placements", old)
 }
@@ -418,13 +423,11 @@ func replaceDependencies(ctx context.Context, tx *Tx, wsID int64, list []topolog
 	if err != nil {
 		return err
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO dependencies
-		(workspace_id, position, from_service_id, to_service_id, protocol, mode, calls_per_request, description)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	ins, err := newInserter(ctx, tx, "dependencies", []string{"workspace_id", "position", "from_service_id", "to_service_id", "protocol", "mode", "calls_per_request", "description"}, nil)
 	if err != nil {
 		return err
 	}
-	defer ins.Close()
+	defer ins.release()
 	upd, err := tx.PrepareContext(ctx, "UPDATE dependencies SET position = ?, protocol = ?, mode = ?, calls_per_request = ?, description = ? WHERE id = ?")
 	if err != nil {
 		return err
@@ -439,9 +442,12 @@ func replaceDependencies(ctx context.Context, tx *Tx, wsID int64, list []topolog
 			delete(old, k)
 			continue
 		}
-		if _, err := ins.ExecContext(ctx, wsID, i, k.a, k.b, d.Protocol, d.Mode, d.CallsPerRequest, d.Description); err != nil {
+		if err := ins.add(ctx, "", wsID, i, k.a, k.b, d.Protocol, d.Mode, d.CallsPerRequest, d.Description); err != nil {
 			return err
 		}
+	}
+	if err := ins.close(ctx); err != nil {
+		return err
 	}
 	return deleteLeftovers(ctx, tx, "dependencies", old)
 }
