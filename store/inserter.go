@@ -10,9 +10,10 @@ import (
 // SQLite it runs one prepared statement per row, as the store always has
 // (a row costs a few microseconds in process). On PostgreSQL every row
 // would be a round trip to the server, so rows are gathered and sent
-// pgBatchRows at a time in one multi-row INSERT: a 2 000-service insert
-// went from 440–630 ms to 130–140 ms, and a 20 000-service import from
-// about 20 s to a few.
+// pgBatchRows at a time in one multi-row INSERT: 2 000 service rows took
+// 440–630 ms one by one and 130–140 ms in four statements, and a
+// 20 000-service import went from about 20 s to about 9 (SQLite: 6), on a
+// busy 2-core machine.
 //
 // A keyed inserter gives each new row's id by its name (ids), once flush
 // has run.
