@@ -125,3 +125,81 @@ func (r *rowInserter) release() {
 		r.stmt.Close()
 	}
 }
+
+// rowUpdater is rowInserter's twin for the rows a replace keeps: on SQLite
+// one prepared UPDATE per row; on PostgreSQL pgBatchRows rows per
+// UPDATE … FROM (VALUES …), since a replace of a changed model updates
+// most of its rows (their positions move).
+type rowUpdater struct {
+	tx    *Tx
+	table string
+	cols  []string // the columns set, then id last
+	types []string // their PostgreSQL types, for the first row's casts
+
+	stmt *sql.Stmt // SQLite
+	args []any
+	rows int
+}
+
+// newUpdater prepares the update of columns (with their PostgreSQL types)
+// of table's rows by id; add takes the values of columns, then the id.
+func newUpdater(ctx context.Context, tx *Tx, table string, columns, types []string) (*rowUpdater, error) {
+	u := &rowUpdater{tx: tx, table: table, cols: columns, types: types}
+	if tx.pg {
+		return u, nil
+	}
+	var err error
+	u.stmt, err = tx.PrepareContext(ctx, "UPDATE "+table+" SET "+strings.Join(columns, " = ?, ")+" = ? WHERE id = ?")
+	return u, err
+}
+
+func (u *rowUpdater) add(ctx context.Context, args ...any) error {
+	if u.stmt != nil {
+		_, err := u.stmt.ExecContext(ctx, args...)
+		return err
+	}
+	u.args = append(u.args, args...)
+	u.rows++
+	if u.rows == pgBatchRows {
+		return u.flush(ctx)
+	}
+	return nil
+}
+
+func (u *rowUpdater) flush(ctx context.Context) error {
+	if u.rows == 0 {
+		return nil
+	}
+	// The first row's casts type the VALUES list's columns; the other
+	// rows' parameters take them.
+	first := make([]string, 0, len(u.types)+1)
+	for _, t := range u.types {
+		first = append(first, "?::"+t)
+	}
+	first = append(first, "?::bigint")
+	tuple := "(?" + strings.Repeat(", ?", len(u.cols)) + ")"
+	set := make([]string, len(u.cols))
+	for i, c := range u.cols {
+		set[i] = c + " = v." + c
+	}
+	q := "UPDATE " + u.table + " AS t SET " + strings.Join(set, ", ") +
+		" FROM (VALUES (" + strings.Join(first, ", ") + ")" + strings.Repeat(", "+tuple, u.rows-1) +
+		") AS v (" + strings.Join(u.cols, ", ") + ", id) WHERE t.id = v.id"
+	args := u.args
+	u.args, u.rows = u.args[:0], 0
+	_, err := u.tx.ExecContext(ctx, q, args...)
+	return err
+}
+
+func (u *rowUpdater) close(ctx context.Context) error {
+	if u.stmt != nil {
+		return u.stmt.Close()
+	}
+	return u.flush(ctx)
+}
+
+func (u *rowUpdater) release() {
+	if u.stmt != nil {
+		u.stmt.Close()
+	}
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strconv"
 
 	"github.com/archmap/archmap/topology"
@@ -323,14 +324,14 @@ func replaceServices(ctx context.Context, tx *Tx, wsID int64, list []topology.Se
 		return nil, err
 	}
 	defer ins.release()
-	upd, err := tx.PrepareContext(ctx, "UPDATE services SET position = ?, kind = ?, team = ?, tech = ?, description = ? WHERE id = ?")
+	upd, err := newUpdater(ctx, tx, "services", []string{"position", "kind", "team", "tech", "description"}, []string{"integer", "text", "text", "text", "text"})
 	if err != nil {
 		return nil, err
 	}
-	defer upd.Close()
+	defer upd.release()
 	for i, s := range list {
 		if id, ok := old[s.Name]; ok {
-			if _, err := upd.ExecContext(ctx, i, s.Kind, s.Team, s.Tech, s.Description, id); err != nil {
+			if err := upd.add(ctx, i, s.Kind, s.Team, s.Tech, s.Description, id); err != nil {
 				return nil, err
 			}
 			ids[s.Name] = id
@@ -341,7 +342,7 @@ func replaceServices(ctx context.Context, tx *Tx, wsID int64, list []topology.Se
 			return nil, err
 		}
 	}
-	if err := ins.close(ctx); err != nil {
+	if err := errors.Join(upd.close(ctx), ins.close(ctx)); err != nil {
 		return nil, err
 	}
 	return ids, deleteLeftovers(ctx, tx, "services", old)
@@ -358,14 +359,14 @@ func replaceServers(ctx context.Context, tx *Tx, wsID int64, list []topology.Ser
 		return nil, err
 	}
 	defer ins.release()
-	upd, err := tx.PrepareContext(ctx, "UPDATE servers SET position = ?, kind = ?, zone = ?, region = ? WHERE id = ?")
+	upd, err := newUpdater(ctx, tx, "servers", []string{"position", "kind", "zone", "region"}, []string{"integer", "text", "text", "text"})
 	if err != nil {
 		return nil, err
 	}
-	defer upd.Close()
+	defer upd.release()
 	for i, s := range list {
 		if id, ok := old[s.Name]; ok {
-			if _, err := upd.ExecContext(ctx, i, s.Kind, s.Zone, s.Region, id); err != nil {
+			if err := upd.add(ctx, i, s.Kind, s.Zone, s.Region, id); err != nil {
 				return nil, err
 			}
 			ids[s.Name] = id
@@ -376,7 +377,7 @@ func replaceServers(ctx context.Context, tx *Tx, wsID int64, list []topology.Ser
 			return nil, err
 		}
 	}
-	if err := ins.close(ctx); err != nil {
+	if err := errors.Join(upd.close(ctx), ins.close(ctx)); err != nil {
 		return nil, err
 	}
 	return ids, deleteLeftovers(ctx, tx, "servers", old)
@@ -394,15 +395,15 @@ func replacePlacements(ctx context.Context, tx *Tx, wsID int64, list []topology.
 		return err
 	}
 	defer ins.release()
-	upd, err := tx.PrepareContext(ctx, "UPDATE placements SET position = ?, instances = ? WHERE id = ?")
+	upd, err := newUpdater(ctx, tx, "placements", []string{"position", "instances"}, []string{"integer", "integer"})
 	if err != nil {
 		return err
 	}
-	defer upd.Close()
+	defer upd.release()
 	for i, p := range list {
 		k := idPair{services[p.Service], servers[p.Server]}
 		if id, ok := old[k]; ok {
-			if _, err := upd.ExecContext(ctx, i, p.Instances, id); err != nil {
+			if err := upd.add(ctx, i, p.Instances, id); err != nil {
 				return err
 			}
 			delete(old, k)
@@ -412,7 +413,7 @@ func replacePlacements(ctx context.Context, tx *Tx, wsID int64, list []topology.
 			return err
 		}
 	}
-	if err := ins.close(ctx); err != nil {
+	if err := errors.Join(upd.close(ctx), ins.close(ctx)); err != nil {
 		return err
 	}
 	return deleteLeftovers(ctx, tx, "placements", old)
@@ -428,15 +429,15 @@ func replaceDependencies(ctx context.Context, tx *Tx, wsID int64, list []topolog
 		return err
 	}
 	defer ins.release()
-	upd, err := tx.PrepareContext(ctx, "UPDATE dependencies SET position = ?, protocol = ?, mode = ?, calls_per_request = ?, description = ? WHERE id = ?")
+	upd, err := newUpdater(ctx, tx, "dependencies", []string{"position", "protocol", "mode", "calls_per_request", "description"}, []string{"integer", "text", "text", "double precision", "text"})
 	if err != nil {
 		return err
 	}
-	defer upd.Close()
+	defer upd.release()
 	for i, d := range list {
 		k := idPair{services[d.From], services[d.To]}
 		if id, ok := old[k]; ok {
-			if _, err := upd.ExecContext(ctx, i, d.Protocol, d.Mode, d.CallsPerRequest, d.Description, id); err != nil {
+			if err := upd.add(ctx, i, d.Protocol, d.Mode, d.CallsPerRequest, d.Description, id); err != nil {
 				return err
 			}
 			delete(old, k)
@@ -446,7 +447,7 @@ func replaceDependencies(ctx context.Context, tx *Tx, wsID int64, list []topolog
 			return err
 		}
 	}
-	if err := ins.close(ctx); err != nil {
+	if err := errors.Join(upd.close(ctx), ins.close(ctx)); err != nil {
 		return err
 	}
 	return deleteLeftovers(ctx, tx, "dependencies", old)
