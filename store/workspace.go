@@ -104,8 +104,9 @@ func uniqueSlug(ctx context.Context, tx *Tx, base string) (string, error) {
 func (db *DB) ListWorkspaces(ctx context.Context) ([]Workspace, error) {
 	order := "name COLLATE NOCASE, id"
 	if db.pg {
-		// lower(): what NOCASE orders by, bytewise as in SQLite.
-		order = `lower(name) COLLATE "C", id`
+		// NOCASE folds ASCII letters only and then compares bytes; so
+		// does this, where lower() would fold every letter.
+		order = `translate(name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE "C", id`
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT `+workspaceColumns+` FROM workspaces ORDER BY `+order)
 	if err != nil {
@@ -172,6 +173,11 @@ func (db *DB) UpdateWorkspace(ctx context.Context, slug, name, description strin
 			return err
 		}
 		_, err := tx.ExecContext(ctx, "UPDATE workspaces SET name = ?, description = ? WHERE id = ?", name, description, ws.ID)
+		if isUnique(err) {
+			// The index folds a letter checkNameFree did not (PostgreSQL's
+			// lower() is the locale's): still the same conflict.
+			return nameTaken(name)
+		}
 		return err
 	})
 }

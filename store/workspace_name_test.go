@@ -93,3 +93,25 @@ func TestWorkspaceNamesMigrationRenamesDuplicates(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// The home page's order is SQLite's NOCASE on both engines: ASCII letters
+// folded, then bytes — "Zebra" before "Équipe", "apple" and "Banana"
+// interleaved.
+func TestWorkspaceOrderIsNocase(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenDB(t)
+	for _, n := range []string{"Équipe", "banana", "Apple", "Zebra", "cherry", "éclair"} {
+		mustCreateWorkspace(t, db, n)
+	}
+	list, err := db.ListWorkspaces(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ws := range list {
+		got = append(got, ws.Name)
+	}
+	if want := "Apple,banana,cherry,Zebra,Équipe,éclair"; strings.Join(got, ",") != want {
+		t.Errorf("order %s, want %s", strings.Join(got, ","), want)
+	}
+}
