@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/archmap/archmap/internal/pgtest"
@@ -126,4 +127,57 @@ func TestPostgresEndToEnd(t *testing.T) {
 	}
 	f.api(t, "DELETE", fmt.Sprintf("%s/shares/%d", base, out.ID), nil).want(t, http.StatusNoContent)
 	f.anon(t, "GET", "/s/"+token, nil).want(t, http.StatusNotFound)
+}
+
+// Editors racing through the API on PostgreSQL: of 12 creates sent at once
+// with the same If-Match, exactly one lands and the rest get 412; 12
+// creates without it all land, each its own revision.
+func TestPostgresAPIRacesKeepEveryWrite(t *testing.T) {
+	ts := newPostgresTestServer(t)
+	u, err := ts.db.CreateUser(t.Context(), testEmail, fixturePasswordHash(t), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &apiFixture{testServer: ts, user: u, token: mustAPIToken(t, ts.db, u.ID)}
+	var ws struct{ Slug string }
+	f.api(t, "POST", "/workspaces", `{"name": "Shop"}`).want(t, http.StatusCreated).decode(t, &ws)
+	base := "/workspaces/" + ws.Slug
+	etag := f.api(t, "GET", base+"/model", nil).want(t, http.StatusOK).etag(t)
+
+	const racers = 12
+	race := func(ifMatch bool) map[int]int {
+		var wg sync.WaitGroup
+		codes := make(chan int, racers)
+		for i := range racers {
+			wg.Go(func() {
+				var h []string
+				if ifMatch {
+					h = []string{"If-Match", fmt.Sprintf(`"%d"`, etag)}
+				}
+				r := request(t, ts, "POST", "/api/v1"+base+"/services", fmt.Sprintf(`{"name": "s-%v-%d"}`, ifMatch, i),
+					append([]string{"Authorization", "Bearer " + f.token}, h...)...)
+				codes <- r.StatusCode
+			})
+		}
+		wg.Wait()
+		close(codes)
+		count := map[int]int{}
+		for c := range codes {
+			count[c]++
+		}
+		return count
+	}
+	if got := race(true); got[http.StatusCreated] != 1 || got[http.StatusPreconditionFailed] != racers-1 {
+		t.Errorf("with one If-Match: %v, want 1 created and %d precondition failed", got, racers-1)
+	}
+	if got := race(false); got[http.StatusCreated] != racers {
+		t.Errorf("without If-Match: %v, want all %d created", got, racers)
+	}
+	m, stored, err := ts.db.LoadModel(t.Context(), ws.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Services) != racers+1 || stored.Revision != etag+racers+1 {
+		t.Errorf("%d services at revision %d, want %d at %d", len(m.Services), stored.Revision, racers+1, etag+racers+1)
+	}
 }
