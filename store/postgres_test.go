@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -299,5 +300,27 @@ func TestModelWritesOfOtherWorkspacesRunBeside(t *testing.T) {
 	defer cancel()
 	if _, _, err := db.Services().Create(wctx, b.Slug, topology.Service{Name: "s"}, b.Revision); err != nil {
 		t.Errorf("a write to b while a's writer is open: %v", err)
+	}
+}
+
+// OpenURL picks the engine by the URL's scheme; a PostgreSQL URL that does
+// not parse is refused without repeating it (it may hold a password).
+func TestOpenURLPicksTheEngine(t *testing.T) {
+	sqliteOnly(t)
+	ctx := context.Background()
+	p := filepath.Join(t.TempDir(), "a.db")
+	for _, u := range []string{"sqlite:" + p, p} {
+		db, err := OpenURL(ctx, u)
+		if err != nil {
+			t.Fatalf("OpenURL(%q): %v", u, err)
+		}
+		if db.Path() != p || db.Postgres() {
+			t.Errorf("OpenURL(%q): path %q, postgres %v", u, db.Path(), db.Postgres())
+		}
+		db.Close()
+	}
+	_, err := OpenURL(ctx, "postgres://archmap:s3cret@db:notaport/archmap")
+	if err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("a bad PostgreSQL URL: %v", err)
 	}
 }
