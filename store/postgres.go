@@ -84,6 +84,16 @@ func openPostgres(ctx context.Context, url string) (*DB, error) {
 		return nil, errors.New("store: the PostgreSQL URL is not valid (postgres://USER:PASSWORD@HOST:PORT/DATABASE?sslmode=…)")
 	}
 	where := fmt.Sprintf("postgres %s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
+	// Safety valves, unless the URL sets its own: a node that hangs (not
+	// dies: then the server ends its session) inside a write would hold
+	// the writers' lock, or a workspace's row, for as long as it hangs;
+	// PostgreSQL ends such a session after a minute. A write that waits
+	// for a lock longer than 30 s gives up (503) rather than pile up.
+	for k, v := range map[string]string{"idle_in_transaction_session_timeout": "60s", "lock_timeout": "30s"} {
+		if _, set := cfg.RuntimeParams[k]; !set {
+			cfg.RuntimeParams[k] = v
+		}
+	}
 	connector := stdlib.GetConnector(*cfg)
 	db := &DB{pg: true, url: url, now: time.Now}
 	w := sql.OpenDB(connector)
@@ -164,6 +174,12 @@ func (db *DB) migratePG(ctx context.Context, fsys fs.FS) error {
 		return err
 	}
 	defer conn.Close()
+	// Another node's migrations may take longer than lock_timeout: wait
+	// for them as long as they take (ctx bounds it).
+	if _, err := conn.ExecContext(ctx, "SET lock_timeout = 0"); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "RESET lock_timeout") //nolint:errcheck // a failure shows in the unlock below
 	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(hashtext('archmap migrations ' || current_schema()))"); err != nil {
 		return fmt.Errorf("unable to take the migrations lock: %w", err)
 	}

@@ -324,3 +324,25 @@ func TestOpenURLPicksTheEngine(t *testing.T) {
 		t.Errorf("a bad PostgreSQL URL: %v", err)
 	}
 }
+
+// The safety valves reach the session, and a URL's own value wins.
+func TestPostgresSessionTimeouts(t *testing.T) {
+	postgresOnly(t)
+	ctx := context.Background()
+	db := mustOpenDB(t)
+	var idle, lock string
+	if err := db.write.QueryRowContext(ctx, "SELECT current_setting('idle_in_transaction_session_timeout'), current_setting('lock_timeout')").Scan(&idle, &lock); err != nil {
+		t.Fatal(err)
+	}
+	if idle != "1min" || lock != "30s" {
+		t.Errorf("idle_in_transaction_session_timeout %q, lock_timeout %q; want 1min and 30s", idle, lock)
+	}
+	own, err := OpenURL(ctx, db.url+"&lock_timeout=2s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer own.Close()
+	if err := own.write.QueryRowContext(ctx, "SELECT current_setting('lock_timeout')").Scan(&lock); err != nil || lock != "2s" {
+		t.Errorf("lock_timeout %q (%v) with the URL's 2s", lock, err)
+	}
+}
