@@ -43,10 +43,15 @@ import (
 //     (lockNames), since a rename is a model write of one workspace yet
 //     must see every other name.
 //
+// Single statements outside a transaction (recording a token's last use,
+// deleting a session) take no lock: one statement is atomic by itself.
+//
 // SERIALIZABLE would give the same guarantees without naming locks, but
 // every writer of a busy workspace would fail and retry instead of
 // queueing, and every transaction would have to be safe to run twice.
-// store tests run the concurrency suite on both engines (store_test.go).
+// The store's whole suite, its concurrency tests included, runs on both
+// engines (engine_test.go); postgres_test.go has a test per lock above
+// that fails without it.
 //
 // Reads take one snapshot per transaction (REPEATABLE READ READ ONLY), as
 // SQLite's read transactions do.
