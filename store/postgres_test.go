@@ -346,3 +346,33 @@ func TestPostgresSessionTimeouts(t *testing.T) {
 		t.Errorf("lock_timeout %q (%v) with the URL's 2s", lock, err)
 	}
 }
+
+// A model write does not run beside a write that is not one (which may
+// read across workspaces, as a share link's pinned copy reads the model):
+// it waits for it. On PostgreSQL this is the writers' lock taken shared.
+func TestAModelWriteWaitsForAnOtherWrite(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenDB(t)
+	ws := mustCreateWorkspace(t, db, "w")
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := db.Services().Create(ctx, ws.Slug, topology.Service{Name: "s"}, ws.Revision)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("a model write returned (%v) while another writer was inside its transaction", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
