@@ -181,7 +181,7 @@ func pgArgs(args []any) []any {
 			if out == nil {
 				out = append([]any(nil), args...)
 			}
-			out[i] = boolInt(v)
+			out[i] = pgBool(v)
 		}
 	}
 	if out == nil {
@@ -190,7 +190,7 @@ func pgArgs(args []any) []any {
 	return out
 }
 
-func boolInt(v bool) int64 {
+func pgBool(v bool) int64 {
 	if v {
 		return 1
 	}
