@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/archmap/archmap/store"
 )
 
 // The suites in crash_test.go, load_test.go and scale_test.go run the real
@@ -83,11 +85,20 @@ func childEnv() []string {
 	return env
 }
 
+// dbArgs names the database db for the CLI: a SQLite path (--db) or a
+// postgres:// URL (--database-url), so that a suite runs on either.
+func dbArgs(db string) []string {
+	if store.IsPostgresURL(db) {
+		return []string{"--database-url", db}
+	}
+	return []string{"--db", db}
+}
+
 // startChild runs bin serve on a free port of 127.0.0.1 with the database at
-// db and waits until it listens.
+// db (a path or a postgres:// URL) and waits until it listens.
 func startChild(tb testing.TB, bin, db string, args ...string) *childServer {
 	tb.Helper()
-	return startServe(tb, bin, append([]string{"--db", db}, args...)...)
+	return startServe(tb, bin, append(dbArgs(db), args...)...)
 }
 
 // startServe runs bin serve with args (which name the database) on a free
@@ -181,10 +192,10 @@ func tail(s string, n int) string {
 // db, through the CLI as a headless setup would, and returns the token.
 func newAPIToken(tb testing.TB, db, email string) string {
 	tb.Helper()
-	if r := runCLI(tb, "correct horse battery staple\n", nil, "user", "add", "--db", db, "--email", email, "--password-stdin"); r.code != 0 {
+	if r := runCLI(tb, "correct horse battery staple\n", nil, append(append([]string{"user", "add"}, dbArgs(db)...), "--email", email, "--password-stdin")...); r.code != 0 {
 		tb.Fatalf("user add: exit %d: %s", r.code, r.stderr)
 	}
-	r := runCLI(tb, "", nil, "token", "create", "--db", db, "--email", email)
+	r := runCLI(tb, "", nil, append(append([]string{"token", "create"}, dbArgs(db)...), "--email", email)...)
 	if r.code != 0 {
 		tb.Fatalf("token create: exit %d: %s", r.code, r.stderr)
 	}
