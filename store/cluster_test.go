@@ -14,10 +14,10 @@ import (
 // Several archmap nodes share one database; two handles on one SQLite file
 // are two nodes as far as the store can tell (nothing in memory is shared).
 
-// mustOpenSecond opens another handle on db's file: a second node.
+// mustOpenSecond opens another handle on db's database: a second node.
 func mustOpenSecond(tb testing.TB, db *DB) *DB {
 	tb.Helper()
-	other, err := Open(context.Background(), db.Path())
+	other, err := reopenDB(tb, db)
 	if err != nil {
 		tb.Fatalf("Open a second handle: %v", err)
 	}

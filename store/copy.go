@@ -301,7 +301,12 @@ type copyDialect interface {
 	coerce(ctx context.Context, tx *Tx, table string, cols []string) (func(row []any), error)
 }
 
-func (db *DB) copyDialect() copyDialect { return sqliteDialect{} }
+func (db *DB) copyDialect() copyDialect {
+	if db.pg {
+		return pgCopyDialect{}
+	}
+	return sqliteDialect{}
+}
 
 type sqliteDialect struct{}
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/archmap/archmap/internal/pgtest"
 	"github.com/archmap/archmap/topology"
 )
 
@@ -157,19 +158,31 @@ func dumpRows(tb testing.TB, tx *Tx, table string, cols []string) []string {
 	return out
 }
 
-// TestCopy copies a database into a new one: every row of every table
-// alike, ids kept, the history not made again by the inserts, triggers
-// working afterwards, and new ids after every id ever handed out.
+// TestCopy copies a database into a new one of the same engine: every row
+// of every table alike, ids kept, the history not made again by the
+// inserts, triggers working afterwards, and new ids after every id ever
+// handed out. In the PostgreSQL pass the copy also goes to SQLite and back.
 func TestCopy(t *testing.T) {
-	ctx := context.Background()
 	src := mustOpenDB(t)
 	fillForCopy(t, src)
-	dst, err := Open(ctx, filepath.Join(t.TempDir(), "copy.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dst.Close()
+	dst := openCopyTarget(t, openTestURL(t))
+	checkCopy(t, src, dst, true)
 
+	if testEngine == "postgres" {
+		t.Run("to SQLite and back", func(t *testing.T) {
+			lite := openCopyTarget(t, "sqlite:"+filepath.Join(t.TempDir(), "copy.db"))
+			checkCopy(t, src, lite, false)
+			back := openCopyTarget(t, pgtest.URL(t))
+			checkCopy(t, lite, back, true)
+		})
+	}
+}
+
+// checkCopy copies src into the empty dst and checks the copy; then, when
+// edit is set, that the copy takes new writes as it should.
+func checkCopy(t *testing.T, src, dst *DB, edit bool) {
+	t.Helper()
+	ctx := context.Background()
 	counts, err := Copy(ctx, src, dst)
 	if err != nil {
 		t.Fatal(err)
@@ -181,7 +194,7 @@ func TestCopy(t *testing.T) {
 			t.Errorf("%s: %d rows in the source, %d in the target", c.Table, c.Source, c.Target)
 		}
 	}
-	for table, want := range map[string]int64{"users": 2, "api_tokens": 2, "workspaces": 3, "shares": 3, "pinned_models": 1, "sessions": 1, "accepted_risks": 1} {
+	for table, want := range map[string]int64{"users": 2, "api_tokens": 2, "workspaces": 3, "shares": 3, "pinned_models": 1, "sessions": 1, "accepted_risks": 1, "leases": 1} {
 		if got := byTable[table].Source; got != want {
 			t.Errorf("%s: %d rows copied, want %d", table, got, want)
 		}
@@ -235,6 +248,17 @@ func TestCopy(t *testing.T) {
 	_, err = dst.ResolveShare(ctx, hash("share-revoked"), time.Now())
 	wantCode(t, err, topology.ENOTFOUND)
 
+	// No id handed out in the source comes back: not the deleted
+	// workspace's, not the deleted token's. (Read before the edits below.)
+	marks := idMarksOf(t, src)
+	srcTokens, dstTokens := idMarksOf(t, src)["api_tokens"], idMarksOf(t, dst)["api_tokens"]
+	if dstTokens < srcTokens {
+		t.Errorf("api_tokens: the copy's ids continue after %d, the source's after %d", dstTokens, srcTokens)
+	}
+
+	if !edit {
+		return
+	}
 	// The triggers are back: an edit on the copy is recorded.
 	ws, err := dst.GetWorkspace(ctx, "shop")
 	if err != nil {
@@ -254,17 +278,33 @@ func TestCopy(t *testing.T) {
 	if d, _, err := dst.ModelAt(ctx, "shop", ws.Revision); err != nil || d.Services[0].Team == "after the copy" {
 		t.Errorf("the copy's history did not record the edit: %v", err)
 	}
-
-	// No id handed out in the source comes back: not the deleted
-	// workspace's, not the deleted token's.
-	var maxSrc int64
-	if err := src.read.QueryRowContext(ctx, "SELECT seq FROM sqlite_sequence WHERE name = 'workspaces'").Scan(&maxSrc); err != nil {
-		t.Fatal(err)
-	}
 	fresh := mustCreateWorkspace(t, dst, "After")
-	if fresh.ID <= maxSrc {
-		t.Errorf("a new workspace on the copy got id %d, which the source handed out (up to %d)", fresh.ID, maxSrc)
+	if fresh.ID <= marks["workspaces"] {
+		t.Errorf("a new workspace on the copy got id %d, which the source handed out (up to %d)", fresh.ID, marks["workspaces"])
 	}
+	if _, err := dst.CreateAPIToken(ctx, 1, "after", hash("token-after")); err != nil {
+		t.Errorf("a new token on the copy: %v", err)
+	}
+}
+
+// idMarksOf is the highest id each table of db has handed out.
+func idMarksOf(tb testing.TB, db *DB) map[string]int64 {
+	tb.Helper()
+	ctx := context.Background()
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer tx.Rollback()
+	tables, err := db.copyDialect().tables(ctx, tx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	marks, err := db.copyDialect().idMarks(ctx, tx, tables)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return marks
 }
 
 // TestCopyRefuses: a target with data, and a source with a table this
@@ -295,4 +335,16 @@ func TestCopyRefuses(t *testing.T) {
 	if ws, err := empty.ListWorkspaces(ctx); err != nil || len(ws) != 0 {
 		t.Errorf("the refused target changed: %v, %v", ws, err)
 	}
+}
+
+// openCopyTarget opens the database u names and closes it when the test
+// ends.
+func openCopyTarget(tb testing.TB, u string) *DB {
+	tb.Helper()
+	db, err := OpenURL(context.Background(), u)
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
 }

@@ -15,11 +15,13 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/archmap/archmap/internal/pgtest"
 )
 
 // TestTwoNodes runs two archmap serve processes, A and B, on one database
-// (here one SQLite file; PostgreSQL when ARCHMAP_TEST_DATABASE_URL is set,
-// see clusterDatabase) as two nodes behind a load balancer would: what one
+// (one SQLite file in WAL mode on a local disk, which two processes may
+// share; and PostgreSQL when ARCHMAP_TEST_DATABASE_URL is set) as two nodes behind a load balancer would: what one
 // node writes the other serves, writers split across both lose no
 // acknowledged write, and a share link or token revoked on A is refused by
 // B at its next request, though B used it a moment before.
@@ -39,7 +41,20 @@ func TestTwoNodes(t *testing.T) {
 		t.Skip("starts two servers from a fresh build")
 	}
 	bin := buildArchmap(t)
-	dbArgs, cliArgs := clusterDatabase(t)
+	t.Run("sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "cluster.db")
+		twoNodes(t, bin, duration, []string{"--db", path})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		// Skipped without ARCHMAP_TEST_DATABASE_URL, never under CI=true.
+		twoNodes(t, bin, duration, []string{"--database-url", pgtest.URL(t)})
+	})
+}
+
+// twoNodes is TestTwoNodes on the database dbArgs names (the flags of both
+// serve and the CLI).
+func twoNodes(t *testing.T, bin string, duration time.Duration, dbArgs []string) {
+	cliArgs := dbArgs
 	const email = "ada@example.com"
 	token := newAPITokenOn(t, cliArgs, email)
 	a := startServe(t, bin, dbArgs...)
@@ -142,15 +157,6 @@ func TestTwoNodes(t *testing.T) {
 
 	a.stop(t)
 	b.stop(t)
-}
-
-// clusterDatabase is the database the nodes share: the serve flags that
-// name it and the CLI flags for setting it up. A SQLite file in WAL mode on
-// a local disk is a database two processes may share.
-func clusterDatabase(t *testing.T) (serve, cli []string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "cluster.db")
-	return []string{"--db", path}, []string{"--db", path}
 }
 
 // newAPITokenOn is newAPIToken on the database the CLI flags name.

@@ -35,25 +35,17 @@ func runDB(ctx context.Context, e *env, args []string) error {
 		fs.Usage()
 		return usageError("db copy needs --from and --to")
 	}
-	fromPath, err := databasePath(*from)
-	if err != nil {
-		return err
-	}
-	toPath, err := databasePath(*to)
-	if err != nil {
-		return err
-	}
-	if a, b := filepath.Clean(fromPath), filepath.Clean(toPath); a == b {
+	if sameDatabase(*from, *to) {
 		return usageError("db copy: --from and --to are the same database")
 	}
-	src, err := store.Open(ctx, fromPath)
+	src, err := openDatabaseURL(ctx, *from)
 	if err != nil {
-		return &exitError{code: 1, err: err}
+		return err
 	}
 	defer src.Close()
-	dst, err := store.Open(ctx, toPath)
+	dst, err := openDatabaseURL(ctx, *to)
 	if err != nil {
-		return &exitError{code: 1, err: err}
+		return err
 	}
 	defer dst.Close()
 	counts, err := store.Copy(ctx, src, dst)
@@ -70,6 +62,40 @@ func runDB(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "Copied %d tables from %s to %s; every count agrees.\n", len(counts), redactURL(*from), redactURL(*to))
 	return nil
+}
+
+// openDatabaseURL opens a URL of db copy: postgres://…, sqlite:PATH or a
+// plain path.
+func openDatabaseURL(ctx context.Context, u string) (*store.DB, error) {
+	f := dbFlags{url: u}
+	if !store.IsPostgresURL(u) {
+		p, err := databasePath(u)
+		if err != nil {
+			return nil, err
+		}
+		f = dbFlags{path: p}
+	}
+	db, err := f.open(ctx)
+	if err != nil {
+		return nil, &exitError{code: 1, err: err}
+	}
+	return db, nil
+}
+
+// sameDatabase reports whether two URLs of db copy surely name one
+// database (the same file, or the same PostgreSQL URL).
+func sameDatabase(a, b string) bool {
+	if store.IsPostgresURL(a) || store.IsPostgresURL(b) {
+		return a == b
+	}
+	pa, errA := databasePath(a)
+	pb, errB := databasePath(b)
+	if errA != nil || errB != nil {
+		return false
+	}
+	aa, errA := filepath.Abs(pa)
+	ab, errB := filepath.Abs(pb)
+	return errA == nil && errB == nil && aa == ab
 }
 
 // databasePath is the SQLite file a URL of db copy names.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/archmap/archmap/internal/pgtest"
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/topology/topologytest"
 )
@@ -145,8 +146,9 @@ func (f *copyFixture) check(t *testing.T, dbFlag, db string) {
 	}
 }
 
-// TestDBCopy: archmap db copy from one SQLite database into a new one; a
-// server on the copy is the same server to its users.
+// TestDBCopy: archmap db copy from one SQLite database into a new one, and
+// (with ARCHMAP_TEST_DATABASE_URL) into PostgreSQL and from there into
+// SQLite again; a server on each copy is the same server to its users.
 func TestDBCopy(t *testing.T) {
 	f := newCopyFixture(t)
 	target := filepath.Join(t.TempDir(), "copy.db")
@@ -167,6 +169,21 @@ func TestDBCopy(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "not empty") {
 		t.Errorf("db copy into a full database: exit %d, %s; want 1 and a refusal", r.code, r.stderr)
 	}
+	t.Run("to PostgreSQL and back", func(t *testing.T) {
+		pg := pgtest.URL(t) // skipped without ARCHMAP_TEST_DATABASE_URL, never under CI=true
+		r := runCLI(t, "", nil, "db", "copy", "--from", f.db, "--to", pg)
+		if r.code != 0 {
+			t.Fatalf("db copy to PostgreSQL: exit %d: %s", r.code, r.stderr)
+		}
+		t.Logf("db copy to PostgreSQL:\n%s", r.stdout)
+		f.check(t, "--database-url", pg)
+		back := filepath.Join(t.TempDir(), "back.db")
+		if r := runCLI(t, "", nil, "db", "copy", "--from", pg, "--to", "sqlite:"+back); r.code != 0 {
+			t.Fatalf("db copy from PostgreSQL: exit %d: %s", r.code, r.stderr)
+		}
+		f.check(t, "--db", back)
+	})
+
 	for _, bad := range [][]string{
 		{"db", "copy", "--from", f.db},
 		{"db", "copy", "--from", f.db, "--to", "sqlite:" + f.db},
