@@ -8,34 +8,35 @@ import (
 )
 
 // registerEntityAPIs declares the entity-by-entity routes of the API
-// (list, create, get, put, patch, delete of each kind) on the API group.
-func (s *Server) registerEntityAPIs(g *echo.Group) {
+// (list, create, get, put, patch, delete of each kind) on the API group,
+// the reads guarded by read and the writes by edit.
+func (s *Server) registerEntityAPIs(g *echo.Group, read, edit echo.MiddlewareFunc) {
 	registerEntityRoutes(g, entityAPI[topology.Service, store.ServiceRecord]{
 		db: s.db, plural: "services",
 		list: s.db.ListServicesPage, get: s.db.GetService,
 		create: s.db.CreateService, update: s.db.UpdateService, remove: s.db.DeleteService,
 		id:    func(r *store.ServiceRecord) int64 { return r.ID },
 		value: func(r *store.ServiceRecord) topology.Service { return r.Service },
-	})
+	}, read, edit)
 	registerEntityRoutes(g, entityAPI[topology.Server, store.ServerRecord]{
 		db: s.db, plural: "servers",
 		list: s.db.ListServersPage, get: s.db.GetServer,
 		create: s.db.CreateServer, update: s.db.UpdateServer, remove: s.db.DeleteServer,
 		id:    func(r *store.ServerRecord) int64 { return r.ID },
 		value: func(r *store.ServerRecord) topology.Server { return r.Server },
-	})
+	}, read, edit)
 	registerEntityRoutes(g, entityAPI[topology.Placement, store.PlacementRecord]{
 		db: s.db, plural: "placements",
 		list: s.db.ListPlacementsPage, get: s.db.GetPlacement,
 		create: s.db.CreatePlacement, update: s.db.UpdatePlacement, remove: s.db.DeletePlacement,
 		id:    func(r *store.PlacementRecord) int64 { return r.ID },
 		value: func(r *store.PlacementRecord) topology.Placement { return r.Placement },
-	})
+	}, read, edit)
 	registerEntityRoutes(g, entityAPI[topology.Dependency, store.DependencyRecord]{
 		db: s.db, plural: "dependencies",
 		list: s.db.ListDependenciesPage, get: s.db.GetDependency,
 		create: s.db.CreateDependency, update: s.db.UpdateDependency, remove: s.db.DeleteDependency,
 		id:    func(r *store.DependencyRecord) int64 { return r.ID },
 		value: func(r *store.DependencyRecord) topology.Dependency { return r.Dependency },
-	})
+	}, read, edit)
 }
