@@ -37,7 +37,7 @@ func (s *Server) handleAPIMemberAdd(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.auditMember(c, auditMemberAdded, m.Email, m.Role)
+	s.auditMember(c, store.AuditMemberAdd, m.Email, m.Role)
 	c.Response().Header().Set(echo.HeaderLocation, apiWorkspacePath(c.Param("slug"), "members", strconv.FormatInt(m.UserID, 10)))
 	return writeJSON(c, http.StatusCreated, m)
 }
@@ -57,7 +57,7 @@ func (s *Server) handleAPIMemberUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.auditMember(c, auditMemberRoleChanged, m.Email, m.Role)
+	s.auditMember(c, store.AuditMemberRole, m.Email, m.Role)
 	return writeJSON(c, http.StatusOK, m)
 }
 
@@ -70,6 +70,6 @@ func (s *Server) handleAPIMemberRemove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.auditMember(c, auditMemberRemoved, m.Email, m.Role)
+	s.auditMember(c, store.AuditMemberRemove, m.Email, m.Role)
 	return c.NoContent(http.StatusNoContent)
 }

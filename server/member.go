@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/archmap/archmap/access"
+	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/views"
 )
@@ -27,7 +28,7 @@ func (s *Server) handleMemberAdd(c echo.Context) error {
 		}
 		return err
 	}
-	s.auditMember(c, auditMemberAdded, m.Email, m.Role)
+	s.auditMember(c, store.AuditMemberAdd, m.Email, m.Role)
 	return s.renderMembers(c, http.StatusOK, &views.MembersData{Notice: "Added " + m.Email + " as " + string(m.Role) + "."})
 }
 
@@ -41,7 +42,7 @@ func (s *Server) handleMemberUpdate(c echo.Context) error {
 	if err != nil {
 		return s.memberRefused(c, err)
 	}
-	s.auditMember(c, auditMemberRoleChanged, m.Email, m.Role)
+	s.auditMember(c, store.AuditMemberRole, m.Email, m.Role)
 	return s.afterMemberChange(c, m.Email+" is now "+string(m.Role)+".")
 }
 
@@ -54,7 +55,7 @@ func (s *Server) handleMemberRemove(c echo.Context) error {
 	if err != nil {
 		return s.memberRefused(c, err)
 	}
-	s.auditMember(c, auditMemberRemoved, m.Email, m.Role)
+	s.auditMember(c, store.AuditMemberRemove, m.Email, m.Role)
 	return s.afterMemberChange(c, "Removed "+m.Email+".")
 }
 

@@ -6,13 +6,9 @@ import (
 	"github.com/archmap/archmap/access"
 )
 
-// Until the audit log lands (store/audit.go), member changes are logged.
-const (
-	auditMemberAdded       = "member.added"
-	auditMemberRoleChanged = "member.role_changed"
-	auditMemberRemoved     = "member.removed"
-)
-
+// auditMember records a change of members in the audit log: the workspace
+// is the target, the member and role (the new one; for a removal, the one
+// they had) the detail.
 func (s *Server) auditMember(c echo.Context, action, email string, role access.Role) {
-	s.log.Info("workspace members", "action", action, "workspace", c.Param("slug"), "member", email, "role", string(role))
+	s.audit(c, action, c.Param("slug"), email+" as "+string(role))
 }

@@ -109,6 +109,28 @@ func TestMembersAPI(t *testing.T) {
 	as(t, f.testServer, f.token, "POST", base+"/members", `{"email": "carol@example.com", "role": "editor"}`).want(t, http.StatusCreated)
 	as(t, f.testServer, carolTok, "POST", base+"/services", `{"name": "x"}`).want(t, http.StatusCreated)
 	as(t, f.testServer, bobTok, "DELETE", base, nil).want(t, http.StatusNoContent)
+
+	// The audit log has every change of members, by whom, of whom.
+	events, _, err := f.db.ListAudit(t.Context(), store.AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range events {
+		if strings.HasPrefix(e.Action, "member.") {
+			got = append(got, e.Actor+" "+e.Action+" "+e.Target+" "+e.Detail)
+		}
+	}
+	tok := ` (API token "test")`
+	want := []string{ // newest first
+		testEmail + tok + " member.add " + ws.Slug + " carol@example.com as editor",
+		"ada@example.com" + tok + " member.remove " + ws.Slug + " ada@example.com as owner",
+		"ada@example.com" + tok + " member.role " + ws.Slug + " bob@example.com as owner",
+		"ada@example.com" + tok + " member.add " + ws.Slug + " bob@example.com as viewer",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("audit log of members:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }
 
 // signInAs signs an account in through the login form.

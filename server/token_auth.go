@@ -51,8 +51,7 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		if g.ReadOnly && !readOnlyAllows(c) {
 			return errReadOnlyToken
 		}
-		c.Set(userKey, g.User)
-		attributeChanges(c, g.User.Email+" (API token "+strconv.Quote(g.Name)+")")
+		attributeChanges(c, g.User, g.User.Email+" (API token "+strconv.Quote(g.Name)+")")
 		return next(c)
 	}
 }
