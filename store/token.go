@@ -54,7 +54,7 @@ func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name string, tok
 			return nil, err
 		}
 		return scanAPIToken(tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at, read_only)
-			VALUES (?, ?, ?, ?, ?) RETURNING `+apiTokenColumns, userID, name, tokenHash, formatTime(tx.now), spec.ReadOnly))
+			VALUES (?, ?, ?, ?, ?) RETURNING `+apiTokenColumns, userID, name, tokenHash, formatTime(tx.now), boolInt(spec.ReadOnly)))
 	})
 }
 
@@ -266,4 +266,13 @@ func scanAPIToken(row scanner) (*APIToken, error) {
 		return nil, err
 	}
 	return &t, nil
+}
+
+// boolInt is a boolean as the schema keeps it: INTEGER 0 or 1, the same in
+// SQLite and PostgreSQL.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

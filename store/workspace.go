@@ -100,7 +100,7 @@ func uniqueSlug(ctx context.Context, tx *Tx, base string) (string, error) {
 // ListWorkspaces returns every workspace, by name (for the command line
 // and instance admins; users see ListWorkspacesFor).
 func (db *DB) ListWorkspaces(ctx context.Context) ([]Workspace, error) {
-	return db.listWorkspaces(ctx, `SELECT `+workspaceColumns+` FROM workspaces ORDER BY name COLLATE NOCASE, id`)
+	return db.listWorkspaces(ctx, `SELECT `+workspaceColumns+` FROM workspaces`+workspaceOrder)
 }
 
 // ListWorkspacesFor returns the workspaces u may open, by name: all of
@@ -110,9 +110,11 @@ func (db *DB) ListWorkspacesFor(ctx context.Context, u *User) ([]Workspace, erro
 		return db.ListWorkspaces(ctx)
 	}
 	return db.listWorkspaces(ctx, `SELECT `+workspaceColumns+` FROM workspaces
-		WHERE id IN (SELECT workspace_id FROM workspace_members WHERE user_id = ?)
-		ORDER BY name COLLATE NOCASE, id`, u.ID)
+		WHERE id IN (SELECT workspace_id FROM workspace_members WHERE user_id = ?)`+workspaceOrder, u.ID)
 }
+
+// workspaceOrder is the order of every list of workspaces: by name.
+const workspaceOrder = ` ORDER BY name COLLATE NOCASE, id`
 
 func (db *DB) listWorkspaces(ctx context.Context, query string, args ...any) ([]Workspace, error) {
 	rows, err := db.read.QueryContext(ctx, query, args...)
