@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -258,5 +259,29 @@ func TestMembersMigrationGivesAdminsOwnership(t *testing.T) {
 	var ro sql.NullInt64
 	if err := db2.read.QueryRow("SELECT read_only FROM api_tokens").Scan(&ro); err != nil || !ro.Valid || ro.Int64 != 0 {
 		t.Errorf("an old token's read_only = %v, %v: want 0", ro, err)
+	}
+}
+
+// BenchmarkWorkspaceRole is the one query every request of a member (not
+// an admin) to a workspace route now costs.
+func BenchmarkWorkspaceRole(b *testing.B) {
+	ctx := context.Background()
+	db := mustOpenDB(b)
+	u := mustUser(b, db, "ada@example.org", false)
+	ws, err := db.CreateWorkspaceOwnedBy(ctx, u.ID, "Shop", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 200 { // other workspaces and members around it
+		other := mustUser(b, db, "u"+strconv.Itoa(i)+"@example.org", false)
+		if _, err := db.CreateWorkspaceOwnedBy(ctx, other.ID, "W"+strconv.Itoa(i), ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if r, err := db.WorkspaceRole(ctx, ws.Slug, u); err != nil || r != access.Owner {
+			b.Fatal(r, err)
+		}
 	}
 }
