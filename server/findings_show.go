@@ -1,7 +1,6 @@
 package server
 
 import (
-	"github.com/archmap/archmap/access"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/access"
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/views"
 )

@@ -73,20 +73,23 @@ func (s *Server) memberRefused(c echo.Context, err error) error {
 // caller's own right to manage members: then it leads to what they may
 // still see.
 func (s *Server) afterMemberChange(c echo.Context, notice string) error {
-	slug := c.Param("slug")
+	slug, u := c.Param("slug"), currentUser(c)
 	ctx := c.Request().Context()
-	if ok, err := s.stillMay(ctx, slug, currentUser(c), access.Manage); err != nil || !ok {
-		if err != nil {
-			return err
-		}
-		if ok, err := s.stillMay(ctx, slug, currentUser(c), access.Read); err != nil {
-			return err
-		} else if ok {
-			return redirect(c, views.WorkspaceURL(slug))
-		}
-		return redirect(c, "/")
+	manage, err := s.stillMay(ctx, slug, u, access.Manage)
+	if err != nil {
+		return err
 	}
-	return s.renderMembers(c, http.StatusOK, &views.MembersData{Notice: notice})
+	if manage {
+		return s.renderMembers(c, http.StatusOK, &views.MembersData{Notice: notice})
+	}
+	read, err := s.stillMay(ctx, slug, u, access.Read)
+	if err != nil {
+		return err
+	}
+	if read {
+		return redirect(c, views.WorkspaceURL(slug))
+	}
+	return redirect(c, "/")
 }
 
 // statusOfForm is the status of a form the user must fix: 409 for a

@@ -265,3 +265,33 @@ func memberID(tb testing.TB, ts *testServer, email string) int64 {
 	}
 	return u.ID
 }
+
+// An owner who gives up managing the workspace is led to what they may
+// still open: the workspace as a viewer, the home page once removed.
+func TestMemberLeavesOwnRole(t *testing.T) {
+	ts := newTestServer(t)
+	ts.signedIn(t)
+	userWithToken(t, ts, "ada@example.com")
+	userWithToken(t, ts, "bob@example.com")
+	ada := signInAs(t, ts, "ada@example.com")
+	ada.post("/w", url.Values{"name": {"Shop"}}).wantRedirect(t, "/w/shop")
+	ada.get("/w/shop/members")
+	ada.htmx("/w/shop/members", url.Values{"email": {"bob@example.com"}, "role": {"owner"}}).wantStatus(t, http.StatusOK)
+	self := "/w/shop/members/" + strconv.FormatInt(memberID(t, ts, "ada@example.com"), 10)
+	p := ada.htmx(self, url.Values{"role": {"viewer"}})
+	if p.StatusCode != http.StatusNoContent || p.Header.Get("HX-Redirect") != "/w/shop" {
+		t.Errorf("demoting oneself: %d, HX-Redirect %q; want the workspace", p.StatusCode, p.Header.Get("HX-Redirect"))
+	}
+	ada.get("/w/shop").find(t, "role-note")
+	ada.get("/w/shop/members").wantStatus(t, http.StatusForbidden)
+	// Bob, still an owner, removes her: the workspace is gone for her.
+	bob := signInAs(t, ts, "bob@example.com")
+	bob.get("/w/shop/members")
+	bob.post(self+"/delete", nil).wantStatus(t, http.StatusOK)
+	ada.get("/w/shop").wantStatus(t, http.StatusNotFound)
+	// An owner removing themself goes home.
+	bob.get("/w/shop/members")
+	bob.htmx("/w/shop/members", url.Values{"email": {"ada@example.com"}, "role": {"owner"}}).wantStatus(t, http.StatusOK)
+	p = bob.post("/w/shop/members/"+strconv.FormatInt(memberID(t, ts, "bob@example.com"), 10)+"/delete", nil)
+	p.wantRedirect(t, "/")
+}
