@@ -53,6 +53,20 @@ func TestMembersInBrowser(t *testing.T) {
 	)
 	b.waitJS("bob is a viewer", `document.querySelector('[data-testid="members-notice"]').textContent.includes("now viewer")`)
 
+	// Bob signs in: he reads the workspace, is told he can only view it,
+	// and has no control to change it.
+	signInAsBrowser(b, "bob@example.com")
+	b.run("open the workspace as a viewer",
+		b.navigate("/w/team"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="role-note"]`)),
+	)
+	if n := evalJS[int](b, "count controls", count(`[data-testid="service-add-form"], [data-testid="tab-share"], [data-testid="tab-settings"], [data-testid="tab-members"], [data-testid="edit"]`)); n != 0 {
+		t.Errorf("a viewer's page has %d controls to change the workspace", n)
+	}
+	b.screenshot("members-viewer")
+	signInAsBrowser(b, testEmail)
+	b.run("back to the members tab", b.navigate("/w/team/members"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="member-add-form"]`)))
+
 	if err := chromedp.Listen(b.ctx, func(ev any) {
 		if _, ok := ev.(*cdppage.EventJavascriptDialogOpening); ok {
 			go func() {
@@ -65,4 +79,16 @@ func TestMembersInBrowser(t *testing.T) {
 	b.run("remove bob", chromedp.Click(chromedp.CSS(`[data-testid="member-row"]:nth-child(2) [data-testid="member-remove"]`)))
 	b.waitJS("bob is gone", `document.querySelectorAll('[data-testid="member-row"]').length === 1`)
 	b.checkConsole()
+}
+
+// signInAsBrowser signs the browser out and in again as another account.
+func signInAsBrowser(b *browser, email string) {
+	b.t.Helper()
+	b.run("sign in as "+email,
+		chromedp.Click(chromedp.CSS(`[data-testid="logout"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#login-email`)),
+		chromedp.SendKeys(chromedp.CSS(`#login-email`), email),
+		chromedp.SendKeys(chromedp.CSS(`#login-password`), testPassword+kb.Enter),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="current-user"]`)),
+	)
 }
