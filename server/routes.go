@@ -26,6 +26,9 @@ import (
 // (s.may, access.go) checks the caller's role in the workspace: 404 for a
 // non-member as for a missing workspace, 403 for a role that falls short.
 //
+// The api's and the app's writes to a workspace queue its default views
+// for layout in the background (layoutAfterWrite, prewarm.go).
+//
 // Each group also answers the unknown addresses under it (Echo registers a
 // not-found route per group), so an unknown API address gets a JSON 401 or
 // 404 and an unknown page the app's.
@@ -57,7 +60,7 @@ func (s *Server) routes() {
 	// it needs no CSRF token: a forged request carries no credentials).
 	api := e.Group("/api/v1", errorsAsJSON, s.hostGate, bodyLimit)
 	api.GET("/openapi.json", s.handleAPIOpenAPI)
-	authed := api.Group("", s.requireToken)
+	authed := api.Group("", s.requireToken, s.layoutAfterWrite)
 	// Any token's owner may list the workspaces they are a member of and
 	// create one (becoming its owner); a read-only token only lists.
 	authed.GET("/workspaces", s.handleAPIWorkspaceList)
@@ -113,7 +116,7 @@ func (s *Server) routes() {
 	ready.POST("/login", s.handleLogin)
 	ready.POST("/logout", s.handleLogout)
 
-	app := ready.Group("", s.requireUser)
+	app := ready.Group("", s.requireUser, s.layoutAfterWrite)
 	app.GET("/account", s.handleAccountShow)
 	app.POST("/account/tokens", s.handleTokenCreate)
 	app.POST("/account/tokens/:id/delete", s.handleTokenDelete)
