@@ -60,6 +60,9 @@ func TestMembersInBrowser(t *testing.T) {
 		b.navigate("/w/team"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="role-note"]`)),
 	)
+	if txt := evalJS[string](b, "read the empty services", `document.querySelector('[data-testid="services-empty"]').textContent.trim()`); txt != "No services yet." {
+		t.Errorf("a viewer is told %q about the empty services, want no invitation to add one", txt)
+	}
 	if n := evalJS[int](b, "count controls", count(`[data-testid="service-add-form"], [data-testid="tab-share"], [data-testid="tab-settings"], [data-testid="tab-members"], [data-testid="edit"]`)); n != 0 {
 		t.Errorf("a viewer's page has %d controls to change the workspace", n)
 	}
