@@ -17,61 +17,94 @@ import (
 	"github.com/labstack/echo/v4"
 	_ "github.com/mattn/go-sqlite3"
 
+	"github.com/archmap/archmap/access"
 	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/risk"
 	"github.com/archmap/archmap/static"
+	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 )
 
-// The credentials of the access matrix, in the order the cells run: the
-// ones a route refuses come first, so a cell that changes something (a
-// session on a browser route, a bearer token on an API route) runs last.
+// The credentials of the access matrix. The first seven are about the
+// kind of credential (none, share tokens, the admin's session and API
+// token); the rest are about roles: users with a session and an API token
+// each (both are sent; each kind of route looks at its own), who are not a
+// member of the workspace, or its viewer, editor or owner, and the owner's
+// read-only API token.
 const (
 	asAnonymous = iota
 	asShareThis
 	asShareOther
 	asRevokedShare
 	asExpiredShare
-	asSession
-	asBearer
+	asSession // an instance admin's session: admins act as owners everywhere
+	asBearer  // the same admin's API token
+	asOutsider
+	asViewer
+	asEditor
+	asOwner
+	asReadOnly
 	nCredentials
 )
 
-var credentialNames = [nCredentials]string{"anonymous", "share of this workspace", "share of another workspace", "revoked share", "expired share", "session", "bearer"}
+var credentialNames = [nCredentials]string{"anonymous", "share of this workspace", "share of another workspace", "revoked share",
+	"expired share", "admin session", "admin token", "non-member", "viewer", "editor", "owner", "owner's read-only token"}
 
-// accessFixture is a server with an account (signed in by a session, and
-// with an API token), workspace A with one of every entity, workspace B, a
-// live share of each, and a revoked and an expired share of A.
+// roleOf is the role in workspace A of the credentials that are members.
+var roleOf = map[int]access.Role{asViewer: access.Viewer, asEditor: access.Editor, asOwner: access.Owner}
+
+// signedIn reports whether a credential carries a session cookie, and
+// bearing whether it carries an API token.
+func signedIn(cred int) bool { return cred == asSession || (cred >= asOutsider && cred <= asOwner) }
+func bearing(cred int) bool  { return cred == asBearer || cred >= asOutsider }
+
+// accessFixture is a server with an admin (signed in by a session, and
+// with an API token), the owner, an editor and a viewer of workspace A and
+// a user who is a member of nothing (each with a session and a token; the
+// owner also with a read-only token), workspace A with one of every entity,
+// workspace B, a live share of each, and a revoked and an expired share of A.
 type accessFixture struct {
 	*testServer
 	slug                                    string
 	session, apiToken                       string
 	apiTokenID                              int64
+	users                                   map[int]accessUser // by credential
+	readOnlyToken                           string
 	shareA, shareB, revoked, expired        string
 	shareAID                                int64
 	serviceID, serverID, placementID, depID int64
 	revision                                int64
 }
 
+type accessUser struct {
+	id             int64
+	email          string
+	session, token string
+}
+
 func newAccessFixture(tb testing.TB) *accessFixture {
 	tb.Helper()
 	ctx := context.Background()
-	f := &accessFixture{testServer: newTestServer(tb)}
+	f := &accessFixture{testServer: newTestServer(tb), users: map[int]accessUser{}}
 	db := f.db
-	u, err := db.CreateUser(ctx, testEmail, fixturePasswordHash(tb), true)
-	if err != nil {
-		tb.Fatal(err)
+	newUser := func(email string, admin bool) accessUser {
+		u, err := db.CreateUser(ctx, email, fixturePasswordHash(tb), admin)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		secret, hash, err := auth.NewSecret()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := db.CreateSession(ctx, u.ID, hash, time.Now().Add(time.Hour)); err != nil {
+			tb.Fatal(err)
+		}
+		return accessUser{id: u.ID, email: email, session: secret, token: mustAPIToken(tb, db, u.ID)}
 	}
-	secret, hash, err := auth.NewSecret()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := db.CreateSession(ctx, u.ID, hash, time.Now().Add(time.Hour)); err != nil {
-		tb.Fatal(err)
-	}
-	f.session = secret
-	f.apiToken = mustAPIToken(tb, db, u.ID)
-	toks, err := db.ListAPITokens(ctx, u.ID)
+	admin := newUser(testEmail, true)
+	f.session, f.apiToken = admin.session, admin.token
+	f.users[asSession], f.users[asBearer] = admin, admin
+	toks, err := db.ListAPITokens(ctx, admin.id)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -81,6 +114,28 @@ func newAccessFixture(tb testing.TB) *accessFixture {
 	other := shopModel()
 	other.Name = "Other"
 	importModel(tb, db, "other", other)
+	for cred, email := range map[int]string{asOutsider: "outsider@example.com", asViewer: "viewer@example.com", asEditor: "editor@example.com", asOwner: "owner@example.com"} {
+		f.users[cred] = newUser(email, false)
+		if role, ok := roleOf[cred]; ok {
+			if _, err := db.AddMember(ctx, f.slug, email, role); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+	// The outsider owns workspace B: a member of one workspace is no
+	// member of another.
+	if _, err := db.AddMember(ctx, "other", f.users[asOutsider].email, access.Owner); err != nil {
+		tb.Fatal(err)
+	}
+	ro, hash, err := auth.NewSecret()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.CreateAPIToken(ctx, f.users[asOwner].id, "read-only", hash, store.ReadOnlyToken(true)); err != nil {
+		tb.Fatal(err)
+	}
+	f.readOnlyToken = ro
+
 	r, err := db.LoadRecords(ctx, f.slug)
 	if err != nil {
 		tb.Fatal(err)
@@ -145,16 +200,26 @@ type accessRow struct {
 
 // Who gets in where, by kind of route:
 //
-//	API routes:      only a bearer token (never a session cookie, never a share token)
+//	API routes:      only an API token (never a session cookie, never a share token)
 //	browser routes:  only a session; a GET without one is sent to /login (303), a POST is 401
 //	share routes:    only a working share token in the path; unknown, revoked and expired are 404
 //	public routes:   everyone
+//
+// and on the routes of one workspace, by role: the least action the route
+// takes (access.Action) decides; a non-member gets 404, a member whose role
+// falls short 403, an admin what the owner gets; a read-only token gets
+// 403 for anything but a read.
 func apiRoute(method, path, body string, ok int) accessRow {
 	r := accessRow{method: method, path: path, json: body}
 	for i := range r.want {
 		r.want[i] = http.StatusUnauthorized
+		if bearing(i) {
+			r.want[i] = ok
+		}
 	}
-	r.want[asBearer] = ok
+	if method != http.MethodGet {
+		r.want[asReadOnly] = http.StatusForbidden
+	}
 	return r
 }
 
@@ -166,9 +231,35 @@ func appRoute(method, path string, form url.Values, ok int) accessRow {
 	r := accessRow{method: method, path: path, form: form}
 	for i := range r.want {
 		r.want[i] = denied
+		if signedIn(i) {
+			r.want[i] = ok
+		}
 	}
-	r.want[asSession] = ok
 	return r
+}
+
+// byRole narrows a route of workspace A to the roles that may take the
+// action.
+func (r accessRow) byRole(a access.Action) accessRow {
+	api := strings.HasPrefix(r.path, "/api/")
+	r.want[asOutsider] = http.StatusNotFound
+	for cred, role := range roleOf {
+		if !role.Can(a) {
+			r.want[cred] = http.StatusForbidden
+		}
+	}
+	if api && (r.method == http.MethodGet || strings.HasSuffix(r.path, "/simulate")) {
+		r.want[asReadOnly] = r.want[asOwner]
+	}
+	return r
+}
+
+func wsAPI(method, path, body string, a access.Action, ok int) accessRow {
+	return apiRoute(method, path, body, ok).byRole(a)
+}
+
+func wsApp(method, path string, form url.Values, a access.Action, ok int) accessRow {
+	return appRoute(method, path, form, ok).byRole(a)
 }
 
 func shareRoute(method, path string, form url.Values) accessRow {
@@ -185,6 +276,16 @@ func publicRoute(method, path string, form url.Values, status int) accessRow {
 	r := accessRow{method: method, path: path, form: form}
 	for i := range r.want {
 		r.want[i] = status
+	}
+	return r
+}
+
+// signedInGets gives every credential with a session another status.
+func (r accessRow) signedInGets(status int) accessRow {
+	for i := range r.want {
+		if signedIn(i) {
+			r.want[i] = status
+		}
 	}
 	return r
 }
@@ -208,13 +309,14 @@ func accessRows(f *accessFixture) []accessRow {
 	}
 	const ok, created, gone = http.StatusOK, http.StatusCreated, http.StatusNoContent
 	const see = http.StatusSeeOther
+	const read, edit, share, manage = access.Read, access.Edit, access.Share, access.Manage
 	rows := []accessRow{
 		publicRoute("GET", "/healthz", nil, ok),
 		publicRoute("GET", "/livez", nil, ok),
 		publicRoute("GET", "/readyz", nil, ok),
 		publicRoute("GET", "/static/*", nil, ok),
 		publicRoute("GET", "/api/v1/openapi.json", nil, ok),
-		publicRoute("GET", "/login", nil, ok).except(asSession, see),
+		publicRoute("GET", "/login", nil, ok).signedInGets(see),
 		publicRoute("POST", "/login", url.Values{"email": {testEmail}, "password": {"wrong password"}}, http.StatusUnauthorized),
 		publicRoute("POST", "/logout", nil, see),
 		publicRoute("GET", "/setup", nil, see),
@@ -223,77 +325,86 @@ func accessRows(f *accessFixture) []accessRow {
 		appRoute("GET", "/", nil, ok),
 		appRoute("GET", "/account", nil, ok),
 		appRoute("POST", "/account/tokens", url.Values{"name": {"new"}}, ok),
-		appRoute("POST", "/account/tokens/:id/delete", nil, see),
+		// The admin's token: anyone else's answer is that there is no such token.
+		appRoute("POST", "/account/tokens/:id/delete", nil, see).signedInGets(http.StatusNotFound).except(asSession, see),
 		appRoute("POST", "/w", url.Values{"name": {"New"}}, see),
-		appRoute("GET", "/w/:slug", nil, ok),
-		appRoute("GET", "/w/:slug/model/:section", nil, ok),
-		appRoute("POST", "/w/:slug/delete", url.Values{"confirm": {f.slug}}, see),
-		appRoute("GET", "/w/:slug/settings", nil, ok),
-		appRoute("POST", "/w/:slug/settings", form("name", "Renamed"), see),
-		appRoute("POST", "/w/:slug/settings/thresholds", form("chatty_calls_per_request", "3", "max_sync_chain", "4", "blast_radius", "2"), see),
-		appRoute("GET", "/w/:slug/findings", nil, ok),
-		appRoute("POST", "/w/:slug/findings/accept", form("finding", findingID(risk.Finding{Rule: "spof-instance", Subjects: []string{"service:db"}}), "reason", "known"), see),
+		wsApp("GET", "/w/:slug", nil, read, ok),
+		wsApp("GET", "/w/:slug/model/:section", nil, read, ok),
+		wsApp("POST", "/w/:slug/delete", url.Values{"confirm": {f.slug}}, manage, see),
+		wsApp("GET", "/w/:slug/settings", nil, edit, ok),
+		wsApp("POST", "/w/:slug/settings", form("name", "Renamed"), edit, see),
+		wsApp("POST", "/w/:slug/settings/thresholds", form("chatty_calls_per_request", "3", "max_sync_chain", "4", "blast_radius", "2"), edit, see),
+		wsApp("GET", "/w/:slug/findings", nil, read, ok),
+		wsApp("POST", "/w/:slug/findings/accept", form("finding", findingID(risk.Finding{Rule: "spof-instance", Subjects: []string{"service:db"}}), "reason", "known"), edit, see),
 		// The fixture accepts nothing, so a withdrawal is refused in place.
-		appRoute("POST", "/w/:slug/findings/withdraw", form("finding", findingID(risk.Finding{Rule: "spof-instance", Subjects: []string{"service:db"}})), http.StatusUnprocessableEntity),
-		appRoute("GET", "/w/:slug/import", nil, ok),
-		appRoute("POST", "/w/:slug/import", form("format", "model", "text", string(model)), ok),
-		appRoute("GET", "/w/:slug/model.json", nil, ok),
-		appRoute("GET", "/w/:slug/model.yaml", nil, ok),
-		appRoute("GET", "/w/:slug/history", nil, ok),
-		appRoute("GET", "/w/:slug/compare", nil, ok).withQuery("from=1"),
-		appRoute("GET", "/w/:slug/compare/fragment", nil, ok).withQuery("from=1&view=deployment"),
-		appRoute("POST", "/w/:slug/revisions/:rev/restore", form(), see),
-		appRoute("GET", "/w/:slug/diagram", nil, ok),
-		appRoute("GET", "/w/:slug/diagram/panel", nil, ok).withQuery("service=web"),
-		appRoute("GET", "/w/:slug/diagram/fragment", nil, ok).withQuery("view=deployment"),
-		appRoute("GET", "/w/:slug/diagram.svg", nil, ok),
-		appRoute("GET", "/w/:slug/diagram.dot", nil, ok),
-		appRoute("GET", "/w/:slug/diagram.png", nil, ok),
-		appRoute("POST", "/w/:slug/simulate", url.Values{"fail": {"server:node-a"}}, ok),
-		appRoute("POST", "/w/:slug/services", form("name", "new"), ok),
-		appRoute("GET", "/w/:slug/services/:id", nil, ok),
-		appRoute("GET", "/w/:slug/services/:id/edit", nil, ok),
-		appRoute("POST", "/w/:slug/services/:id", form("name", "web2"), ok),
-		appRoute("POST", "/w/:slug/services/:id/delete", form(), ok),
-		appRoute("POST", "/w/:slug/servers", form("name", "node-z"), ok),
-		appRoute("GET", "/w/:slug/servers/:id", nil, ok),
-		appRoute("GET", "/w/:slug/servers/:id/edit", nil, ok),
-		appRoute("POST", "/w/:slug/servers/:id", form("name", "node-a2"), ok),
-		appRoute("POST", "/w/:slug/servers/:id/delete", form(), ok),
-		appRoute("POST", "/w/:slug/placements", form("service", "db", "server", "node-a", "instances", "1"), ok),
-		appRoute("POST", "/w/:slug/placements/matrix/:service/:server", form("instances", "3"), ok),
-		appRoute("GET", "/w/:slug/placements/:id", nil, ok),
-		appRoute("GET", "/w/:slug/placements/:id/edit", nil, ok),
-		appRoute("POST", "/w/:slug/placements/:id", form("service", "web", "server", "node-a", "instances", "4"), ok),
-		appRoute("POST", "/w/:slug/placements/:id/delete", form(), ok),
-		appRoute("POST", "/w/:slug/dependencies", form("from", "db", "to", "web"), ok),
-		appRoute("GET", "/w/:slug/dependencies/:id", nil, ok),
-		appRoute("GET", "/w/:slug/dependencies/:id/edit", nil, ok),
-		appRoute("POST", "/w/:slug/dependencies/:id", form("from", "web", "to", "cart", "calls_per_request", "3"), ok),
-		appRoute("POST", "/w/:slug/dependencies/:id/delete", form(), ok),
-		appRoute("GET", "/w/:slug/shares", nil, ok),
-		appRoute("POST", "/w/:slug/shares", url.Values{"expires_in": {"7d"}}, ok),
-		appRoute("POST", "/w/:slug/shares/:id/revoke", nil, see),
+		wsApp("POST", "/w/:slug/findings/withdraw", form("finding", findingID(risk.Finding{Rule: "spof-instance", Subjects: []string{"service:db"}})), edit, http.StatusUnprocessableEntity),
+		wsApp("GET", "/w/:slug/import", nil, read, ok),
+		wsApp("POST", "/w/:slug/import", form("format", "model", "text", string(model)), edit, ok),
+		wsApp("GET", "/w/:slug/model.json", nil, read, ok),
+		wsApp("GET", "/w/:slug/model.yaml", nil, read, ok),
+		wsApp("GET", "/w/:slug/history", nil, read, ok),
+		wsApp("GET", "/w/:slug/compare", nil, read, ok).withQuery("from=1"),
+		wsApp("GET", "/w/:slug/compare/fragment", nil, read, ok).withQuery("from=1&view=deployment"),
+		wsApp("POST", "/w/:slug/revisions/:rev/restore", form(), edit, see),
+		wsApp("GET", "/w/:slug/diagram", nil, read, ok),
+		wsApp("GET", "/w/:slug/diagram/panel", nil, read, ok).withQuery("service=web"),
+		wsApp("GET", "/w/:slug/diagram/fragment", nil, read, ok).withQuery("view=deployment"),
+		wsApp("GET", "/w/:slug/diagram.svg", nil, read, ok),
+		wsApp("GET", "/w/:slug/diagram.dot", nil, read, ok),
+		wsApp("GET", "/w/:slug/diagram.png", nil, read, ok),
+		wsApp("POST", "/w/:slug/simulate", url.Values{"fail": {"server:node-a"}}, read, ok),
+		wsApp("POST", "/w/:slug/services", form("name", "new"), edit, ok),
+		wsApp("GET", "/w/:slug/services/:id", nil, read, ok),
+		wsApp("GET", "/w/:slug/services/:id/edit", nil, edit, ok),
+		wsApp("POST", "/w/:slug/services/:id", form("name", "web2"), edit, ok),
+		wsApp("POST", "/w/:slug/services/:id/delete", form(), edit, ok),
+		wsApp("POST", "/w/:slug/servers", form("name", "node-z"), edit, ok),
+		wsApp("GET", "/w/:slug/servers/:id", nil, read, ok),
+		wsApp("GET", "/w/:slug/servers/:id/edit", nil, edit, ok),
+		wsApp("POST", "/w/:slug/servers/:id", form("name", "node-a2"), edit, ok),
+		wsApp("POST", "/w/:slug/servers/:id/delete", form(), edit, ok),
+		wsApp("POST", "/w/:slug/placements", form("service", "db", "server", "node-a", "instances", "1"), edit, ok),
+		wsApp("POST", "/w/:slug/placements/matrix/:service/:server", form("instances", "3"), edit, ok),
+		wsApp("GET", "/w/:slug/placements/:id", nil, read, ok),
+		wsApp("GET", "/w/:slug/placements/:id/edit", nil, edit, ok),
+		wsApp("POST", "/w/:slug/placements/:id", form("service", "web", "server", "node-a", "instances", "4"), edit, ok),
+		wsApp("POST", "/w/:slug/placements/:id/delete", form(), edit, ok),
+		wsApp("POST", "/w/:slug/dependencies", form("from", "db", "to", "web"), edit, ok),
+		wsApp("GET", "/w/:slug/dependencies/:id", nil, read, ok),
+		wsApp("GET", "/w/:slug/dependencies/:id/edit", nil, edit, ok),
+		wsApp("POST", "/w/:slug/dependencies/:id", form("from", "web", "to", "cart", "calls_per_request", "3"), edit, ok),
+		wsApp("POST", "/w/:slug/dependencies/:id/delete", form(), edit, ok),
+		wsApp("GET", "/w/:slug/shares", nil, share, ok),
+		wsApp("POST", "/w/:slug/shares", url.Values{"expires_in": {"7d"}}, share, ok),
+		wsApp("POST", "/w/:slug/shares/:id/revoke", nil, share, see),
+		wsApp("GET", "/w/:slug/members", nil, manage, ok),
+		wsApp("POST", "/w/:slug/members", url.Values{"email": {"outsider@example.com"}, "role": {"viewer"}}, manage, ok),
+		wsApp("POST", "/w/:slug/members/:user_id", url.Values{"role": {"editor"}}, manage, ok),
+		wsApp("POST", "/w/:slug/members/:user_id/delete", nil, manage, ok),
 
 		apiRoute("GET", "/api/v1/workspaces", "", ok),
 		apiRoute("POST", "/api/v1/workspaces", `{"name": "New"}`, created),
-		apiRoute("GET", "/api/v1/workspaces/:slug", "", ok),
-		apiRoute("DELETE", "/api/v1/workspaces/:slug", "", gone),
-		apiRoute("GET", "/api/v1/workspaces/:slug/model", "", ok),
-		apiRoute("PUT", "/api/v1/workspaces/:slug/model", string(model), ok),
-		apiRoute("PATCH", "/api/v1/workspaces/:slug/model", `{"settings": {"max_sync_chain": 7}}`, ok),
-		apiRoute("GET", "/api/v1/workspaces/:slug/findings", "", ok),
-		apiRoute("POST", "/api/v1/workspaces/:slug/simulate", `{"fail": ["zone:z1"]}`, ok),
-		apiRoute("GET", "/api/v1/workspaces/:slug/diagram.svg", "", ok).withQuery("view=deployment&group=team"),
-		apiRoute("GET", "/api/v1/workspaces/:slug/diagram.dot", "", ok).withQuery("focus=web&depth=1"),
-		apiRoute("GET", "/api/v1/workspaces/:slug/diagram.png", "", ok).withQuery("view=deployment"),
-		apiRoute("GET", "/api/v1/workspaces/:slug/shares", "", ok),
-		apiRoute("POST", "/api/v1/workspaces/:slug/shares", `{"expires_in": "72h", "pin": true}`, created),
-		apiRoute("DELETE", "/api/v1/workspaces/:slug/shares/:id", "", gone),
-		apiRoute("GET", "/api/v1/workspaces/:slug/revisions", "", ok).withQuery("limit=5"),
-		apiRoute("GET", "/api/v1/workspaces/:slug/revisions/:rev/model", "", ok),
-		apiRoute("GET", "/api/v1/workspaces/:slug/diff", "", ok).withQuery("from=1"),
-		apiRoute("POST", "/api/v1/workspaces/:slug/revisions/:rev/restore", "", created),
+		wsAPI("GET", "/api/v1/workspaces/:slug", "", read, ok),
+		wsAPI("DELETE", "/api/v1/workspaces/:slug", "", manage, gone),
+		wsAPI("GET", "/api/v1/workspaces/:slug/model", "", read, ok),
+		wsAPI("PUT", "/api/v1/workspaces/:slug/model", string(model), edit, ok),
+		wsAPI("PATCH", "/api/v1/workspaces/:slug/model", `{"settings": {"max_sync_chain": 7}}`, edit, ok),
+		wsAPI("GET", "/api/v1/workspaces/:slug/findings", "", read, ok),
+		wsAPI("POST", "/api/v1/workspaces/:slug/simulate", `{"fail": ["zone:z1"]}`, read, ok),
+		wsAPI("GET", "/api/v1/workspaces/:slug/diagram.svg", "", read, ok).withQuery("view=deployment&group=team"),
+		wsAPI("GET", "/api/v1/workspaces/:slug/diagram.dot", "", read, ok).withQuery("focus=web&depth=1"),
+		wsAPI("GET", "/api/v1/workspaces/:slug/diagram.png", "", read, ok).withQuery("view=deployment"),
+		wsAPI("GET", "/api/v1/workspaces/:slug/shares", "", share, ok),
+		wsAPI("POST", "/api/v1/workspaces/:slug/shares", `{"expires_in": "72h", "pin": true}`, share, created),
+		wsAPI("DELETE", "/api/v1/workspaces/:slug/shares/:id", "", share, gone),
+		wsAPI("GET", "/api/v1/workspaces/:slug/revisions", "", read, ok).withQuery("limit=5"),
+		wsAPI("GET", "/api/v1/workspaces/:slug/revisions/:rev/model", "", read, ok),
+		wsAPI("GET", "/api/v1/workspaces/:slug/diff", "", read, ok).withQuery("from=1"),
+		wsAPI("POST", "/api/v1/workspaces/:slug/revisions/:rev/restore", "", edit, created),
+		wsAPI("GET", "/api/v1/workspaces/:slug/members", "", manage, ok),
+		wsAPI("POST", "/api/v1/workspaces/:slug/members", `{"email": "outsider@example.com", "role": "viewer"}`, manage, created),
+		wsAPI("PUT", "/api/v1/workspaces/:slug/members/:user_id", `{"role": "editor"}`, manage, ok),
+		wsAPI("DELETE", "/api/v1/workspaces/:slug/members/:user_id", "", manage, gone),
 
 		shareRoute("GET", "/s/:token", nil),
 		shareRoute("GET", "/s/:token/diagram", nil).withQuery("view=deployment"),
@@ -313,12 +424,12 @@ func accessRows(f *accessFixture) []accessRow {
 	} {
 		base := "/api/v1/workspaces/:slug/" + e.plural
 		rows = append(rows,
-			apiRoute("GET", base, "", ok).withQuery("limit=2"),
-			apiRoute("POST", base, e.create, created),
-			apiRoute("GET", base+"/:id", "", ok),
-			apiRoute("PUT", base+"/:id", e.update, ok),
-			apiRoute("PATCH", base+"/:id", e.patch, ok),
-			apiRoute("DELETE", base+"/:id", "", gone),
+			wsAPI("GET", base, "", read, ok).withQuery("limit=2"),
+			wsAPI("POST", base, e.create, edit, created),
+			wsAPI("GET", base+"/:id", "", read, ok),
+			wsAPI("PUT", base+"/:id", e.update, edit, ok),
+			wsAPI("PATCH", base+"/:id", e.patch, edit, ok),
+			wsAPI("DELETE", base+"/:id", "", edit, gone),
 		)
 	}
 	return rows
@@ -334,6 +445,8 @@ func (f *accessFixture) fill(row accessRow, cred int, token string) string {
 	p = strings.ReplaceAll(p, ":service", strconv.FormatInt(f.serviceID, 10))
 	p = strings.ReplaceAll(p, ":server", strconv.FormatInt(f.serverID, 10))
 	p = strings.ReplaceAll(p, ":rev", strconv.FormatInt(f.revision, 10))
+	// The member every members route changes or removes: the viewer.
+	p = strings.ReplaceAll(p, ":user_id", strconv.FormatInt(f.users[asViewer].id, 10))
 	if strings.HasSuffix(p, "/*") {
 		p = strings.TrimSuffix(p, "*") + strings.TrimPrefix(static.Path("app.css"), "/static/")
 	}
@@ -375,16 +488,25 @@ func (f *accessFixture) tokenFor(cred int, unknown string) (pathToken, bearer st
 		return f.revoked, f.revoked
 	case asExpiredShare:
 		return f.expired, f.expired
-	case asBearer:
-		return unknown, f.apiToken
+	case asReadOnly:
+		return unknown, f.readOnlyToken
+	}
+	if bearing(cred) {
+		return unknown, f.users[cred].token
 	}
 	return unknown, ""
 }
 
 // do sends one cell's request as a browser of that credential would:
 // with its cookie jar (and, for a session, the session cookie), the CSRF
-// token of a page it loaded for a form, and its bearer token.
-func (f *accessFixture) do(tb testing.TB, row accessRow, cred int) *http.Response {
+// token of a page it loaded for a form, and its bearer token. The body is
+// read into the response's Body again.
+func (f *accessFixture) do(tb testing.TB, row accessRow, cred int) (*http.Response, []byte) {
+	return f.doAt(tb, row, cred, f.slug)
+}
+
+// doAt is do with another workspace's slug in the path.
+func (f *accessFixture) doAt(tb testing.TB, row accessRow, cred int, slug string) (*http.Response, []byte) {
 	tb.Helper()
 	unknown, _, err := auth.NewSecret()
 	if err != nil {
@@ -393,8 +515,8 @@ func (f *accessFixture) do(tb testing.TB, row accessRow, cred int) *http.Respons
 	pathToken, bearer := f.tokenFor(cred, unknown)
 	jar, _ := cookiejar.New(nil)
 	base, _ := url.Parse(f.URL)
-	if cred == asSession {
-		jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: f.session, Path: "/"}})
+	if signedIn(cred) {
+		jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: f.users[cred].session, Path: "/"}})
 	}
 	hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
@@ -415,7 +537,11 @@ func (f *accessFixture) do(tb testing.TB, row accessRow, cred int) *http.Respons
 	default:
 		body = strings.NewReader("")
 	}
-	req, err := http.NewRequest(row.method, f.URL+f.fill(row, cred, pathToken), body)
+	target := f.fill(row, cred, pathToken)
+	if slug != f.slug {
+		target = strings.Replace(target, "/"+f.slug, "/"+slug, 1)
+	}
+	req, err := http.NewRequest(row.method, f.URL+target, body)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -429,8 +555,12 @@ func (f *accessFixture) do(tb testing.TB, row accessRow, cred int) *http.Respons
 	if err != nil {
 		tb.Fatal(err)
 	}
+	b, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	return resp
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return resp, b
 }
 
 var csrfMeta = regexp.MustCompile(`<meta name="csrf-token" content="([^"]+)"`)
@@ -493,23 +623,75 @@ func TestAccessMatrix(t *testing.T) {
 		}
 	}
 
+	cells := 0
 	for _, row := range rows {
 		t.Run(row.method+" "+row.path, func(t *testing.T) {
 			t.Parallel()
-			f := newAccessFixture(t)
-			row := accessRows(f)[slices.IndexFunc(rows, func(r accessRow) bool { return r.method == row.method && r.path == row.path })]
-			for cred := range nCredentials {
-				resp := f.do(t, row, cred)
+			base := newAccessFixture(t)
+			find := func(f *accessFixture) accessRow {
+				return accessRows(f)[slices.IndexFunc(rows, func(r accessRow) bool { return r.method == row.method && r.path == row.path })]
+			}
+			row := find(base)
+			check := func(f *accessFixture, cred int) {
+				t.Helper()
+				resp, body := f.do(t, row, cred)
 				want := row.want[cred]
 				if resp.StatusCode != want {
 					t.Errorf("%s: status %d, want %d", credentialNames[cred], resp.StatusCode, want)
-					continue
+					return
 				}
 				// A refused browser GET goes to the login page, nowhere else.
 				if want == http.StatusSeeOther && row.want[asSession] != want && !strings.HasPrefix(resp.Header.Get("Location"), "/login?next=") {
 					t.Errorf("%s: redirected to %q, want /login?next=…", credentialNames[cred], resp.Header.Get("Location"))
 				}
+				// A non-member cannot tell the workspace from one that does
+				// not exist: same status, same body, word for word.
+				if cred == asOutsider && want == http.StatusNotFound && strings.Contains(row.path, ":slug") {
+					missing, mbody := f.doAt(t, row, cred, "no-such-workspace")
+					got, other := normalizeBody(body, f.slug), normalizeBody(mbody, "no-such-workspace")
+					if missing.StatusCode != resp.StatusCode || got != other {
+						t.Errorf("non-member: %d %q; a missing workspace: %d %q", resp.StatusCode, got, missing.StatusCode, other)
+					}
+				}
+			}
+			// Cells that are refused, and reads, share one fixture; a write
+			// that succeeds gets a fixture of its own, so that every role
+			// allowed to delete something finds it there.
+			var writes []int
+			for cred := range nCredentials {
+				if changes(row, cred) {
+					writes = append(writes, cred)
+					continue
+				}
+				check(base, cred)
+			}
+			for _, cred := range writes {
+				check(newAccessFixture(t), cred)
 			}
 		})
+		cells += nCredentials
 	}
+	t.Logf("access matrix: %d routes × %d credentials = %d cells", len(rows), nCredentials, cells)
+}
+
+// changes reports whether a cell is expected to change the fixture.
+func changes(row accessRow, cred int) bool {
+	want := row.want[cred]
+	if row.method == http.MethodPost && row.path == "/login" {
+		return true // a failed sign-in counts against the address's limit
+	}
+	if row.method == http.MethodGet || want >= 400 || strings.HasPrefix(row.path, "/s/") {
+		return false
+	}
+	// A refused browser POST without a session is 401; a refused GET 303.
+	return !(want == http.StatusSeeOther && !signedIn(cred) && !strings.HasPrefix(row.path, "/api/"))
+}
+
+var csrfValue = regexp.MustCompile(`(name="csrf-token" content="|name="_csrf" value=")[^"]*`)
+
+// normalizeBody takes out of a body what differs between any two answers
+// (the CSRF token, masked afresh each time) and the slug the request named.
+func normalizeBody(b []byte, slug string) string {
+	s := csrfValue.ReplaceAllString(string(b), "${1}CSRF")
+	return strings.ReplaceAll(s, slug, "SLUG")
 }

@@ -29,14 +29,14 @@ const (
 	maxPageLimit     = 10000
 )
 
-func registerEntityRoutes[T any, R any](g *echo.Group, e entityAPI[T, R]) {
+func registerEntityRoutes[T any, R any](g *echo.Group, e entityAPI[T, R], read, edit echo.MiddlewareFunc) {
 	base := "/workspaces/:slug/" + e.plural
-	g.GET(base, e.handleList)
-	g.POST(base, e.handleCreate)
-	g.GET(base+"/:id", e.handleGet)
-	g.PUT(base+"/:id", e.handleUpdate)
-	g.PATCH(base+"/:id", e.handlePatch)
-	g.DELETE(base+"/:id", e.handleDelete)
+	g.GET(base, e.handleList, read)
+	g.POST(base, e.handleCreate, edit)
+	g.GET(base+"/:id", e.handleGet, read)
+	g.PUT(base+"/:id", e.handleUpdate, edit)
+	g.PATCH(base+"/:id", e.handlePatch, edit)
+	g.DELETE(base+"/:id", e.handleDelete, edit)
 }
 
 // The ETag of an entity, or of a list, is the revision of its workspace,

@@ -31,6 +31,8 @@ func TestAPIHistory(t *testing.T) {
 	var ws store.Workspace
 	f.api(t, "POST", "/workspaces", `{"name": "Shop"}`).want(t, http.StatusCreated).decode(t, &ws)
 	base := "/workspaces/" + ws.Slug
+	// Alice, its creator and owner, lets Bob edit it.
+	f.api(t, "POST", base+"/members", `{"email": "bob@example.com", "role": "editor"}`).want(t, http.StatusCreated)
 	exported := map[int64]string{}
 	export := func() int64 {
 		r := f.api(t, "GET", base+"/model", nil, "Accept", "application/yaml").want(t, http.StatusOK)

@@ -8,30 +8,31 @@ import (
 )
 
 // registerEntityAPIs declares the entity-by-entity routes of the API
-// (list, create, get, put, patch, delete of each kind) on the API group.
-func (s *Server) registerEntityAPIs(g *echo.Group) {
+// (list, create, get, put, patch, delete of each kind) on the API group,
+// the reads guarded by read and the writes by edit.
+func (s *Server) registerEntityAPIs(g *echo.Group, read, edit echo.MiddlewareFunc) {
 	registerEntityRoutes(g, entityAPI[topology.Service, store.ServiceRecord]{
 		db: s.db, plural: "services",
 		entities: s.db.Services(),
 		id:       func(r *store.ServiceRecord) int64 { return r.ID },
 		value:    func(r *store.ServiceRecord) topology.Service { return r.Service },
-	})
+	}, read, edit)
 	registerEntityRoutes(g, entityAPI[topology.Server, store.ServerRecord]{
 		db: s.db, plural: "servers",
 		entities: s.db.Servers(),
 		id:       func(r *store.ServerRecord) int64 { return r.ID },
 		value:    func(r *store.ServerRecord) topology.Server { return r.Server },
-	})
+	}, read, edit)
 	registerEntityRoutes(g, entityAPI[topology.Placement, store.PlacementRecord]{
 		db: s.db, plural: "placements",
 		entities: s.db.Placements(),
 		id:       func(r *store.PlacementRecord) int64 { return r.ID },
 		value:    func(r *store.PlacementRecord) topology.Placement { return r.Placement },
-	})
+	}, read, edit)
 	registerEntityRoutes(g, entityAPI[topology.Dependency, store.DependencyRecord]{
 		db: s.db, plural: "dependencies",
 		entities: s.db.Dependencies(),
 		id:       func(r *store.DependencyRecord) int64 { return r.ID },
 		value:    func(r *store.DependencyRecord) topology.Dependency { return r.Dependency },
-	})
+	}, read, edit)
 }

@@ -25,7 +25,7 @@ type listBody[T any] struct {
 }
 
 func (s *Server) handleAPIWorkspaceList(c echo.Context) error {
-	list, err := s.db.ListWorkspaces(c.Request().Context())
+	list, err := s.db.ListWorkspacesFor(c.Request().Context(), currentUser(c))
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,8 @@ func (s *Server) handleAPIWorkspaceCreate(c echo.Context) error {
 	if err := decodeJSON(c, &in, false); err != nil {
 		return err
 	}
-	ws, err := s.db.CreateWorkspace(c.Request().Context(), in.Name, in.Description)
+	// The token's owner becomes the workspace's owner.
+	ws, err := s.db.CreateWorkspaceOwnedBy(c.Request().Context(), currentUser(c).ID, in.Name, in.Description)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/access"
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/views"
 )
@@ -34,7 +35,7 @@ func (s *Server) renderFindings(c echo.Context, status int, errMsg string) error
 	}
 	d := findingsData(sn.model, sn.report, filter, base)
 	p := s.workspacePage(c, ws, "findings")
-	d.Editable, d.CSRF, d.Revision, d.Error = true, p.CSRF, ws.Revision, errMsg
+	d.Editable, d.CSRF, d.Revision, d.Error = workspaceRole(c).Can(access.Edit), p.CSRF, ws.Revision, errMsg
 	if isHTMX(c) {
 		// A filter change: the panel alone, which the page swaps in.
 		return render(c, status, views.FindingsPanel(d))

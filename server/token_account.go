@@ -18,12 +18,12 @@ func (s *Server) handleAccountShow(c echo.Context) error {
 // answer is a page, not a redirect, because the token exists nowhere else.
 func (s *Server) handleTokenCreate(c echo.Context) error {
 	u := currentUser(c)
-	f := newForm(c, "name")
+	f := newForm(c, "name", "read_only")
 	token, hash, err := auth.NewSecret()
 	if err != nil {
 		return err
 	}
-	t, err := s.db.CreateAPIToken(c.Request().Context(), u.ID, f.Values["name"], hash)
+	t, err := s.db.CreateAPIToken(c.Request().Context(), u.ID, f.Values["name"], hash, store.ReadOnlyToken(f.Values["read_only"] != ""))
 	if err != nil {
 		if addError(f, err) {
 			return s.renderAccount(c, http.StatusUnprocessableEntity, &views.AccountData{Form: f})
@@ -55,7 +55,7 @@ func (s *Server) renderAccount(c echo.Context, status int, d *views.AccountData)
 	}
 	d.Email = u.Email
 	for _, t := range list {
-		d.Tokens = append(d.Tokens, views.TokenRow{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt})
+		d.Tokens = append(d.Tokens, views.TokenRow{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt, ReadOnly: t.ReadOnly})
 	}
 	p := s.page(c, "Your account")
 	return render(c, status, views.Layout(p, views.AccountPage(p, d)))

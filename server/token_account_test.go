@@ -110,3 +110,26 @@ func TestAccountCannotRevokeAnotherUsersToken(t *testing.T) {
 		t.Error("the account page lists another user's token")
 	}
 }
+
+// A token made read-only on the account page is listed so and reads, but
+// any write through it is 403, even though its owner is an admin.
+func TestAccountPageReadOnlyToken(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.signedIn(t)
+	c.get("/account").find(t, "token-read-only")
+	p := c.post("/account/tokens", url.Values{"name": {"dashboard"}, "read_only": {"1"}})
+	p.wantStatus(t, http.StatusOK)
+	token, _ := p.find(t, "token-value").Attr("value")
+	if got := strings.TrimSpace(p.find(t, "token-access").Text()); got != "read-only" {
+		t.Errorf("listed access %q, want read-only", got)
+	}
+	request(t, ts, "GET", "/api/v1/workspaces", nil, "Authorization", "Bearer "+token).want(t, http.StatusOK)
+	r := request(t, ts, "POST", "/api/v1/workspaces", `{"name": "X"}`, "Authorization", "Bearer "+token)
+	if r.StatusCode != http.StatusForbidden || strings.TrimSpace(string(r.body)) != `{"error":"this token is read-only"}` {
+		t.Errorf("write with a read-only token: %d %s", r.StatusCode, r.body)
+	}
+	// Unticked, a token has its owner's roles.
+	p = c.post("/account/tokens", url.Values{"name": {"ci"}})
+	rw, _ := p.find(t, "token-value").Attr("value")
+	request(t, ts, "POST", "/api/v1/workspaces", `{"name": "X"}`, "Authorization", "Bearer "+rw).want(t, http.StatusCreated)
+}

@@ -25,9 +25,10 @@ func bearerToken(c echo.Context) (string, bool) {
 	return token, token != ""
 }
 
-// requireToken lets through API requests with a valid bearer token. (Every
-// account may use every workspace, so the token's owner decides nothing
-// further.) It never looks at the session cookie: the API
+// requireToken lets through API requests with a valid bearer token; they
+// act as the token's owner, with the owner's roles (routes.go guards each
+// workspace route). A read-only token gets 403 for anything but a read.
+// It never looks at the session cookie: the API
 // is for programs, and ignoring cookies is what makes it safe from CSRF.
 func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -40,17 +41,22 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		if !auth.WellFormed(token) {
 			return unauthorized(c, "The API token is not valid.")
 		}
-		u, name, err := s.db.GetAPITokenOwner(c.Request().Context(), auth.HashSecret(token))
+		g, err := s.db.AuthenticateAPIToken(c.Request().Context(), auth.HashSecret(token))
 		switch {
 		case topology.ErrorCode(err) == topology.ENOTFOUND:
 			return unauthorized(c, "The API token is not valid.")
 		case err != nil:
 			return err
 		}
-		attributeChanges(c, u, u.Email+" (API token "+strconv.Quote(name)+")")
+		if g.ReadOnly && !readOnlyAllows(c) {
+			return errReadOnlyToken
+		}
+		attributeChanges(c, g.User, g.User.Email+" (API token "+strconv.Quote(g.Name)+")")
 		return next(c)
 	}
 }
+
+var errReadOnlyToken = topology.Errorf(topology.EFORBIDDEN, "this token is read-only")
 
 func unauthorized(c echo.Context, msg string) error {
 	c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="archmap"`)

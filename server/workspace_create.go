@@ -11,7 +11,8 @@ import (
 
 func (s *Server) handleWorkspaceCreate(c echo.Context) error {
 	f := newForm(c, "name", "description")
-	ws, err := s.db.CreateWorkspace(c.Request().Context(), f.Values["name"], f.Values["description"])
+	// Whoever creates a workspace is its owner.
+	ws, err := s.db.CreateWorkspaceOwnedBy(c.Request().Context(), currentUser(c).ID, f.Values["name"], f.Values["description"])
 	if err != nil {
 		if addError(f, err) {
 			return s.renderHome(c, http.StatusUnprocessableEntity, f)

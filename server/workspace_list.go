@@ -9,14 +9,14 @@ import (
 	"github.com/archmap/archmap/views"
 )
 
-// handleWorkspaceList is the home page: every workspace, and a form to
-// create one.
+// handleWorkspaceList is the home page: the workspaces the user is a
+// member of (every one for an admin), and a form to create one.
 func (s *Server) handleWorkspaceList(c echo.Context) error {
 	return s.renderHome(c, http.StatusOK, &views.Form{})
 }
 
 func (s *Server) renderHome(c echo.Context, status int, f *views.Form) error {
-	list, err := s.db.ListWorkspaces(c.Request().Context())
+	list, err := s.db.ListWorkspacesFor(c.Request().Context(), currentUser(c))
 	if err != nil {
 		return err
 	}

@@ -126,4 +126,5 @@ var tabTitles = map[string]string{
 	"share":    "Share",
 	"settings": "Settings",
 	"findings": "Findings",
+	"members":  "Members",
 }

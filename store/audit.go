@@ -35,6 +35,11 @@ const (
 	AuditShareRevoke     = "share.revoke"
 	AuditWorkspaceCreate = "workspace.create"
 	AuditWorkspaceDelete = "workspace.delete"
+	// Members of a workspace: Target is the workspace's slug, Detail the
+	// member's email and role ("ada@example.com as editor").
+	AuditMemberAdd    = "member.add"
+	AuditMemberRole   = "member.role"
+	AuditMemberRemove = "member.remove"
 )
 
 // Bounds on what one event keeps: the log is written from requests, so an

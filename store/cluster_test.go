@@ -52,7 +52,7 @@ func TestTokenRevokedOnAnotherNode(t *testing.T) {
 				t.Fatalf("node B: GetAPITokenUser = %v, %v", got, err)
 			}
 		}
-		if _, _, ok := b.tokens.get(h, mustGeneration(t, b), now); !ok {
+		if _, ok := b.tokens.get(h, mustGeneration(t, b), now); !ok {
 			t.Fatal("node B does not remember the token: the test would not test the cache")
 		}
 		return h, tok.ID

@@ -59,6 +59,7 @@ var copyTables = map[string]copyRule{
 	"auth_generation":   copySeeded,
 	"leases":            copyRows,
 	"audit_events":      copyRows,
+	"workspace_members": copyRows,
 }
 
 // TableCount is one table's rows in the source and, after the copy, in the

@@ -21,6 +21,16 @@ type APIToken struct {
 	// LastUsedAt is zero when the token was never used. It is kept to the
 	// minute, so that a busy client does not turn every read into a write.
 	LastUsedAt time.Time `json:"last_used_at,omitzero"`
+	// ReadOnly tokens may only read, whatever their owner's roles.
+	ReadOnly bool `json:"read_only"`
+}
+
+// TokenOption sets a property of a new API token.
+type TokenOption func(*APIToken)
+
+// ReadOnlyToken makes the new token read-only when readOnly is set.
+func ReadOnlyToken(readOnly bool) TokenOption {
+	return func(t *APIToken) { t.ReadOnly = readOnly }
 }
 
 // lastUsedGrain is how stale a "last used" time may get before a use
@@ -28,7 +38,11 @@ type APIToken struct {
 const lastUsedGrain = time.Minute
 
 // CreateAPIToken records a token (by its hash) for the user under a name.
-func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name string, tokenHash []byte) (*APIToken, error) {
+func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name string, tokenHash []byte, opts ...TokenOption) (*APIToken, error) {
+	var spec APIToken
+	for _, o := range opts {
+		o(&spec)
+	}
 	if msg := topology.ValidateName(name); msg != "" {
 		return nil, &topology.ValidationError{Problems: []topology.Problem{{Path: "name", Message: msg}}}
 	}
@@ -39,8 +53,8 @@ func (db *DB) CreateAPIToken(ctx context.Context, userID int64, name string, tok
 		if err := userExists(ctx, tx, userID); err != nil {
 			return nil, err
 		}
-		return scanAPIToken(tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at)
-			VALUES (?, ?, ?, ?) RETURNING `+apiTokenColumns, userID, name, tokenHash, formatTime(tx.now)))
+		return scanAPIToken(tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at, read_only)
+			VALUES (?, ?, ?, ?, ?) RETURNING `+apiTokenColumns, userID, name, tokenHash, formatTime(tx.now), boolInt(spec.ReadOnly)))
 	})
 }
 
@@ -92,37 +106,57 @@ func (db *DB) GetAPITokenUser(ctx context.Context, tokenHash []byte) (*User, err
 // GetAPITokenOwner is GetAPITokenUser with the token's name, which the
 // history records with its owner as the author of the token's changes.
 func (db *DB) GetAPITokenOwner(ctx context.Context, tokenHash []byte) (*User, string, error) {
+	g, err := db.AuthenticateAPIToken(ctx, tokenHash)
+	if err != nil {
+		return nil, "", err
+	}
+	return g.User, g.Name, nil
+}
+
+// TokenGrant is what a request with an API token may do: act as User (with
+// User's roles), and only read when ReadOnly.
+type TokenGrant struct {
+	User     *User
+	Name     string
+	ReadOnly bool
+}
+
+// AuthenticateAPIToken returns the grant of a token and records its use;
+// an unknown token is ENOTFOUND.
+func (db *DB) AuthenticateAPIToken(ctx context.Context, tokenHash []byte) (*TokenGrant, error) {
 	now := db.now()
 	// Read before the token: a revocation that commits between the two
 	// reads leaves an entry of the older generation, dropped next time.
 	gen, err := db.authGeneration(ctx)
 	if err != nil {
-		return nil, "", fail("get API token", err)
+		return nil, fail("get API token", err)
 	}
-	if u, name, ok := db.tokens.get(tokenHash, gen, now); ok {
-		return u, name, nil
+	if g, ok := db.tokens.get(tokenHash, gen, now); ok {
+		return g, nil
 	}
 	var tokenID int64
 	var name string
+	var readOnly bool
 	var lastUsed sql.NullString
-	row := db.queryRow(ctx, "SELECT t.id, t.name, t.last_used_at, "+userColumnsOf+
+	row := db.queryRow(ctx, "SELECT t.id, t.name, t.read_only, t.last_used_at, "+userColumnsOf+
 		" FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?", tokenHash)
-	u, err := scanUser(prefixScanner{row, []any{&tokenID, &name, &lastUsed}})
+	u, err := scanUser(prefixScanner{row, []any{&tokenID, &name, &readOnly, &lastUsed}})
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, "", topology.Errorf(topology.ENOTFOUND, "API token not found")
+		return nil, topology.Errorf(topology.ENOTFOUND, "API token not found")
 	}
 	if err != nil {
-		return nil, "", fail("get API token", err)
+		return nil, fail("get API token", err)
 	}
 	last, err := parseNullTime(lastUsed)
 	if err != nil {
-		return nil, "", fail("get API token", err)
+		return nil, fail("get API token", err)
 	}
 	if err := db.touch(ctx, "api_tokens", tokenID, last, now); err != nil {
-		return nil, "", fail("get API token", err)
+		return nil, fail("get API token", err)
 	}
-	db.tokens.put(tokenHash, name, u, gen, now)
-	return u, name, nil
+	g := &TokenGrant{User: u, Name: name, ReadOnly: readOnly}
+	db.tokens.put(tokenHash, g, gen, now)
+	return g, nil
 }
 
 // authGeneration reads the number that every change of API access bumps
@@ -156,26 +190,27 @@ type tokenCache struct {
 }
 
 type tokenEntry struct {
-	name string
-	user User
-	gen  int64
-	at   time.Time
+	name     string
+	readOnly bool
+	user     User
+	gen      int64
+	at       time.Time
 }
 
 const tokenCacheTTL = 10 * time.Second
 
-func (c *tokenCache) get(hash []byte, gen int64, now time.Time) (*User, string, bool) {
+func (c *tokenCache) get(hash []byte, gen int64, now time.Time) (*TokenGrant, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[string(hash)]
 	if !ok || e.gen != gen || now.Sub(e.at) >= tokenCacheTTL || now.Before(e.at) {
-		return nil, "", false
+		return nil, false
 	}
 	u := e.user // a copy: callers may keep or change theirs
-	return &u, e.name, true
+	return &TokenGrant{User: &u, Name: e.name, ReadOnly: e.readOnly}, true
 }
 
-func (c *tokenCache) put(hash []byte, name string, u *User, gen int64, now time.Time) {
+func (c *tokenCache) put(hash []byte, g *TokenGrant, gen int64, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.entries == nil {
@@ -186,7 +221,7 @@ func (c *tokenCache) put(hash []byte, name string, u *User, gen int64, now time.
 			delete(c.entries, k)
 		}
 	}
-	c.entries[string(hash)] = tokenEntry{name: name, user: *u, gen: gen, at: now}
+	c.entries[string(hash)] = tokenEntry{name: g.Name, readOnly: g.ReadOnly, user: *g.User, gen: gen, at: now}
 }
 
 // touch records a use of a token or share when the last one recorded is
@@ -228,13 +263,13 @@ func (p prefixScanner) Scan(dest ...any) error {
 	return p.row.Scan(append(p.dest[:len(p.dest):len(p.dest)], dest...)...)
 }
 
-const apiTokenColumns = "id, user_id, name, created_at, last_used_at"
+const apiTokenColumns = "id, user_id, name, created_at, last_used_at, read_only"
 
 func scanAPIToken(row scanner) (*APIToken, error) {
 	var t APIToken
 	var created string
 	var lastUsed sql.NullString
-	if err := row.Scan(&t.ID, &t.UserID, &t.Name, &created, &lastUsed); err != nil {
+	if err := row.Scan(&t.ID, &t.UserID, &t.Name, &created, &lastUsed, &t.ReadOnly); err != nil {
 		return nil, err
 	}
 	var err error
@@ -245,4 +280,13 @@ func scanAPIToken(row scanner) (*APIToken, error) {
 		return nil, err
 	}
 	return &t, nil
+}
+
+// boolInt is a boolean as the schema keeps it: INTEGER 0 or 1, the same in
+// SQLite and PostgreSQL.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -12,8 +12,9 @@ import (
 	"github.com/archmap/archmap/topology"
 )
 
-// User is an account. Every user may edit every workspace; Admin marks the
-// accounts that may manage others.
+// User is an account. What it may do in a workspace is its role there as a
+// member (Member, access.Role); Admin marks the accounts that may manage
+// others and act as owners of every workspace.
 type User struct {
 	ID           int64     `json:"id"`
 	Email        string    `json:"email"`

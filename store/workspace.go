@@ -100,15 +100,32 @@ func uniqueSlug(ctx context.Context, tx *Tx, base string) (string, error) {
 	}
 }
 
-// ListWorkspaces returns every workspace, by name.
+// ListWorkspaces returns every workspace, by name (for the command line
+// and instance admins; users see ListWorkspacesFor).
 func (db *DB) ListWorkspaces(ctx context.Context) ([]Workspace, error) {
+	return db.listWorkspaces(ctx, `SELECT `+workspaceColumns+` FROM workspaces`)
+}
+
+// ListWorkspacesFor returns the workspaces u may open, by name: all of
+// them for an instance admin, else those u is a member of.
+func (db *DB) ListWorkspacesFor(ctx context.Context, u *User) ([]Workspace, error) {
+	if u.Admin {
+		return db.ListWorkspaces(ctx)
+	}
+	return db.listWorkspaces(ctx, `SELECT `+workspaceColumns+` FROM workspaces
+		WHERE id IN (SELECT workspace_id FROM workspace_members WHERE user_id = ?)`, u.ID)
+}
+
+// listWorkspaces runs a query of workspaces in the order of every list of
+// them: by name.
+func (db *DB) listWorkspaces(ctx context.Context, query string, args ...any) ([]Workspace, error) {
 	order := "name COLLATE NOCASE, id"
 	if db.pg {
 		// NOCASE folds ASCII letters only and then compares bytes; so
 		// does this, where lower() would fold every letter.
 		order = `translate(name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE "C", id`
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+workspaceColumns+` FROM workspaces ORDER BY `+order)
+	rows, err := db.read.QueryContext(ctx, query+` ORDER BY `+order, args...)
 	if err != nil {
 		return nil, fail("list workspaces", err)
 	}
@@ -128,8 +145,15 @@ func (db *DB) ListWorkspaces(ctx context.Context) ([]Workspace, error) {
 }
 
 // CreateWorkspace creates a workspace with an empty model and default
-// settings; its slug is derived from the name.
+// settings; its slug is derived from the name. It has no members: only
+// instance admins see it until one adds some (the command line's way).
 func (db *DB) CreateWorkspace(ctx context.Context, name, description string) (*Workspace, error) {
+	return db.CreateWorkspaceOwnedBy(ctx, 0, name, description)
+}
+
+// CreateWorkspaceOwnedBy is CreateWorkspace with the user who creates it
+// recorded as its owner, in the same transaction (0: nobody).
+func (db *DB) CreateWorkspaceOwnedBy(ctx context.Context, owner int64, name, description string) (*Workspace, error) {
 	return inWrite(ctx, db, "create workspace", func(tx *Tx) (*Workspace, error) {
 		if err := validateHeader(name, description); err != nil {
 			return nil, err
@@ -143,6 +167,11 @@ func (db *DB) CreateWorkspace(ctx context.Context, name, description string) (*W
 		if err != nil {
 			return nil, err
 		}
+		if owner != 0 {
+			if err := addOwner(ctx, tx, ws.ID, owner); err != nil {
+				return nil, err
+			}
+		}
 		return ws, recordRevision(ctx, tx, ws)
 	})
 }
@@ -154,7 +183,7 @@ func (db *DB) CreateWorkspace(ctx context.Context, name, description string) (*W
 func (db *DB) GetWorkspace(ctx context.Context, slug string) (*Workspace, error) {
 	ws, _, err := scanWorkspace(db.queryRow(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE slug = ?`, slug))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, topology.Errorf(topology.ENOTFOUND, "workspace %s not found", strconv.Quote(slug))
+		return nil, workspaceNotFound(slug)
 	}
 	if err != nil {
 		return nil, fail("get workspace", err)
@@ -232,7 +261,7 @@ func scanWorkspace(row scanner) (*Workspace, topology.Settings, error) {
 func findWorkspace(ctx context.Context, tx *Tx, slug string) (*Workspace, topology.Settings, error) {
 	ws, set, err := scanWorkspace(tx.QueryRowContext(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE slug = ?`, slug))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, set, topology.Errorf(topology.ENOTFOUND, "workspace %s not found", strconv.Quote(slug))
+		return nil, set, workspaceNotFound(slug)
 	}
 	return ws, set, err
 }

@@ -5,14 +5,15 @@ import (
 	"fmt"
 
 	"github.com/archmap/archmap/auth"
+	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 )
 
 func init() {
-	register(&command{name: "token", summary: "API tokens: token create --email E [--name NAME] prints a new token", run: runToken})
+	register(&command{name: "token", summary: "API tokens: token create --email E [--name NAME] [--read-only] prints a new token", run: runToken})
 }
 
-const tokenSynopsis = "token create --db PATH --email EMAIL [--name NAME]"
+const tokenSynopsis = "token create --db PATH --email EMAIL [--name NAME] [--read-only]"
 
 // runToken makes an API token for an account, for headless setups that
 // script the API from the start. The token is printed as the last line and
@@ -25,6 +26,7 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	dbf := addDBFlags(fs, "path of the SQLite database file")
 	email := fs.String("email", "", "the account the token acts for")
 	name := fs.String("name", "command line", "what the token is for, shown on the account page")
+	readOnly := fs.Bool("read-only", false, "the token may only read (GET, and simulate), whatever the account's roles")
 	if err := parseFlags(e, fs, args[1:]); err != nil {
 		return err
 	}
@@ -50,11 +52,15 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	t, err := db.CreateAPIToken(ctx, u.ID, *name, hash)
+	t, err := db.CreateAPIToken(ctx, u.ID, *name, hash, store.ReadOnlyToken(*readOnly))
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	fmt.Fprintf(e.stderr, "created API token %q for %s; it is shown only now:\n", t.Name, u.Email)
+	kind := "API token"
+	if t.ReadOnly {
+		kind = "read-only API token"
+	}
+	fmt.Fprintf(e.stderr, "created %s %q for %s; it is shown only now:\n", kind, t.Name, u.Email)
 	fmt.Fprintln(e.stdout, token)
 	return nil
 }

@@ -83,6 +83,30 @@ func TestTokenCreateThenCallTheAPI(t *testing.T) {
 		t.Fatalf("a changed token: %d, want 401", code)
 	}
 
+	// A read-only token of the same account reads the workspace it owns,
+	// simulates, and is refused every write.
+	r = runCLI(t, "", map[string]string{"ARCHMAP_DB": dbPath}, "token", "create", "--email", "ops@example.com", "--name", "dashboard", "--read-only")
+	if r.code != 0 || !strings.Contains(r.stderr, "read-only") {
+		t.Fatalf("token create --read-only: exit %d: %s", r.code, r.stderr)
+	}
+	lines = strings.Split(strings.TrimRight(r.stdout, "\n"), "\n")
+	ro := lines[len(lines)-1]
+	if code, body := call("GET", "/api/v1/workspaces/from-the-cli/model", "", ro); code != http.StatusOK {
+		t.Fatalf("read with a read-only token: %d %s", code, body)
+	}
+	if code, body := call("POST", "/api/v1/workspaces/from-the-cli/simulate", `{"fail": ["service:api"]}`, ro); code != http.StatusOK {
+		t.Fatalf("simulate with a read-only token: %d %s", code, body)
+	}
+	for _, w := range [][3]string{
+		{"POST", "/api/v1/workspaces", `{"name": "Nope"}`},
+		{"POST", "/api/v1/workspaces/from-the-cli/services", `{"name": "nope"}`},
+		{"DELETE", "/api/v1/workspaces/from-the-cli", ""},
+	} {
+		if code, body := call(w[0], w[1], w[2], ro); code != http.StatusForbidden || strings.TrimSpace(string(body)) != `{"error":"this token is read-only"}` {
+			t.Errorf("%s %s with a read-only token: %d %s, want 403 read-only", w[0], w[1], code, body)
+		}
+	}
+
 	db, err := store.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -93,8 +117,8 @@ func TestTokenCreateThenCallTheAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	list, err := db.ListAPITokens(ctx, u.ID)
-	if err != nil || len(list) != 1 || list[0].Name != "deploy bot" || list[0].LastUsedAt.IsZero() {
-		t.Fatalf("stored tokens %+v (%v): want one named \"deploy bot\", used", list, err)
+	if err != nil || len(list) != 2 || list[0].Name != "deploy bot" || list[0].LastUsedAt.IsZero() || list[0].ReadOnly || !list[1].ReadOnly {
+		t.Fatalf("stored tokens %+v (%v): want \"deploy bot\", used, and a read-only one", list, err)
 	}
 }
 

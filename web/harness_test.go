@@ -188,11 +188,13 @@ func tail(s string, n int) string {
 	return s
 }
 
-// newAPIToken makes an account and an API token for it in the database at
-// db, through the CLI as a headless setup would, and returns the token.
+// newAPIToken makes an admin account and an API token for it in the
+// database at db, through the CLI as a headless setup would (its first
+// account is an admin, who sees every workspace, the demo's included), and
+// returns the token.
 func newAPIToken(tb testing.TB, db, email string) string {
 	tb.Helper()
-	if r := runCLI(tb, "correct horse battery staple\n", nil, append(append([]string{"user", "add"}, dbArgs(db)...), "--email", email, "--password-stdin")...); r.code != 0 {
+	if r := runCLI(tb, "correct horse battery staple\n", nil, append(append([]string{"user", "add"}, dbArgs(db)...), "--email", email, "--admin", "--password-stdin")...); r.code != 0 {
 		tb.Fatalf("user add: exit %d: %s", r.code, r.stderr)
 	}
 	r := runCLI(tb, "", nil, append(append([]string{"token", "create"}, dbArgs(db)...), "--email", email)...)
