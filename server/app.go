@@ -83,6 +83,7 @@ type Server struct {
 	hasUsers atomic.Bool
 
 	logins  *loginLimiter
+	signins *signInGuard // password guessing, across nodes (signin_throttle.go)
 	hashing chan struct{} // bounds concurrent password hashing (memory-hard)
 
 	// storedBaseURL caches the public address chosen at setup.
@@ -113,6 +114,7 @@ func New(cfg Config) (*Server, error) {
 		renderer: cfg.Renderer,
 		log:      cfg.Logger,
 		logins:   newLoginLimiter(),
+		signins:  newSignInGuard(cfg.DB),
 		hashing:  make(chan struct{}, maxConcurrentHashes),
 	}
 	s.crossOrigin = http.NewCrossOriginProtection()

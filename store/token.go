@@ -84,7 +84,7 @@ func (db *DB) DeleteAPIToken(ctx context.Context, userID, id int64) error {
 }
 
 // GetAPITokenUser returns the user a token belongs to and records its use;
-// an unknown token is ENOTFOUND.
+// an unknown token, or one of a disabled account, is ENOTFOUND.
 func (db *DB) GetAPITokenUser(ctx context.Context, tokenHash []byte) (*User, error) {
 	u, _, err := db.GetAPITokenOwner(ctx, tokenHash)
 	return u, err
@@ -101,7 +101,7 @@ func (db *DB) GetAPITokenOwner(ctx context.Context, tokenHash []byte) (*User, st
 	var name string
 	var lastUsed sql.NullString
 	row := db.queryRow(ctx, "SELECT t.id, t.name, t.last_used_at, "+userColumnsOf+
-		" FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?", tokenHash)
+		" FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND u.disabled_at IS NULL", tokenHash)
 	u, err := scanUser(prefixScanner{row, []any{&tokenID, &name, &lastUsed}})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", topology.Errorf(topology.ENOTFOUND, "API token not found")
@@ -126,6 +126,7 @@ func (db *DB) GetAPITokenOwner(ctx context.Context, tokenHash []byte) (*User, st
 // token through the store forgets it at once, and nothing else deletes
 // tokens; a second process sharing the file would see a deletion within the
 // TTL. Unknown tokens are never remembered, so guessing cannot fill it.
+// A change to an account (disabled, admin rights) forgets its tokens too.
 type tokenCache struct {
 	mu      sync.Mutex
 	entries map[string]tokenEntry // by token hash
@@ -163,6 +164,18 @@ func (c *tokenCache) put(hash []byte, tokenID int64, name string, u *User, now t
 		}
 	}
 	c.entries[string(hash)] = tokenEntry{tokenID: tokenID, name: name, user: *u, at: now}
+}
+
+// forgetUser drops every token of a user: after a change to the account
+// (disabled, admin or not) its tokens are looked up afresh.
+func (c *tokenCache) forgetUser(userID int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.entries {
+		if e.user.ID == userID {
+			delete(c.entries, k)
+		}
+	}
 }
 
 func (c *tokenCache) forget(tokenID int64) {
