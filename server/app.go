@@ -83,7 +83,7 @@ type Server struct {
 	hasUsers atomic.Bool
 
 	logins  *loginLimiter
-	signins *signInGuard // password guessing, across nodes (signin_throttle.go)
+	signins *signInGuard  // password guessing, across nodes (signin_throttle.go)
 	hashing chan struct{} // bounds concurrent password hashing (memory-hard)
 
 	// storedBaseURL caches the public address chosen at setup.

@@ -38,6 +38,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return render(c, status, views.Layout(s.page(c, "Sign in"), views.LoginPage(s.page(c, ""), f)))
 	}
 	if !s.logins.allow(addr) {
+		s.audit(c, store.AuditSignInFailed, email, "too many attempts from the address")
 		return again(http.StatusTooManyRequests, "Too many sign-in attempts from your address. Wait a minute, then try again.")
 	}
 	verdict, err := s.signins.check(ctx, email, addr)
@@ -81,7 +82,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}
-	s.audit(c, store.AuditSignIn, u.Email, "")
+	s.audit(c, store.AuditSignIn, u.Email, "password")
 	return redirect(c, f.Values["next"])
 }
 
