@@ -51,12 +51,19 @@ type accessFixture struct {
 	shareAID                                int64
 	serviceID, serverID, placementID, depID int64
 	revision                                int64
+	// otherUserID is a second account, for the admin pages to act on;
+	// passwordLink is the one-time link it was invited with.
+	otherUserID  int64
+	passwordLink string
 }
 
 func newAccessFixture(tb testing.TB) *accessFixture {
 	tb.Helper()
 	ctx := context.Background()
 	f := &accessFixture{testServer: newTestServer(tb)}
+	// The matrix sends one wrong password per credential, from one address:
+	// the throttle (TestSignInThrottle) would slow the fourth.
+	f.srv.signins.policy.PairFree, f.srv.signins.policy.PairLock = nCredentials, nCredentials
 	db := f.db
 	u, err := db.CreateUser(ctx, testEmail, fixturePasswordHash(tb), true)
 	if err != nil {
@@ -76,6 +83,15 @@ func newAccessFixture(tb testing.TB) *accessFixture {
 		tb.Fatal(err)
 	}
 	f.apiTokenID = toks[0].ID
+	link, linkHash, err := auth.NewSecret()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	invited, err := db.CreateInvitedUser(ctx, "other@example.com", false, linkHash, time.Now().Add(time.Hour))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.otherUserID, f.passwordLink = invited.ID, link
 
 	f.slug = importModel(tb, db, "shop", shopModel())
 	other := shopModel()
@@ -219,11 +235,23 @@ func accessRows(f *accessFixture) []accessRow {
 		publicRoute("POST", "/logout", nil, see),
 		publicRoute("GET", "/setup", nil, see),
 		publicRoute("POST", "/setup", url.Values{"email": {"x@example.com"}, "password": {testPassword}, "confirm": {testPassword}, "base_url": {testBaseURL}}, see),
+		// A one-time link is its own credential; a refused password leaves it unused for the next cell.
+		publicRoute("GET", "/password/:token", nil, ok),
+		publicRoute("POST", "/password/:token", url.Values{"password": {"short"}, "confirm": {"short"}}, http.StatusUnprocessableEntity),
 
 		appRoute("GET", "/", nil, ok),
 		appRoute("GET", "/account", nil, ok),
 		appRoute("POST", "/account/tokens", url.Values{"name": {"new"}}, ok),
 		appRoute("POST", "/account/tokens/:id/delete", nil, see),
+		appRoute("POST", "/account/password", url.Values{"current": {testPassword}, "password": {"a new long password"}, "confirm": {"a new long password"}}, see),
+		// The session is an admin's; others get 404 (TestAdminPagesAreHiddenFromOthers).
+		appRoute("GET", "/admin/users", nil, ok),
+		appRoute("POST", "/admin/users", url.Values{"email": {"new@example.com"}}, ok),
+		appRoute("POST", "/admin/users/:id/disable", nil, see),
+		appRoute("POST", "/admin/users/:id/enable", nil, see),
+		appRoute("POST", "/admin/users/:id/admin", url.Values{"admin": {"1"}}, see),
+		appRoute("POST", "/admin/users/:id/reset", nil, ok),
+		appRoute("GET", "/admin/audit", nil, ok),
 		appRoute("POST", "/w", url.Values{"name": {"New"}}, see),
 		appRoute("GET", "/w/:slug", nil, ok),
 		appRoute("GET", "/w/:slug/model/:section", nil, ok),
@@ -290,6 +318,7 @@ func accessRows(f *accessFixture) []accessRow {
 		apiRoute("GET", "/api/v1/workspaces/:slug/shares", "", ok),
 		apiRoute("POST", "/api/v1/workspaces/:slug/shares", `{"expires_in": "72h", "pin": true}`, created),
 		apiRoute("DELETE", "/api/v1/workspaces/:slug/shares/:id", "", gone),
+		apiRoute("GET", "/api/v1/audit", "", ok).withQuery("limit=5"), // an admin's token; others 403 (TestAuditAPIIsForAdmins)
 		apiRoute("GET", "/api/v1/workspaces/:slug/revisions", "", ok).withQuery("limit=5"),
 		apiRoute("GET", "/api/v1/workspaces/:slug/revisions/:rev/model", "", ok),
 		apiRoute("GET", "/api/v1/workspaces/:slug/diff", "", ok).withQuery("from=1"),
@@ -328,6 +357,9 @@ func accessRows(f *accessFixture) []accessRow {
 // goes where the credential asks for one.
 func (f *accessFixture) fill(row accessRow, cred int, token string) string {
 	p := row.path
+	if strings.HasPrefix(p, "/password/") {
+		p = strings.ReplaceAll(p, ":token", f.passwordLink)
+	}
 	p = strings.ReplaceAll(p, ":slug", f.slug)
 	p = strings.ReplaceAll(p, ":token", token)
 	p = strings.ReplaceAll(p, ":section", "services")
@@ -352,6 +384,8 @@ func (f *accessFixture) fill(row accessRow, cred int, token string) string {
 			id = f.shareAID
 		case strings.Contains(p, "/tokens/"):
 			id = f.apiTokenID
+		case strings.Contains(p, "/users/"):
+			id = f.otherUserID
 		default:
 			panic("no id for " + p)
 		}
