@@ -42,8 +42,11 @@ func DefaultThrottle() Throttle {
 		KnownFor: 30 * 24 * time.Hour,
 		MaxDelay: time.Minute,
 		PairFree: 3, PairLock: 10,
-		AddressFree: 10, AddressLock: 30,
-		AccountFree: 10, AccountLock: 50,
+		// Each lock is reachable within Window by guesses that wait as told
+		// (pair: 2 min; address, account: 10 and 5 min), so the delays
+		// alone are not the limit.
+		AddressFree: 10, AddressLock: 25,
+		AccountFree: 10, AccountLock: 20,
 	}
 }
 

@@ -25,10 +25,10 @@ func TestThrottle(t *testing.T) {
 		{name: "delay capped", f: Failures{Pair: 9, PairLast: now, Address: 9, AddressLast: now}, wait: time.Minute, inText: "60 seconds"},
 		{name: "pair locked", f: Failures{Pair: 10, PairLast: ago(time.Minute)}, wait: 14 * time.Minute, locked: true, inText: "blocked for 15 minutes"},
 		{name: "lock over", f: Failures{Pair: 10, PairLast: ago(15 * time.Minute)}},
-		{name: "address spraying", f: Failures{Address: 30, AddressLast: now}, wait: 15 * time.Minute, locked: true, inText: "from your address"},
-		{name: "account from many addresses", f: Failures{Account: 50, AccountLast: now}, wait: 15 * time.Minute, locked: true, inText: "for this account"},
-		{name: "account lock spares a known address", f: Failures{Account: 50, AccountLast: now, Known: true}},
-		{name: "the longest wait wins", f: Failures{Pair: 4, PairLast: now, Account: 50, AccountLast: now}, wait: 15 * time.Minute, locked: true},
+		{name: "address spraying", f: Failures{Address: 25, AddressLast: now}, wait: 15 * time.Minute, locked: true, inText: "from your address"},
+		{name: "account from many addresses", f: Failures{Account: 20, AccountLast: now}, wait: 15 * time.Minute, locked: true, inText: "for this account"},
+		{name: "account lock spares a known address", f: Failures{Account: 20, AccountLast: now, Known: true}},
+		{name: "the longest wait wins", f: Failures{Pair: 4, PairLast: now, Account: 20, AccountLast: now}, wait: 15 * time.Minute, locked: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,12 +22,16 @@ CREATE INDEX password_links_user ON password_links (user_id);
 -- Failed sign-ins of the last minutes, by the account tried (its email key,
 -- whether or not such an account exists) and the client address. They are
 -- kept in the database, not in memory, so that the limits hold across
--- several nodes; rows older than the lockout window are deleted.
+-- several nodes; rows older than the lockout window are deleted. A
+-- successful sign-in sets cleared on the account's failures: they no
+-- longer count against the account, but still against the address that
+-- made them.
 CREATE TABLE sign_in_failures (
     id          INTEGER PRIMARY KEY,
     account_key TEXT NOT NULL,
     address     TEXT NOT NULL,
-    at          TEXT NOT NULL
+    at          TEXT NOT NULL,
+    cleared     INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX sign_in_failures_account ON sign_in_failures (account_key, at);
 CREATE INDEX sign_in_failures_address ON sign_in_failures (address, at);

@@ -221,14 +221,18 @@ func TestSignInFailureCounts(t *testing.T) {
 	if c, _ := db.SignInFailures(ctx, "ada@example.org", "10.0.0.1", t0.Add(90*time.Second), t0); c.Pair != 0 || c.Account != 1 {
 		t.Errorf("counts since +90s %+v, want pair 0, account 1", c)
 	}
-	// A success forgets the account's failures from every address, and
-	// makes the address known; bob's stay.
+	// A success clears the account's count and the pair's, and makes the
+	// address known; the failures from elsewhere still count there.
 	if err := db.RecordSignIn(ctx, "ada@example.org", "10.0.0.1", t0.Add(4*time.Minute), t0.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	c, _ = db.SignInFailures(ctx, "ada@example.org", "10.0.0.1", t0.Add(-time.Minute), t0)
 	if c.Pair != 0 || c.Account != 0 || c.Address != 1 || !c.Known {
 		t.Errorf("after a success %+v, want pair 0, account 0, address 1 (bob), known", c)
+	}
+	c, _ = db.SignInFailures(ctx, "ada@example.org", "10.0.0.2", t0.Add(-time.Minute), t0)
+	if c.Pair != 1 || c.Account != 0 || c.Address != 1 || c.Known {
+		t.Errorf("elsewhere after a success %+v, want pair 1, account 0, address 1", c)
 	}
 	// Old failures are deleted as new ones come.
 	fail("carol@example.org", "10.0.0.3", t0.Add(time.Hour))

@@ -32,8 +32,8 @@ func (db *DB) SignInFailures(ctx context.Context, email, address string, since, 
 	err := db.queryRow(ctx, `SELECT
 			COUNT(CASE WHEN account_key = ? AND address = ? THEN 1 END),
 			MAX(CASE WHEN account_key = ? AND address = ? THEN at END),
-			COUNT(CASE WHEN account_key = ? THEN 1 END),
-			MAX(CASE WHEN account_key = ? THEN at END),
+			COUNT(CASE WHEN account_key = ? AND cleared = 0 THEN 1 END),
+			MAX(CASE WHEN account_key = ? AND cleared = 0 THEN at END),
 			COUNT(CASE WHEN address = ? THEN 1 END),
 			MAX(CASE WHEN address = ? THEN at END)
 		FROM sign_in_failures WHERE at > ? AND (account_key = ? OR address = ?)`,
@@ -73,12 +73,16 @@ func (db *DB) RecordSignInFailure(ctx context.Context, email, address string, at
 	return err
 }
 
-// RecordSignIn records a successful sign-in: the account's failures are
-// forgotten, from every address, and the address is known for it.
+// RecordSignIn records a successful sign-in: the account's failures no
+// longer count against the account (they still do against the addresses
+// that made them, but for this one), and the address is known for it.
 func (db *DB) RecordSignIn(ctx context.Context, email, address string, at, forgetBefore time.Time) error {
 	key := emailKey(strings.TrimSpace(email))
 	_, err := inWrite(ctx, db, "record sign-in", func(tx *Tx) (struct{}, error) {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM sign_in_failures WHERE account_key = ?", key); err != nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM sign_in_failures WHERE account_key = ? AND address = ?", key, address); err != nil {
+			return struct{}{}, err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE sign_in_failures SET cleared = 1 WHERE account_key = ?", key); err != nil {
 			return struct{}{}, err
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM sign_in_known WHERE at < ?", formatTime(forgetBefore)); err != nil {
