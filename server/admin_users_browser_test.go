@@ -27,6 +27,7 @@ func TestBrowserAdminInvitesAUser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid="password-link-copy"]`)),
 	)
 	b.waitJS("the copy says what it did", `document.querySelector('[data-testid="password-link-new"] .copy-status').textContent !== ""`)
+	b.screenshot("admin-users")
 	link := evalJS[string](b, "read the link", `document.getElementById("password-link").value`)
 	if !strings.HasPrefix(link, ts.URL+"/password/") {
 		t.Fatalf("the link is %q", link)
@@ -44,6 +45,9 @@ func TestBrowserAdminInvitesAUser(t *testing.T) {
 	nb.run("open the link and set a password",
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="password-link-form"]`)),
+	)
+	nb.screenshot("password-link")
+	nb.run("set a password",
 		// The password field has the focus: type, Tab, type, Enter.
 		chromedp.KeyEvent("a long new password"),
 		chromedp.KeyEvent(kb.Tab),
@@ -63,6 +67,16 @@ func TestBrowserAdminInvitesAUser(t *testing.T) {
 	if got := textOf(b, `[data-testid="current-user"]`); got != testEmail {
 		t.Errorf("the admin's browser is signed in as %q", got)
 	}
+	b.run("the audit log", b.navigate("/admin/audit"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="audit-list"]`)))
+	log := textOf(b, `[data-testid="audit-list"]`)
+	for _, action := range []string{"setup", "user.create", "password.set"} {
+		if !strings.Contains(log, action) {
+			t.Errorf("the audit page does not show %s", action)
+		}
+	}
+	b.screenshot("admin-audit")
+	b.run("the account page", b.navigate("/account"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="password-change-form"]`)))
+	b.screenshot("account-password")
 	b.checkConsole()
 }
 
