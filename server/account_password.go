@@ -21,10 +21,21 @@ func (s *Server) handlePasswordChange(c echo.Context) error {
 	again := func(status int) error {
 		return s.renderAccount(c, status, &views.AccountData{Form: newForm(c), Password: &views.AccountPasswordData{Form: f}})
 	}
-	// Each check of the current password costs a hash and is a guess:
-	// bounded per address like sign-ins.
-	if !s.logins.allow(c.RealIP()) {
+	// Each check of the current password costs a hash and is a guess
+	// (by whoever found the browser signed in): bounded and throttled like
+	// sign-ins, and counted with them.
+	addr := c.RealIP()
+	if !s.logins.allow(addr) {
 		f.General = []string{"Too many attempts from your address. Wait a minute, then try again."}
+		return again(http.StatusTooManyRequests)
+	}
+	verdict, err := s.signins.check(ctx, u.Email, addr)
+	if err != nil {
+		return err
+	}
+	if verdict.Wait > 0 {
+		setThrottled(c, verdict.Wait)
+		f.General = []string{verdict.Message}
 		return again(http.StatusTooManyRequests)
 	}
 	ok, err := s.checkPassword(ctx, u.PasswordHash, c.FormValue("current"))
@@ -32,6 +43,9 @@ func (s *Server) handlePasswordChange(c echo.Context) error {
 		return err
 	}
 	if !ok {
+		if err := s.signins.failed(ctx, u.Email, addr); err != nil {
+			return err
+		}
 		f.Errors["current"] = "This is not your current password."
 		return again(http.StatusUnprocessableEntity)
 	}

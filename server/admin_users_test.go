@@ -306,3 +306,49 @@ func TestAdminResetsAPassword(t *testing.T) {
 		t.Error("the reset is not in the audit log")
 	}
 }
+
+// Guessing the current password on the account page, in a browser found
+// signed in, is throttled with the sign-ins.
+func TestPasswordChangeGuessesAreThrottled(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.signedIn(t)
+	ts.srv.logins = newLoginLimiterEvery(time.Microsecond)
+	c.get("/account")
+	for i := range ts.srv.signins.policy.PairFree {
+		c.post("/account/password", url.Values{"current": {"guess " + strconv.Itoa(i)}, "password": {"a brand new password"}, "confirm": {"a brand new password"}}).wantStatus(t, http.StatusUnprocessableEntity)
+	}
+	p := c.post("/account/password", url.Values{"current": {testPassword}, "password": {"a brand new password"}, "confirm": {"a brand new password"}})
+	p.wantStatus(t, http.StatusTooManyRequests)
+	if p.Header.Get("Retry-After") == "" || !strings.Contains(p.find(t, "form-errors").Text(), "Too many failed sign-ins") {
+		t.Errorf("throttled change: Retry-After %q, %q", p.Header.Get("Retry-After"), p.find(t, "form-errors").Text())
+	}
+}
+
+func TestAdminCreateUserErrorsInPlace(t *testing.T) {
+	ts := newTestServer(t)
+	admin := ts.signedIn(t)
+	admin.get("/admin/users")
+	for _, tc := range []struct{ email, want string }{
+		{strings.ToUpper(testEmail), "already exists"},
+		{"not an email", "email"},
+		{"", "Required"},
+	} {
+		p := admin.post("/admin/users", url.Values{"email": {tc.email}, "admin": {"1"}})
+		p.wantStatus(t, http.StatusUnprocessableEntity)
+		if got := p.find(t, "field-error").Text(); !strings.Contains(got, tc.want) {
+			t.Errorf("%q: the email field says %q, want %q", tc.email, got, tc.want)
+		}
+		if got, _ := p.doc.Find(`#user-email`).Attr("value"); got != tc.email {
+			t.Errorf("%q: the field holds %q", tc.email, got)
+		}
+		if _, checked := p.doc.Find(`[data-testid="user-create-admin"]`).Attr("checked"); !checked {
+			t.Errorf("%q: the admin box lost its tick", tc.email)
+		}
+		if p.doc.Find(`[data-testid="password-link"]`).Length() != 0 {
+			t.Errorf("%q: a link was shown", tc.email)
+		}
+	}
+	if n, _ := ts.db.CountUsers(t.Context()); n != 1 {
+		t.Errorf("%d accounts, want 1", n)
+	}
+}

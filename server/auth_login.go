@@ -4,9 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -48,7 +46,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if verdict.Wait > 0 {
 		// Refused unchecked, and not counted: a lockout ends on time
 		// whatever the attacker keeps sending.
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int((verdict.Wait+time.Second-1)/time.Second)))
+		setThrottled(c, verdict.Wait)
 		s.audit(c, store.AuditSignInFailed, email, "throttled: "+verdict.Message)
 		return again(http.StatusTooManyRequests, verdict.Message)
 	}

@@ -2,7 +2,10 @@ package server
 
 import (
 	"context"
+	"strconv"
 	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/archmap/archmap/auth"
 	"github.com/archmap/archmap/store"
@@ -39,4 +42,10 @@ func (g *signInGuard) failed(ctx context.Context, email, address string) error {
 func (g *signInGuard) succeeded(ctx context.Context, email, address string) error {
 	now := g.now()
 	return g.db.RecordSignIn(ctx, email, address, now, now.Add(-g.policy.KnownFor))
+}
+
+// setThrottled tells a throttled client when to come back (whole seconds,
+// rounded up).
+func setThrottled(c echo.Context, wait time.Duration) {
+	c.Response().Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
 }

@@ -211,6 +211,11 @@ func insertPasswordLink(ctx context.Context, tx *Tx, userID int64, purpose strin
 	if !expiresAt.After(tx.now) {
 		return topology.Errorf(topology.EINVALID, "a password link must expire in the future")
 	}
+	// Spent and expired links open nothing; they go as new ones come, so
+	// the table holds only live ones and a few spent.
+	if _, err := tx.ExecContext(ctx, "DELETE FROM password_links WHERE used_at IS NOT NULL OR expires_at <= ?", formatTime(tx.now)); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, "UPDATE password_links SET used_at = ? WHERE user_id = ? AND used_at IS NULL", formatTime(tx.now), userID); err != nil {
 		return err
 	}
