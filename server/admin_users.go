@@ -106,8 +106,17 @@ func (s *Server) handleAdminUserDisabled(disabled bool) echo.HandlerFunc {
 			action, notice = store.AuditUserDisable, "disabled"
 		}
 		s.audit(c, action, u.Email, "")
-		return redirect(c, "/admin/users?done="+notice)
+		return s.redirectAfter(c, u, notice)
 	}
+}
+
+// redirectAfter goes back to the list, or home when admins changed
+// themselves out of it (the list is no longer theirs to see).
+func (s *Server) redirectAfter(c echo.Context, u *store.User, notice string) error {
+	if u.ID == currentUser(c).ID && (!u.Admin || u.Disabled()) {
+		return redirect(c, "/")
+	}
+	return redirect(c, "/admin/users?done="+notice)
 }
 
 // handleAdminUserAdmin grants (admin=1) or revokes (admin=0) admin rights.
@@ -126,7 +135,7 @@ func (s *Server) handleAdminUserAdmin(c echo.Context) error {
 		detail, notice = "granted", "admin"
 	}
 	s.audit(c, store.AuditUserAdmin, u.Email, detail)
-	return redirect(c, "/admin/users?done="+notice)
+	return s.redirectAfter(c, u, notice)
 }
 
 // refuseOnRow shows why an action on an account was refused next to the

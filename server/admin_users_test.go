@@ -245,7 +245,7 @@ func TestTheLastAdminCannotBeRemoved(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin.get("/admin/users")
-	admin.post("/admin/users/"+me+"/admin", url.Values{"admin": {"0"}}).wantRedirect(t, "/admin/users?done=unadmin")
+	admin.post("/admin/users/"+me+"/admin", url.Values{"admin": {"0"}}).wantRedirect(t, "/")
 	admin.get("/admin/users").wantStatus(t, http.StatusNotFound)
 }
 
