@@ -29,7 +29,7 @@ func (s *Server) handlePasswordChange(c echo.Context) error {
 		f.General = []string{"Too many attempts from your address. Wait a minute, then try again."}
 		return again(http.StatusTooManyRequests)
 	}
-	verdict, err := s.signins.check(ctx, u.Email, addr)
+	verdict, err := s.signins.attempt(ctx, u.Email, addr)
 	if err != nil {
 		return err
 	}
@@ -43,11 +43,11 @@ func (s *Server) handlePasswordChange(c echo.Context) error {
 		return err
 	}
 	if !ok {
-		if err := s.signins.failed(ctx, u.Email, addr); err != nil {
-			return err
-		}
 		f.Errors["current"] = "This is not your current password."
 		return again(http.StatusUnprocessableEntity)
+	}
+	if err := s.signins.succeeded(ctx, u.Email, addr); err != nil {
+		return err
 	}
 	pw := c.FormValue("password")
 	if newPasswordProblem(f, pw, c.FormValue("confirm")) {

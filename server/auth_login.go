@@ -39,13 +39,11 @@ func (s *Server) handleLogin(c echo.Context) error {
 		s.audit(c, store.AuditSignInFailed, email, "too many attempts from the address")
 		return again(http.StatusTooManyRequests, "Too many sign-in attempts from your address. Wait a minute, then try again.")
 	}
-	verdict, err := s.signins.check(ctx, email, addr)
+	verdict, err := s.signins.attempt(ctx, email, addr)
 	if err != nil {
 		return err
 	}
 	if verdict.Wait > 0 {
-		// Refused unchecked, and not counted: a lockout ends on time
-		// whatever the attacker keeps sending.
 		setThrottled(c, verdict.Wait)
 		s.audit(c, store.AuditSignInFailed, email, "throttled: "+verdict.Message)
 		return again(http.StatusTooManyRequests, verdict.Message)
@@ -63,9 +61,6 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return err
 	}
 	if !ok || hash == nil {
-		if err := s.signins.failed(ctx, email, addr); err != nil {
-			return err
-		}
 		s.audit(c, store.AuditSignInFailed, email, "wrong email or password")
 		return again(http.StatusUnauthorized, "Wrong email or password.")
 	}

@@ -11,9 +11,10 @@ import (
 	"github.com/archmap/archmap/store"
 )
 
-// signInGuard applies auth.Throttle to password sign-ins, with the failures
-// counted in the database so that every node sees the same ones (the
-// loginLimiter in front of it only bounds one node's hashing work).
+// signInGuard applies auth.Throttle to password checks — sign-ins, and the
+// current password on the account page — with the failures counted in the
+// database so that every node sees the same ones (the loginLimiter in
+// front of it only bounds one node's hashing work).
 type signInGuard struct {
 	db     *store.DB
 	policy auth.Throttle
@@ -24,24 +25,28 @@ func newSignInGuard(db *store.DB) *signInGuard {
 	return &signInGuard{db: db, policy: auth.DefaultThrottle(), now: time.Now}
 }
 
-// check decides whether a sign-in for email from address may be tried now.
-func (g *signInGuard) check(ctx context.Context, email, address string) (auth.Verdict, error) {
+func (g *signInGuard) window() store.SignInWindow {
 	now := g.now()
-	c, err := g.db.SignInFailures(ctx, email, address, now.Add(-g.policy.Window), now.Add(-g.policy.KnownFor))
-	if err != nil {
-		return auth.Verdict{}, err
-	}
-	return g.policy.Check(auth.Failures(c), now), nil
+	return store.SignInWindow{Now: now, Since: now.Add(-g.policy.Window), KnownSince: now.Add(-g.policy.KnownFor)}
 }
 
-func (g *signInGuard) failed(ctx context.Context, email, address string) error {
-	now := g.now()
-	return g.db.RecordSignInFailure(ctx, email, address, now, now.Add(-g.policy.Window))
+// attempt decides whether a password for email may be checked now from
+// address. When it may, the attempt is already counted as a failure, and
+// succeeded takes it back; when not, the verdict says for how long and
+// nothing is counted, so a lockout ends on time whatever an attacker keeps
+// sending.
+func (g *signInGuard) attempt(ctx context.Context, email, address string) (auth.Verdict, error) {
+	w := g.window()
+	var v auth.Verdict
+	_, _, err := g.db.AttemptSignIn(ctx, email, address, w, func(c store.SignInCounts) bool {
+		v = g.policy.Check(auth.Failures(c), w.Now)
+		return v.Wait <= 0
+	})
+	return v, err
 }
 
 func (g *signInGuard) succeeded(ctx context.Context, email, address string) error {
-	now := g.now()
-	return g.db.RecordSignIn(ctx, email, address, now, now.Add(-g.policy.KnownFor))
+	return g.db.RecordSignIn(ctx, email, address, g.window())
 }
 
 // setThrottled tells a throttled client when to come back (whole seconds,

@@ -196,10 +196,14 @@ func TestSignInFailureCounts(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpenDB(t)
 	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	win := func(now time.Time) SignInWindow {
+		return SignInWindow{Now: now, Since: now.Add(-15 * time.Minute), KnownSince: now.Add(-time.Hour)}
+	}
+	always := func(SignInCounts) bool { return true }
 	fail := func(email, addr string, at time.Time) {
 		t.Helper()
-		if err := db.RecordSignInFailure(ctx, email, addr, at, at.Add(-15*time.Minute)); err != nil {
-			t.Fatal(err)
+		if _, ok, err := db.AttemptSignIn(ctx, email, addr, win(at), always); err != nil || !ok {
+			t.Fatal(ok, err)
 		}
 	}
 	fail("Ada@example.org", "10.0.0.1", t0)
@@ -207,7 +211,8 @@ func TestSignInFailureCounts(t *testing.T) {
 	fail("ada@example.org", "10.0.0.2", t0.Add(2*time.Minute))
 	fail("bob@example.org", "10.0.0.1", t0.Add(3*time.Minute))
 
-	c, err := db.SignInFailures(ctx, " ADA@example.org", "10.0.0.1", t0.Add(-time.Minute), t0.Add(-time.Hour))
+	now := t0.Add(4 * time.Minute)
+	c, err := db.SignInFailures(ctx, " ADA@example.org", "10.0.0.1", win(now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,27 +222,65 @@ func TestSignInFailureCounts(t *testing.T) {
 	if !c.PairLast.Equal(t0.Add(time.Minute)) || !c.AccountLast.Equal(t0.Add(2*time.Minute)) || !c.AddressLast.Equal(t0.Add(3*time.Minute)) {
 		t.Errorf("last times %+v", c)
 	}
-	// Only those since the given time count.
-	if c, _ := db.SignInFailures(ctx, "ada@example.org", "10.0.0.1", t0.Add(90*time.Second), t0); c.Pair != 0 || c.Account != 1 {
-		t.Errorf("counts since +90s %+v, want pair 0, account 1", c)
+	// Only those in the window count.
+	if c, _ := db.SignInFailures(ctx, "ada@example.org", "10.0.0.1", win(t0.Add(15*time.Minute+90*time.Second))); c.Pair != 0 || c.Account != 1 {
+		t.Errorf("counts 16.5 min on %+v, want pair 0, account 1", c)
+	}
+	// An attempt refused is not counted; the counts it was judged by are
+	// those before it.
+	got, ok, err := db.AttemptSignIn(ctx, "ada@example.org", "10.0.0.1", win(now), func(c SignInCounts) bool { return c.Pair < 2 })
+	if err != nil || ok || got.Pair != 2 {
+		t.Fatalf("refused attempt: %+v, %v, %v", got, ok, err)
+	}
+	if c, _ := db.SignInFailures(ctx, "ada@example.org", "10.0.0.1", win(now)); c.Pair != 2 {
+		t.Errorf("a refused attempt was counted: %+v", c)
 	}
 	// A success clears the account's count and the pair's, and makes the
 	// address known; the failures from elsewhere still count there.
-	if err := db.RecordSignIn(ctx, "ada@example.org", "10.0.0.1", t0.Add(4*time.Minute), t0.Add(-time.Hour)); err != nil {
+	if err := db.RecordSignIn(ctx, "ada@example.org", "10.0.0.1", win(now)); err != nil {
 		t.Fatal(err)
 	}
-	c, _ = db.SignInFailures(ctx, "ada@example.org", "10.0.0.1", t0.Add(-time.Minute), t0)
+	c, _ = db.SignInFailures(ctx, "ada@example.org", "10.0.0.1", win(now))
 	if c.Pair != 0 || c.Account != 0 || c.Address != 1 || !c.Known {
 		t.Errorf("after a success %+v, want pair 0, account 0, address 1 (bob), known", c)
 	}
-	c, _ = db.SignInFailures(ctx, "ada@example.org", "10.0.0.2", t0.Add(-time.Minute), t0)
+	c, _ = db.SignInFailures(ctx, "ada@example.org", "10.0.0.2", win(now))
 	if c.Pair != 1 || c.Account != 0 || c.Address != 1 || c.Known {
 		t.Errorf("elsewhere after a success %+v, want pair 1, account 0, address 1", c)
 	}
-	// Old failures are deleted as new ones come.
+	// Old failures are deleted as new attempts come.
 	fail("carol@example.org", "10.0.0.3", t0.Add(time.Hour))
-	c, _ = db.SignInFailures(ctx, "bob@example.org", "10.0.0.1", time.Time{}, t0)
+	c, _ = db.SignInFailures(ctx, "bob@example.org", "10.0.0.1", SignInWindow{KnownSince: t0})
 	if c.Account != 0 {
 		t.Errorf("bob's failure of an hour ago is kept: %+v", c)
+	}
+}
+
+// Attempts sent at once are judged one after the other: a burst gets no
+// more tries than the count allows.
+func TestSignInAttemptsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenDB(t)
+	now := time.Now()
+	w := SignInWindow{Now: now, Since: now.Add(-time.Hour), KnownSince: now.Add(-time.Hour)}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	allowed := 0
+	for range 20 {
+		wg.Go(func() {
+			_, ok, err := db.AttemptSignIn(ctx, "ada@example.org", "10.0.0.1", w, func(c SignInCounts) bool { return c.Pair < 3 })
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				mu.Lock()
+				allowed++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if allowed != 3 {
+		t.Errorf("%d of 20 attempts at once were allowed, want 3", allowed)
 	}
 }
