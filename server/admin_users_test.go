@@ -352,3 +352,21 @@ func TestAdminCreateUserErrorsInPlace(t *testing.T) {
 		t.Errorf("%d accounts, want 1", n)
 	}
 }
+
+// An email is shown as typed on every page it reaches, never as HTML.
+func TestAccountPagesEscapeEmails(t *testing.T) {
+	ts := newTestServer(t)
+	admin := ts.signedIn(t)
+	const hostile = `<img/src=x/onerror=alert(1)>"'@x`
+	path, _ := adminCreatesUser(t, admin, hostile)
+	n := ts.newClient(t)
+	for _, p := range []*page{admin.get("/admin/users"), admin.get("/admin/audit"), n.get(path)} {
+		p.wantStatus(t, http.StatusOK)
+		if strings.Contains(p.body, "<img/src=x") {
+			t.Errorf("%s shows the email as HTML", p.Request.URL.Path)
+		}
+		if !strings.Contains(p.doc.Text(), hostile) {
+			t.Errorf("%s does not show the email as typed", p.Request.URL.Path)
+		}
+	}
+}
