@@ -63,7 +63,7 @@ func newAccessFixture(tb testing.TB) *accessFixture {
 	f := &accessFixture{testServer: newTestServer(tb)}
 	// The matrix sends one wrong password per credential, from one address:
 	// the throttle (TestSignInThrottle) would slow the fourth.
-	f.srv.signins.policy.PairFree, f.srv.signins.policy.PairLock = nCredentials, nCredentials
+	f.srv.throttle.policy.PairFree, f.srv.throttle.policy.PairLock = nCredentials, nCredentials
 	db := f.db
 	u, err := db.CreateUser(ctx, testEmail, fixturePasswordHash(tb), true)
 	if err != nil {

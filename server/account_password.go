@@ -29,7 +29,7 @@ func (s *Server) handlePasswordChange(c echo.Context) error {
 		f.General = []string{"Too many attempts from your address. Wait a minute, then try again."}
 		return again(http.StatusTooManyRequests)
 	}
-	verdict, err := s.signins.attempt(ctx, u.Email, addr)
+	verdict, err := s.throttle.attempt(ctx, u.Email, addr)
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func (s *Server) handlePasswordChange(c echo.Context) error {
 		f.Errors["current"] = "This is not your current password."
 		return again(http.StatusUnprocessableEntity)
 	}
-	if err := s.signins.succeeded(ctx, u.Email, addr); err != nil {
+	if err := s.throttle.succeeded(ctx, u.Email, addr); err != nil {
 		return err
 	}
 	pw := c.FormValue("password")

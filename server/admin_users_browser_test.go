@@ -47,11 +47,11 @@ func TestBrowserAdminInvitesAUser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="password-link-form"]`)),
 	)
 	nb.screenshot("password-link")
-	nb.run("set a password",
-		// The password field has the focus: type, Tab, type, Enter.
-		chromedp.KeyEvent("a long new password"),
-		chromedp.KeyEvent(kb.Tab),
-		chromedp.KeyEvent("a long new password"),
+	// The password field has the focus: type, Tab, type again, Enter.
+	const pw = "a long new password"
+	nb.run("type the password", chromedp.KeyEvent(pw), chromedp.KeyEvent(kb.Tab))
+	nb.run("repeat it and send",
+		chromedp.KeyEvent(pw),
 		chromedp.KeyEvent(kb.Enter),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="current-user"]`)),
 	)

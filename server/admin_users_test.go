@@ -314,7 +314,7 @@ func TestPasswordChangeGuessesAreThrottled(t *testing.T) {
 	c := ts.signedIn(t)
 	ts.srv.logins = newLoginLimiterEvery(time.Microsecond)
 	c.get("/account")
-	for i := range ts.srv.signins.policy.PairFree {
+	for i := range ts.srv.throttle.policy.PairFree {
 		c.post("/account/password", url.Values{"current": {"guess " + strconv.Itoa(i)}, "password": {"a brand new password"}, "confirm": {"a brand new password"}}).wantStatus(t, http.StatusUnprocessableEntity)
 	}
 	p := c.post("/account/password", url.Values{"current": {testPassword}, "password": {"a brand new password"}, "confirm": {"a brand new password"}})

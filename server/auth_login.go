@@ -39,7 +39,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 		s.audit(c, store.AuditSignInFailed, email, "too many attempts from the address")
 		return again(http.StatusTooManyRequests, "Too many sign-in attempts from your address. Wait a minute, then try again.")
 	}
-	verdict, err := s.signins.attempt(ctx, email, addr)
+	verdict, err := s.throttle.attempt(ctx, email, addr)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 		s.audit(c, store.AuditSignInFailed, email, "account disabled")
 		return again(http.StatusForbidden, "This account is disabled. Ask an administrator to enable it.")
 	}
-	if err := s.signins.succeeded(ctx, email, addr); err != nil {
+	if err := s.throttle.succeeded(ctx, email, addr); err != nil {
 		return err
 	}
 	if err := s.startSession(c, u); err != nil {

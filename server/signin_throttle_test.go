@@ -46,13 +46,13 @@ func TestSignInThrottle(t *testing.T) {
 	ts.srv.echo.IPExtractor = echo.ExtractIPFromXFFHeader(echo.TrustLoopback(true))
 	ts.srv.logins = newLoginLimiterEvery(time.Microsecond) // this node's flood guard is another test's
 	now := time.Now()
-	ts.srv.signins.now = func() time.Time { return now }
+	ts.srv.throttle.now = func() time.Time { return now }
 	const attacker, owner, stranger = "203.0.113.9", "198.51.100.7", "192.0.2.44"
 
 	ts.browserAt(t).loginFrom(owner, testEmail, testPassword).wantRedirect(t, "/") // the owner's address is known now
 	c := ts.browserAt(t)
 
-	policy := ts.srv.signins.policy
+	policy := ts.srv.throttle.policy
 	for i := range policy.PairFree {
 		c.loginFrom(attacker, testEmail, "guess "+strconv.Itoa(i)).wantStatus(t, http.StatusUnauthorized)
 	}
@@ -117,7 +117,7 @@ func TestSignInThrottleTreatsUnknownEmailsAlike(t *testing.T) {
 	c.get("/login")
 	for _, email := range []string{testEmail, "nobody@example.com"} {
 		var statuses []int
-		for range ts.srv.signins.policy.PairFree + 1 {
+		for range ts.srv.throttle.policy.PairFree + 1 {
 			statuses = append(statuses, c.post("/login", url.Values{"email": {email}, "password": {"wrong password"}}).StatusCode)
 		}
 		want := []int{401, 401, 401, 429}
@@ -138,8 +138,8 @@ func TestSignInThrottleAcrossAddresses(t *testing.T) {
 	ts.srv.echo.IPExtractor = echo.ExtractIPFromXFFHeader(echo.TrustLoopback(true))
 	ts.srv.logins = newLoginLimiterEvery(time.Microsecond)
 	now := time.Now()
-	ts.srv.signins.now = func() time.Time { return now }
-	policy := ts.srv.signins.policy
+	ts.srv.throttle.now = func() time.Time { return now }
+	policy := ts.srv.throttle.policy
 	ts.browserAt(t).loginFrom("198.51.100.7", testEmail, testPassword).wantRedirect(t, "/")
 	c := ts.browserAt(t)
 	start := now
