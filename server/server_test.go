@@ -24,7 +24,9 @@ type testServer struct {
 	srv *Server
 }
 
-func newTestServer(tb testing.TB) *testServer {
+// newTestServer starts the server; configure, when given, changes its
+// Config first.
+func newTestServer(tb testing.TB, configure ...func(*Config)) *testServer {
 	tb.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(tb.TempDir(), "archmap.db"))
@@ -32,7 +34,11 @@ func newTestServer(tb testing.TB) *testServer {
 		tb.Fatalf("open store: %v", err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	srv, err := New(Config{DB: db, Renderer: sharedRenderer(tb), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Passwords: testPasswords})
+	cfg := Config{DB: db, Renderer: sharedRenderer(tb), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Passwords: testPasswords}
+	for _, f := range configure {
+		f(&cfg)
+	}
+	srv, err := New(cfg)
 	if err != nil {
 		tb.Fatalf("new server: %v", err)
 	}
