@@ -74,6 +74,10 @@ type accessFixture struct {
 	shareAID                                int64
 	serviceID, serverID, placementID, depID int64
 	revision                                int64
+	// otherUserID is a second account, for the admin pages to act on;
+	// passwordLink is the one-time link it was invited with.
+	otherUserID  int64
+	passwordLink string
 }
 
 type accessUser struct {
@@ -86,6 +90,10 @@ func newAccessFixture(tb testing.TB) *accessFixture {
 	tb.Helper()
 	ctx := context.Background()
 	f := &accessFixture{testServer: newTestServer(tb), users: map[int]accessUser{}}
+	// The matrix sends one wrong password per credential, from one address:
+	// the throttle (TestSignInThrottle) would slow the fourth.
+	f.srv.throttle.policy.PairFree, f.srv.throttle.policy.PairLock = nCredentials, nCredentials
+	f.srv.throttle.policy.AddressFree, f.srv.throttle.policy.AddressLock = nCredentials, nCredentials
 	db := f.db
 	newUser := func(email string, admin bool) accessUser {
 		u, err := db.CreateUser(ctx, email, fixturePasswordHash(tb), admin)
@@ -109,6 +117,15 @@ func newAccessFixture(tb testing.TB) *accessFixture {
 		tb.Fatal(err)
 	}
 	f.apiTokenID = toks[0].ID
+	link, linkHash, err := auth.NewSecret()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	invited, err := db.CreateInvitedUser(ctx, "other@example.com", false, linkHash, time.Now().Add(time.Hour))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.otherUserID, f.passwordLink = invited.ID, link
 
 	f.slug = importModel(tb, db, "shop", shopModel())
 	other := shopModel()
@@ -290,6 +307,22 @@ func (r accessRow) signedInGets(status int) accessRow {
 	return r
 }
 
+// bearersGet gives every credential with an API token another status.
+func (r accessRow) bearersGet(status int) accessRow {
+	for i := range r.want {
+		if bearing(i) {
+			r.want[i] = status
+		}
+	}
+	return r
+}
+
+// adminRoute is a page for instance admins: any other session gets 404,
+// as for an address that does not exist.
+func adminRoute(method, path string, form url.Values, ok int) accessRow {
+	return appRoute(method, path, form, ok).signedInGets(http.StatusNotFound).except(asSession, ok)
+}
+
 func (r accessRow) withQuery(q string) accessRow { r.query = q; return r }
 
 func (r accessRow) except(cred, status int) accessRow { r.want[cred] = status; return r }
@@ -321,12 +354,24 @@ func accessRows(f *accessFixture) []accessRow {
 		publicRoute("POST", "/logout", nil, see),
 		publicRoute("GET", "/setup", nil, see),
 		publicRoute("POST", "/setup", url.Values{"email": {"x@example.com"}, "password": {testPassword}, "confirm": {testPassword}, "base_url": {testBaseURL}}, see),
+		// A one-time link is its own credential; a refused password leaves it unused for the next cell.
+		publicRoute("GET", "/password/:token", nil, ok),
+		publicRoute("POST", "/password/:token", url.Values{"password": {"short"}, "confirm": {"short"}}, http.StatusUnprocessableEntity),
 
 		appRoute("GET", "/", nil, ok),
 		appRoute("GET", "/account", nil, ok),
 		appRoute("POST", "/account/tokens", url.Values{"name": {"new"}}, ok),
 		// The admin's token: anyone else's answer is that there is no such token.
 		appRoute("POST", "/account/tokens/:id/delete", nil, see).signedInGets(http.StatusNotFound).except(asSession, see),
+		appRoute("POST", "/account/password", url.Values{"current": {testPassword}, "password": {"a new long password"}, "confirm": {"a new long password"}}, see),
+		// Admins only: every other session gets 404 (TestAdminPagesAreHiddenFromOthers).
+		adminRoute("GET", "/admin/users", nil, ok),
+		adminRoute("POST", "/admin/users", url.Values{"email": {"new@example.com"}}, ok),
+		adminRoute("POST", "/admin/users/:id/disable", nil, see),
+		adminRoute("POST", "/admin/users/:id/enable", nil, see),
+		adminRoute("POST", "/admin/users/:id/admin", url.Values{"admin": {"1"}}, see),
+		adminRoute("POST", "/admin/users/:id/reset", nil, ok),
+		adminRoute("GET", "/admin/audit", nil, ok),
 		appRoute("POST", "/w", url.Values{"name": {"New"}}, see),
 		wsApp("GET", "/w/:slug", nil, read, ok),
 		wsApp("GET", "/w/:slug/model/:section", nil, read, ok),
@@ -405,6 +450,8 @@ func accessRows(f *accessFixture) []accessRow {
 		wsAPI("POST", "/api/v1/workspaces/:slug/members", `{"email": "outsider@example.com", "role": "viewer"}`, manage, created),
 		wsAPI("PUT", "/api/v1/workspaces/:slug/members/:user_id", `{"role": "editor"}`, manage, ok),
 		wsAPI("DELETE", "/api/v1/workspaces/:slug/members/:user_id", "", manage, gone),
+		// An admin's token only; every other token gets 403 (TestAuditAPIIsForAdmins).
+		apiRoute("GET", "/api/v1/audit", "", ok).withQuery("limit=5").bearersGet(http.StatusForbidden).except(asBearer, ok),
 
 		shareRoute("GET", "/s/:token", nil),
 		shareRoute("GET", "/s/:token/diagram", nil).withQuery("view=deployment"),
@@ -439,6 +486,9 @@ func accessRows(f *accessFixture) []accessRow {
 // goes where the credential asks for one.
 func (f *accessFixture) fill(row accessRow, cred int, token string) string {
 	p := row.path
+	if strings.HasPrefix(p, "/password/") {
+		p = strings.ReplaceAll(p, ":token", f.passwordLink)
+	}
 	p = strings.ReplaceAll(p, ":slug", f.slug)
 	p = strings.ReplaceAll(p, ":token", token)
 	p = strings.ReplaceAll(p, ":section", "services")
@@ -465,6 +515,8 @@ func (f *accessFixture) fill(row accessRow, cred int, token string) string {
 			id = f.shareAID
 		case strings.Contains(p, "/tokens/"):
 			id = f.apiTokenID
+		case strings.Contains(p, "/users/"):
+			id = f.otherUserID
 		default:
 			panic("no id for " + p)
 		}

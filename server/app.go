@@ -86,8 +86,9 @@ type Server struct {
 	// costs a query only until the first account is made.
 	hasUsers atomic.Bool
 
-	logins  *loginLimiter
-	hashing chan struct{} // bounds concurrent password hashing (memory-hard)
+	logins   *loginLimiter
+	throttle *signInGuard  // password guessing, across nodes (signin_throttle.go)
+	hashing  chan struct{} // bounds concurrent password hashing (memory-hard)
 
 	// storedBaseURL caches the public address chosen at setup.
 	storedBaseURL atomic.Value
@@ -118,6 +119,7 @@ func New(cfg Config) (*Server, error) {
 		renderer: cfg.Renderer,
 		log:      cfg.Logger,
 		logins:   newLoginLimiter(),
+		throttle: newSignInGuard(cfg.DB),
 		hashing:  make(chan struct{}, maxConcurrentHashes),
 	}
 	s.crossOrigin = http.NewCrossOriginProtection()

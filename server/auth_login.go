@@ -22,35 +22,55 @@ func (s *Server) handleLoginShow(c echo.Context) error {
 }
 
 // handleLogin checks email and password and starts a new session. Attempts
-// are rate-limited per client address; an unknown email costs as much time
-// as a wrong password and gets the same answer.
+// are rate-limited per client address (this node's hashing work), and
+// failures are throttled per account and address across nodes
+// (signin_throttle.go); an unknown email costs as much time as a wrong
+// password and gets the same answer, throttling included.
 func (s *Server) handleLogin(c echo.Context) error {
 	ctx := c.Request().Context()
 	email := strings.TrimSpace(c.FormValue("email"))
+	addr := c.RealIP()
 	f := &views.Form{Values: map[string]string{"email": email, "next": safeNext(c.FormValue("next"))}}
 	again := func(status int, msg string) error {
 		f.General = []string{msg}
 		return render(c, status, views.Layout(s.page(c, "Sign in"), views.LoginPage(s.page(c, ""), f)))
 	}
-	if !s.logins.allow(c.RealIP()) {
+	if !s.logins.allow(addr) {
 		s.audit(c, store.AuditSignInFailed, email, "too many attempts from the address")
 		return again(http.StatusTooManyRequests, "Too many sign-in attempts from your address. Wait a minute, then try again.")
+	}
+	verdict, err := s.throttle.attempt(ctx, email, addr)
+	if err != nil {
+		return err
+	}
+	if verdict.Wait > 0 {
+		setThrottled(c, verdict.Wait)
+		s.audit(c, store.AuditSignInFailed, email, "throttled: "+verdict.Message)
+		return again(http.StatusTooManyRequests, verdict.Message)
 	}
 	u, err := s.db.GetUserByEmail(ctx, email)
 	var hash []byte // none: checked all the same, so unknown emails take as long
 	switch {
-	case err == nil:
+	case err == nil && len(u.PasswordHash) > 0: // empty: invited, no password set yet
 		hash = u.PasswordHash
-	case topology.ErrorCode(err) != topology.ENOTFOUND:
+	case err != nil && topology.ErrorCode(err) != topology.ENOTFOUND:
 		return err
 	}
 	ok, err := s.checkPassword(ctx, hash, c.FormValue("password"))
 	if err != nil {
 		return err
 	}
-	if !ok || u == nil {
+	if !ok || hash == nil {
 		s.audit(c, store.AuditSignInFailed, email, "wrong email or password")
 		return again(http.StatusUnauthorized, "Wrong email or password.")
+	}
+	if u.Disabled() {
+		// Said only to whoever knows the password.
+		s.audit(c, store.AuditSignInFailed, email, "account disabled")
+		return again(http.StatusForbidden, "This account is disabled. Ask an administrator to enable it.")
+	}
+	if err := s.throttle.succeeded(ctx, email, addr); err != nil {
+		return err
 	}
 	if err := s.startSession(c, u); err != nil {
 		return err

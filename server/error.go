@@ -162,6 +162,9 @@ func isHTMX(c echo.Context) bool {
 // logPath hides the secret part of share URLs (/s/{token}/…) so that the log
 // never holds a working share token.
 func logPath(p string) string {
+	if strings.HasPrefix(p, "/password/") {
+		return "/password/REDACTED" // a one-time password link
+	}
 	if rest, ok := strings.CutPrefix(p, "/s/"); ok {
 		if i := strings.IndexByte(rest, '/'); i >= 0 {
 			return "/s/REDACTED" + rest[i:]

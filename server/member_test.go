@@ -133,16 +133,6 @@ func TestMembersAPI(t *testing.T) {
 	}
 }
 
-// signInAs signs an account in through the login form.
-func signInAs(tb testing.TB, ts *testServer, email string) *client {
-	tb.Helper()
-	c := ts.newClient(tb)
-	c.get("/login")
-	c.post("/login", url.Values{"email": {email}, "password": {testPassword}}).wantRedirect(tb, "/")
-	c.get("/")
-	return c
-}
-
 // TestMembersPage: an owner manages members on the members tab; each role
 // sees what it may do and nothing more, and the server refuses the rest.
 func TestMembersPage(t *testing.T) {
@@ -151,7 +141,7 @@ func TestMembersPage(t *testing.T) {
 	bob, _ := userWithToken(t, ts, "bob@example.com")
 	userWithToken(t, ts, "ada@example.com")
 	userWithToken(t, ts, "carol@example.com")
-	ada := signInAs(t, ts, "ada@example.com")
+	ada := signInAs(t, ts, "ada@example.com", testPassword)
 	ada.post("/w", url.Values{"name": {"Shop"}}).wantRedirect(t, "/w/shop")
 	if _, err := ts.db.ReplaceModel(t.Context(), "shop", shopModel(), 0); err != nil {
 		t.Fatal(err)
@@ -189,7 +179,7 @@ func TestMembersPage(t *testing.T) {
 
 	// Bob, a viewer: reads everything, sees no control he may not use, and
 	// is refused if he sends the forms anyway.
-	bc := signInAs(t, ts, "bob@example.com")
+	bc := signInAs(t, ts, "bob@example.com", testPassword)
 	if !strings.Contains(bc.get("/").body, "/w/shop") {
 		t.Error("the viewer's home page does not list the workspace")
 	}
@@ -225,7 +215,7 @@ func TestMembersPage(t *testing.T) {
 	bc.get("/w/shop/settings").wantStatus(t, http.StatusForbidden)
 
 	// Carol, a member of nothing: as if the workspace did not exist.
-	cc := signInAs(t, ts, "carol@example.com")
+	cc := signInAs(t, ts, "carol@example.com", testPassword)
 	if strings.Contains(cc.get("/").body, "/w/shop") {
 		t.Error("a non-member's home page lists the workspace")
 	}
@@ -273,7 +263,7 @@ func TestMemberLeavesOwnRole(t *testing.T) {
 	ts.signedIn(t)
 	userWithToken(t, ts, "ada@example.com")
 	userWithToken(t, ts, "bob@example.com")
-	ada := signInAs(t, ts, "ada@example.com")
+	ada := signInAs(t, ts, "ada@example.com", testPassword)
 	ada.post("/w", url.Values{"name": {"Shop"}}).wantRedirect(t, "/w/shop")
 	ada.get("/w/shop/members")
 	ada.htmx("/w/shop/members", url.Values{"email": {"bob@example.com"}, "role": {"owner"}}).wantStatus(t, http.StatusOK)
@@ -285,7 +275,7 @@ func TestMemberLeavesOwnRole(t *testing.T) {
 	ada.get("/w/shop").find(t, "role-note")
 	ada.get("/w/shop/members").wantStatus(t, http.StatusForbidden)
 	// Bob, still an owner, removes her: the workspace is gone for her.
-	bob := signInAs(t, ts, "bob@example.com")
+	bob := signInAs(t, ts, "bob@example.com", testPassword)
 	bob.get("/w/shop/members")
 	bob.post(self+"/delete", nil).wantStatus(t, http.StatusOK)
 	ada.get("/w/shop").wantStatus(t, http.StatusNotFound)

@@ -40,6 +40,7 @@ func (s *Server) page(c echo.Context, title string) views.Page {
 	p := views.Page{Title: title, CSRF: csrfToken(c)}
 	if u := currentUser(c); u != nil {
 		p.User = u.Email
+		p.Admin = u.Admin
 	}
 	return p
 }

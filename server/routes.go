@@ -86,6 +86,7 @@ func (s *Server) routes() {
 	authed.POST("/workspaces/:slug/members", s.handleAPIMemberAdd, manage)
 	authed.PUT("/workspaces/:slug/members/:user_id", s.handleAPIMemberUpdate, manage)
 	authed.DELETE("/workspaces/:slug/members/:user_id", s.handleAPIMemberRemove, manage)
+	authed.GET("/audit", s.handleAPIAudit) // admins' tokens only: 403 for others
 	s.registerEntityAPIs(authed, read, edit)
 
 	// Share pages: the token in the path opens one workspace's model for
@@ -115,11 +116,26 @@ func (s *Server) routes() {
 	ready.GET("/login", s.handleLoginShow)
 	ready.POST("/login", s.handleLogin)
 	ready.POST("/logout", s.handleLogout)
+	// A one-time password link works signed out: it signs its holder in.
+	ready.GET("/password/:token", s.handlePasswordLinkShow)
+	ready.POST("/password/:token", s.handlePasswordLinkSet)
 
 	app := ready.Group("", s.requireUser, s.layoutAfterWrite)
 	app.GET("/account", s.handleAccountShow)
 	app.POST("/account/tokens", s.handleTokenCreate)
 	app.POST("/account/tokens/:id/delete", s.handleTokenDelete)
+	app.POST("/account/password", s.handlePasswordChange)
+
+	// Administration: admins only; anyone else gets 404, as for an
+	// address that does not exist.
+	admin := app.Group("/admin", s.requireAdmin)
+	admin.GET("/users", s.handleAdminUsers)
+	admin.POST("/users", s.handleAdminUserCreate)
+	admin.POST("/users/:id/disable", s.handleAdminUserDisabled(true))
+	admin.POST("/users/:id/enable", s.handleAdminUserDisabled(false))
+	admin.POST("/users/:id/admin", s.handleAdminUserAdmin)
+	admin.POST("/users/:id/reset", s.handleAdminUserReset)
+	admin.GET("/audit", s.handleAdminAudit)
 
 	app.GET("/", s.handleWorkspaceList)
 	app.POST("/w", s.handleWorkspaceCreate)

@@ -54,6 +54,12 @@ func (s *Server) renderAccount(c echo.Context, status int, d *views.AccountData)
 		return err
 	}
 	d.Email = u.Email
+	if d.Password == nil {
+		d.Password = &views.AccountPasswordData{Form: &views.Form{}}
+		if c.QueryParam("password") == "changed" {
+			d.Password.Notice = "Your password is changed. Your other sessions have ended."
+		}
+	}
 	for _, t := range list {
 		d.Tokens = append(d.Tokens, views.TokenRow{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt, ReadOnly: t.ReadOnly})
 	}

@@ -29,6 +29,12 @@ const (
 	AuditSignInFailed    = "sign_in_failed"
 	AuditSetup           = "setup"
 	AuditUserCreate      = "user.create"
+	AuditUserDisable     = "user.disable"
+	AuditUserEnable      = "user.enable"
+	AuditUserAdmin       = "user.admin"      // Detail: "granted" or "revoked"
+	AuditPasswordReset   = "password.reset"  // an admin made a reset link
+	AuditPasswordSet     = "password.set"    // through a one-time link
+	AuditPasswordChange  = "password.change" // by the user, on the account page
 	AuditTokenCreate     = "token.create"
 	AuditTokenDelete     = "token.delete"
 	AuditShareCreate     = "share.create"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/topology/topologytest"
@@ -137,4 +138,33 @@ func BenchmarkAPITokenOwner(b *testing.B) {
 	}
 	b.Run("remembered", func(b *testing.B) { lookup(b, false) })
 	b.Run("read", func(b *testing.B) { lookup(b, true) })
+}
+
+// BenchmarkAttemptSignIn is what the sign-in throttle adds to a sign-in:
+// one write transaction that counts the failures (with 1000 of other
+// accounts and addresses in the window) and records the attempt.
+//
+//	go test ./store -run '^$' -bench BenchmarkAttemptSignIn
+func BenchmarkAttemptSignIn(b *testing.B) {
+	ctx := context.Background()
+	db := mustOpenDB(b)
+	now := time.Now()
+	w := SignInWindow{Now: now, Since: now.Add(-15 * time.Minute), KnownSince: now.Add(-time.Hour)}
+	always := func(SignInCounts) bool { return true }
+	for i := range 1000 {
+		if _, _, err := db.AttemptSignIn(ctx, fmt.Sprintf("u%d@example.org", i), fmt.Sprintf("10.0.%d.%d", i/256, i%256), w, always); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, _, err := db.AttemptSignIn(ctx, "ada@example.org", "192.0.2.1", w, always); err != nil {
+			b.Fatal(err)
+		}
+		if i%5 == 4 { // a success now and then, as real users have
+			if err := db.RecordSignIn(ctx, "ada@example.org", "192.0.2.1", w); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 }

@@ -60,6 +60,9 @@ var copyTables = map[string]copyRule{
 	"leases":            copyRows,
 	"audit_events":      copyRows,
 	"workspace_members": copyRows,
+	"password_links":    copyRows,
+	"sign_in_failures":  copyRows,
+	"sign_in_known":     copyRows,
 }
 
 // TableCount is one table's rows in the source and, after the copy, in the

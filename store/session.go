@@ -48,10 +48,10 @@ func (db *DB) CreateSession(ctx context.Context, userID int64, tokenHash []byte,
 }
 
 // GetSessionUser returns the user of a live session; an unknown or expired
-// session is ENOTFOUND.
+// session, or one of a disabled account, is ENOTFOUND.
 func (db *DB) GetSessionUser(ctx context.Context, tokenHash []byte) (*User, error) {
 	u, err := scanUser(db.queryRow(ctx, "SELECT "+userColumnsOf+
-		" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?",
+		" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled_at IS NULL",
 		tokenHash, formatTime(db.now())))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, topology.Errorf(topology.ENOTFOUND, "session not found or expired")

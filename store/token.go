@@ -97,7 +97,7 @@ func (db *DB) DeleteAPIToken(ctx context.Context, userID, id int64) error {
 }
 
 // GetAPITokenUser returns the user a token belongs to and records its use;
-// an unknown token is ENOTFOUND.
+// an unknown token, or one of a disabled account, is ENOTFOUND.
 func (db *DB) GetAPITokenUser(ctx context.Context, tokenHash []byte) (*User, error) {
 	u, _, err := db.GetAPITokenOwner(ctx, tokenHash)
 	return u, err
@@ -139,7 +139,7 @@ func (db *DB) AuthenticateAPIToken(ctx context.Context, tokenHash []byte) (*Toke
 	var readOnly bool
 	var lastUsed sql.NullString
 	row := db.queryRow(ctx, "SELECT t.id, t.name, t.read_only, t.last_used_at, "+userColumnsOf+
-		" FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?", tokenHash)
+		" FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND u.disabled_at IS NULL", tokenHash)
 	u, err := scanUser(prefixScanner{row, []any{&tokenID, &name, &readOnly, &lastUsed}})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, topology.Errorf(topology.ENOTFOUND, "API token not found")

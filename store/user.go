@@ -21,7 +21,14 @@ type User struct {
 	PasswordHash []byte    `json:"-"`
 	Admin        bool      `json:"admin"`
 	CreatedAt    time.Time `json:"created_at"`
+	// DisabledAt is when an admin disabled the account; zero while it is
+	// enabled. A disabled account signs in nowhere: its sessions and API
+	// tokens are refused.
+	DisabledAt time.Time `json:"disabled_at,omitzero"`
 }
+
+// Disabled reports whether the account is disabled.
+func (u *User) Disabled() bool { return !u.DisabledAt.IsZero() }
 
 // MaxEmailLen is the longest address SMTP can carry.
 const MaxEmailLen = 254
@@ -125,19 +132,23 @@ func (db *DB) GetUser(ctx context.Context, id int64) (*User, error) {
 	return u, nil
 }
 
-const userColumns = "id, email, password_hash, admin, created_at"
+const userColumns = "id, email, password_hash, admin, created_at, disabled_at"
 
 // userColumnsOf qualifies userColumns for a join on users u.
-const userColumnsOf = "u.id, u.email, u.password_hash, u.admin, u.created_at"
+const userColumnsOf = "u.id, u.email, u.password_hash, u.admin, u.created_at, u.disabled_at"
 
 func scanUser(row scanner) (*User, error) {
 	var u User
 	var created string
-	if err := row.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.Admin, &created); err != nil {
+	var disabled sql.NullString
+	if err := row.Scan(&u.ID, &u.Email, &u.PasswordHash, &u.Admin, &created, &disabled); err != nil {
 		return nil, err
 	}
 	var err error
 	if u.CreatedAt, err = parseTime(created); err != nil {
+		return nil, err
+	}
+	if u.DisabledAt, err = parseNullTime(disabled); err != nil {
 		return nil, err
 	}
 	return &u, nil

@@ -21,6 +21,7 @@ import (
 type Page struct {
 	Title string
 	User  string // the signed-in user's email; "" when signed out
+	Admin bool   // the signed-in user is an admin: the layout links the admin pages
 	// CSRF is the token forms carry as _csrf and htmx sends as X-CSRF-Token.
 	CSRF string
 	// Workspace is set on pages under /w/{slug} for the breadcrumb and tabs.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/archmap/archmap/auth"
+	"github.com/archmap/archmap/store"
 )
 
 func init() {
@@ -53,6 +54,11 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	role := "user"
 	if u.Admin {
 		role = "admin"
+	}
+	// The audit log holds accounts made on the server too, as made by
+	// this command (nobody is signed in to name).
+	if err := db.RecordAudit(ctx, store.AuditEvent{Actor: "archmap user add", Action: store.AuditUserCreate, Target: u.Email, Detail: role}); err != nil {
+		fmt.Fprintf(e.stderr, "archmap: the account was created, but not recorded in the audit log: %v\n", err)
 	}
 	fmt.Fprintf(e.stdout, "created %s %s\n", role, u.Email)
 	return nil
