@@ -63,6 +63,11 @@ type Config struct {
 	// Metrics, when set, receives the server's Prometheus metrics; the
 	// caller serves them (archmap serve --metrics-addr).
 	Metrics prometheus.Registerer
+	// OIDC, when set, offers sign-in through an OpenID Connect provider.
+	OIDC *OIDCConfig
+	// NoPasswordSignIn turns the email and password form off (single
+	// sign-on only); it needs OIDC, or nobody could sign in.
+	NoPasswordSignIn bool
 }
 
 // maxConcurrentHashes bounds the memory password hashing takes: each hash
@@ -83,6 +88,7 @@ type Server struct {
 	hasUsers atomic.Bool
 
 	logins  *loginLimiter
+	oidc    *oidcClient   // nil: single sign-on is off
 	hashing chan struct{} // bounds concurrent password hashing (memory-hard)
 
 	// storedBaseURL caches the public address chosen at setup.
@@ -107,6 +113,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if cfg.OIDC != nil {
+		if err := cfg.OIDC.Validate(); err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+	}
+	if cfg.NoPasswordSignIn && cfg.OIDC == nil {
+		return nil, errors.New("server: password sign-in can only be turned off when OpenID Connect is configured: nobody could sign in")
+	}
 	s := &Server{
 		cfg:      cfg,
 		db:       cfg.DB,
@@ -114,6 +128,9 @@ func New(cfg Config) (*Server, error) {
 		log:      cfg.Logger,
 		logins:   newLoginLimiter(),
 		hashing:  make(chan struct{}, maxConcurrentHashes),
+	}
+	if cfg.OIDC != nil {
+		s.oidc = newOIDCClient(*cfg.OIDC)
 	}
 	s.crossOrigin = http.NewCrossOriginProtection()
 	if cfg.BaseURL != "" {

@@ -17,7 +17,16 @@ func (s *Server) handleLoginShow(c echo.Context) error {
 		return redirect(c, safeNext(c.QueryParam("next")))
 	}
 	f := &views.Form{Values: map[string]string{"next": safeNext(c.QueryParam("next"))}}
-	return render(c, http.StatusOK, views.Layout(s.page(c, "Sign in"), views.LoginPage(s.page(c, ""), f)))
+	return render(c, http.StatusOK, views.Layout(s.page(c, "Sign in"), views.LoginPage(s.page(c, ""), f, s.signInOptions())))
+}
+
+// signInOptions are the ways of signing in the login page offers.
+func (s *Server) signInOptions() views.SignInOptions {
+	o := views.SignInOptions{Password: !s.cfg.NoPasswordSignIn}
+	if s.oidc != nil {
+		o.SSO = s.oidc.cfg.buttonName()
+	}
+	return o
 }
 
 // handleLogin checks email and password and starts a new session. Attempts
@@ -29,7 +38,11 @@ func (s *Server) handleLogin(c echo.Context) error {
 	f := &views.Form{Values: map[string]string{"email": email, "next": safeNext(c.FormValue("next"))}}
 	again := func(status int, msg string) error {
 		f.General = []string{msg}
-		return render(c, status, views.Layout(s.page(c, "Sign in"), views.LoginPage(s.page(c, ""), f)))
+		return render(c, status, views.Layout(s.page(c, "Sign in"), views.LoginPage(s.page(c, ""), f, s.signInOptions())))
+	}
+	if s.cfg.NoPasswordSignIn {
+		// Refused before any password is looked at: no guessing either.
+		return again(http.StatusForbidden, "Password sign-in is turned off on this server. Sign in with "+s.oidc.cfg.buttonName()+".")
 	}
 	if !s.logins.allow(c.RealIP()) {
 		return again(http.StatusTooManyRequests, "Too many sign-in attempts from your address. Wait a minute, then try again.")
@@ -48,6 +61,9 @@ func (s *Server) handleLogin(c echo.Context) error {
 	}
 	if !ok || u == nil {
 		return again(http.StatusUnauthorized, "Wrong email or password.")
+	}
+	if msg := signInRefused(u); msg != "" {
+		return again(http.StatusForbidden, msg)
 	}
 	if err := s.startSession(c, u); err != nil {
 		return err

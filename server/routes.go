@@ -91,8 +91,15 @@ func (s *Server) routes() {
 	// Until the first account exists, every other page leads to /setup.
 	ready := web.Group("", s.setupGate)
 	ready.GET("/login", s.handleLoginShow)
-	ready.POST("/login", s.handleLogin)
+	ready.POST("/login", s.handleLogin) // 403 when password sign-in is off (Config.NoPasswordSignIn)
 	ready.POST("/logout", s.handleLogout)
+	// Single sign-on (404 unless Config.OIDC is set). The start is a form
+	// with the CSRF token like any other; the callback is a GET the
+	// provider's redirect makes, so it carries no CSRF token: its state
+	// parameter, which must match the one derived from this browser's flow
+	// cookie, is its protection against forged callbacks (auth_oidc.go).
+	ready.POST("/auth/oidc/start", s.handleOIDCStart)
+	ready.GET(OIDCCallbackPath, s.handleOIDCCallback)
 
 	app := ready.Group("", s.requireUser)
 	app.GET("/account", s.handleAccountShow)

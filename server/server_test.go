@@ -26,17 +26,31 @@ type testServer struct {
 
 func newTestServer(tb testing.TB) *testServer {
 	tb.Helper()
+	return newTestServerWith(tb, nil)
+}
+
+// newTestServerWith lets a test change the server's Config; configure gets
+// the server's address (http://127.0.0.1:port) before the server starts.
+func newTestServerWith(tb testing.TB, configure func(cfg *Config, url string)) *testServer {
+	tb.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(tb.TempDir(), "archmap.db"))
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	srv, err := New(Config{DB: db, Renderer: sharedRenderer(tb), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Passwords: testPasswords})
+	cfg := Config{DB: db, Renderer: sharedRenderer(tb), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Passwords: testPasswords}
+	ts := httptest.NewUnstartedServer(nil)
+	if configure != nil {
+		configure(&cfg, "http://"+ts.Listener.Addr().String())
+	}
+	srv, err := New(cfg)
 	if err != nil {
+		ts.Close()
 		tb.Fatalf("new server: %v", err)
 	}
-	ts := httptest.NewServer(srv.Handler())
+	ts.Config.Handler = srv.Handler()
+	ts.Start()
 	tb.Cleanup(ts.Close)
 	return &testServer{Server: ts, db: db, srv: srv}
 }
