@@ -23,8 +23,7 @@ import (
 // Single sign-on: the authorization code flow of OpenID Connect, with
 // PKCE (S256), state and nonce.
 //
-//  1. POST /auth/oidc/start (the button on /login, with the form's CSRF
-//     token) makes a random seed, keeps it in a short-lived HttpOnly,
+//  1. GET /auth/oidc/start (the button on /login) makes a random seed, keeps it in a short-lived HttpOnly,
 //     SameSite=Lax cookie scoped to /auth/oidc, and redirects to the
 //     provider with the state, nonce and PKCE challenge derived from it.
 //  2. The provider sends the browser back to GET /auth/oidc/callback with
@@ -116,7 +115,7 @@ func (s *Server) handleOIDCStart(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	if currentUser(c) != nil {
-		return redirect(c, safeNext(c.FormValue("next")))
+		return redirect(c, safeNext(c.QueryParam("next")))
 	}
 	_, _, oc, err := s.oidc.discover(c.Request().Context())
 	if err != nil {
@@ -127,7 +126,7 @@ func (s *Server) handleOIDCStart(c echo.Context) error {
 	if _, err := rand.Read(seed); err != nil {
 		return err
 	}
-	flow := newOIDCFlow(seed, c.FormValue("next"))
+	flow := newOIDCFlow(seed, c.QueryParam("next"))
 	s.setOIDCCookie(c, oidcCookieValue(seed, flow.next), int(oidcFlowTTL/time.Second))
 	return redirect(c, oc.AuthCodeURL(flow.state, oidc.Nonce(flow.nonce), oauth2.S256ChallengeOption(flow.verifier)))
 }

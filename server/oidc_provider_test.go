@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -36,7 +37,8 @@ const (
 // testOP is the provider, and its users, which tests may change.
 type testOP struct {
 	*httptest.Server
-	users *opUsers
+	issuer string // http://localhost:port
+	users  *opUsers
 }
 
 // opUsers is the provider's user directory (storage.UserStore).
@@ -106,7 +108,10 @@ func newTestOP(tb testing.TB, archmapURL string) *testOP {
 	// a failing test's own output. archmap's server logs through its own.
 	quietProviderLogs.Do(func() { slog.SetDefault(slog.New(slog.DiscardHandler)) })
 	srv := httptest.NewUnstartedServer(nil)
-	issuer := "http://" + srv.Listener.Addr().String()
+	// localhost, not 127.0.0.1 as archmap: another site, as a real
+	// provider is, so the browser test meets SameSite as it will be.
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	issuer := "http://localhost:" + port
 	users := &opUsers{byID: map[string]storage.User{}, groups: map[string][]string{}}
 	clients := map[string]*storage.Client{
 		opClientID: storage.WebClient(opClientID, opClientSecret, archmapURL+OIDCCallbackPath),
@@ -115,13 +120,13 @@ func newTestOP(tb testing.TB, archmapURL string) *testOP {
 	srv.Config.Handler = exampleop.SetupServer(issuer, st, nil, false)
 	srv.Start()
 	tb.Cleanup(srv.Close)
-	return &testOP{Server: srv, users: users}
+	return &testOP{Server: srv, issuer: issuer, users: users}
 }
 
 // oidcConfig is the archmap side of the test provider.
 func (p *testOP) oidcConfig(archmapURL string) *OIDCConfig {
 	return &OIDCConfig{
-		Issuer: p.URL, ClientID: opClientID, ClientSecret: opClientSecret,
+		Issuer: p.issuer, ClientID: opClientID, ClientSecret: opClientSecret,
 		RedirectURL: archmapURL + OIDCCallbackPath, Name: "Test IdP", AdminGroup: "archmap-admins",
 	}
 }
@@ -161,7 +166,7 @@ func (p *testOP) login(tb testing.TB, authURL, username string) string {
 	if id == "" {
 		tb.Fatalf("login page %s has no auth request id", loginURL)
 	}
-	resp, err = hc.PostForm(p.URL+"/login/username", url.Values{"id": {id}, "username": {username}, "password": {opPassword}})
+	resp, err = hc.PostForm(p.issuer+"/login/username", url.Values{"id": {id}, "username": {username}, "password": {opPassword}})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -93,12 +93,14 @@ func (s *Server) routes() {
 	ready.GET("/login", s.handleLoginShow)
 	ready.POST("/login", s.handleLogin) // 403 when password sign-in is off (Config.NoPasswordSignIn)
 	ready.POST("/logout", s.handleLogout)
-	// Single sign-on (404 unless Config.OIDC is set). The start is a form
-	// with the CSRF token like any other; the callback is a GET the
-	// provider's redirect makes, so it carries no CSRF token: its state
-	// parameter, which must match the one derived from this browser's flow
-	// cookie, is its protection against forged callbacks (auth_oidc.go).
-	ready.POST("/auth/oidc/start", s.handleOIDCStart)
+	// Single sign-on (404 unless Config.OIDC is set). Both are GETs, so no
+	// CSRF token: the start is a link (a form posting to it could not
+	// redirect to the provider under our CSP's form-action 'self'), and
+	// changes nothing but its own flow cookie; the callback is the
+	// provider's redirect, and its state parameter, which must match the
+	// one derived from this browser's flow cookie, is its protection
+	// against forged callbacks (auth_oidc.go).
+	ready.GET("/auth/oidc/start", s.handleOIDCStart)
 	ready.GET(OIDCCallbackPath, s.handleOIDCCallback)
 
 	app := ready.Group("", s.requireUser)
