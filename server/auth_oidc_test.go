@@ -15,7 +15,7 @@ import (
 // provider's authorization URL archmap redirects to.
 func (c *client) ssoStart(tb testing.TB, next string) string {
 	tb.Helper()
-	href, _ := c.get("/login?" + url.Values{"next": {next}}.Encode()).find(tb, "sso-submit").Attr("href")
+	href, _ := c.get("/login?"+url.Values{"next": {next}}.Encode()).find(tb, "sso-submit").Attr("href")
 	p := c.get(href)
 	if p.StatusCode != http.StatusSeeOther {
 		tb.Fatalf("start: status %d, want 303; body:\n%.1000s", p.StatusCode, p.body)
