@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -14,18 +13,14 @@ import (
 
 // The four kinds of entity (services, servers, placements, dependencies)
 // have the same five routes; entityAPI holds what differs: the store's
-// methods for one kind. T is the entity as the client sends it, R as the
+// accessor for one kind. T is the entity as the client sends it, R as the
 // store returns it (with its id).
 type entityAPI[T any, R any] struct {
-	db     *store.DB
-	plural string // "services": the path segment
-	list   func(ctx context.Context, slug string, offset, limit int) ([]R, int, error)
-	get    func(ctx context.Context, slug string, id int64) (*R, error)
-	create func(ctx context.Context, slug string, v T, expectedRevision int64) (*R, *store.Workspace, error)
-	update func(ctx context.Context, slug string, id int64, v T, expectedRevision int64) (*R, *store.Workspace, error)
-	remove func(ctx context.Context, slug string, id int64, expectedRevision int64) (*store.Workspace, error)
-	id     func(*R) int64
-	value  func(*R) T // the entity's own fields, without the ids
+	db       *store.DB
+	plural   string // "services": the path segment
+	entities store.Entities[R, T]
+	id       func(*R) int64
+	value    func(*R) T // the entity's own fields, without the ids
 }
 
 // Pagination of entity lists: a page is at most maxPageLimit items.
@@ -59,7 +54,7 @@ func (e entityAPI[T, R]) handleList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items, total, err := e.list(ctx, slug, offset, limit)
+	items, total, err := e.entities.Page(ctx, slug, offset, limit)
 	if err != nil {
 		return err
 	}
@@ -81,7 +76,7 @@ func (e entityAPI[T, R]) handleGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rec, err := e.get(ctx, c.Param("slug"), id)
+	rec, err := e.entities.Get(ctx, c.Param("slug"), id)
 	if err != nil {
 		return err
 	}
@@ -98,7 +93,7 @@ func (e entityAPI[T, R]) handleCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rec, ws, err := e.create(c.Request().Context(), c.Param("slug"), v, expected)
+	rec, ws, err := e.entities.Create(c.Request().Context(), c.Param("slug"), v, expected)
 	if err != nil {
 		return err
 	}
@@ -128,7 +123,7 @@ func (e entityAPI[T, R]) handleUpdate(c echo.Context) error {
 	if bodyID != 0 && bodyID != id {
 		return topology.Errorf(topology.EINVALID, "id: the body says %d but the address says %d; ids cannot be changed", bodyID, id)
 	}
-	rec, ws, err := e.update(c.Request().Context(), c.Param("slug"), id, v, expected)
+	rec, ws, err := e.entities.Update(c.Request().Context(), c.Param("slug"), id, v, expected)
 	if err != nil {
 		return err
 	}
@@ -145,7 +140,7 @@ func (e entityAPI[T, R]) handleDelete(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ws, err := e.remove(c.Request().Context(), c.Param("slug"), id, expected)
+	ws, err := e.entities.Delete(c.Request().Context(), c.Param("slug"), id, expected)
 	if err != nil {
 		return err
 	}

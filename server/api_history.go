@@ -109,10 +109,3 @@ func revisionParam(v string) (int64, error) {
 	}
 	return n, nil
 }
-
-// attributeChanges makes every write of the request recorded in the
-// workspace's history as made by author.
-func attributeChanges(c echo.Context, author string) {
-	r := c.Request()
-	c.SetRequest(r.WithContext(store.WithChange(r.Context(), store.Change{Author: author})))
-}

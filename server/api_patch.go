@@ -104,7 +104,7 @@ func (e entityAPI[T, R]) handlePatch(c echo.Context) error {
 			}
 			expected = ws.Revision
 		}
-		cur, err := e.get(ctx, slug, id)
+		cur, err := e.entities.Get(ctx, slug, id)
 		if err != nil {
 			return err
 		}
@@ -123,7 +123,7 @@ func (e entityAPI[T, R]) handlePatch(c echo.Context) error {
 		if got := e.id(&rec); got != id {
 			return topology.Errorf(topology.EINVALID, "id: the patch says %d but the address says %d; ids cannot be changed", got, id)
 		}
-		out, ws, err := e.update(ctx, slug, id, e.value(&rec), expected)
+		out, ws, err := e.entities.Update(ctx, slug, id, e.value(&rec), expected)
 		if ifm == 0 && topology.ErrorCode(err) == topology.EPRECONDITION && attempt < patchAttempts {
 			continue // someone else wrote meanwhile: apply the patch to their result
 		}

@@ -12,30 +12,26 @@ import (
 func (s *Server) registerEntityAPIs(g *echo.Group) {
 	registerEntityRoutes(g, entityAPI[topology.Service, store.ServiceRecord]{
 		db: s.db, plural: "services",
-		list: s.db.ListServicesPage, get: s.db.GetService,
-		create: s.db.CreateService, update: s.db.UpdateService, remove: s.db.DeleteService,
-		id:    func(r *store.ServiceRecord) int64 { return r.ID },
-		value: func(r *store.ServiceRecord) topology.Service { return r.Service },
+		entities: s.db.Services(),
+		id:       func(r *store.ServiceRecord) int64 { return r.ID },
+		value:    func(r *store.ServiceRecord) topology.Service { return r.Service },
 	})
 	registerEntityRoutes(g, entityAPI[topology.Server, store.ServerRecord]{
 		db: s.db, plural: "servers",
-		list: s.db.ListServersPage, get: s.db.GetServer,
-		create: s.db.CreateServer, update: s.db.UpdateServer, remove: s.db.DeleteServer,
-		id:    func(r *store.ServerRecord) int64 { return r.ID },
-		value: func(r *store.ServerRecord) topology.Server { return r.Server },
+		entities: s.db.Servers(),
+		id:       func(r *store.ServerRecord) int64 { return r.ID },
+		value:    func(r *store.ServerRecord) topology.Server { return r.Server },
 	})
 	registerEntityRoutes(g, entityAPI[topology.Placement, store.PlacementRecord]{
 		db: s.db, plural: "placements",
-		list: s.db.ListPlacementsPage, get: s.db.GetPlacement,
-		create: s.db.CreatePlacement, update: s.db.UpdatePlacement, remove: s.db.DeletePlacement,
-		id:    func(r *store.PlacementRecord) int64 { return r.ID },
-		value: func(r *store.PlacementRecord) topology.Placement { return r.Placement },
+		entities: s.db.Placements(),
+		id:       func(r *store.PlacementRecord) int64 { return r.ID },
+		value:    func(r *store.PlacementRecord) topology.Placement { return r.Placement },
 	})
 	registerEntityRoutes(g, entityAPI[topology.Dependency, store.DependencyRecord]{
 		db: s.db, plural: "dependencies",
-		list: s.db.ListDependenciesPage, get: s.db.GetDependency,
-		create: s.db.CreateDependency, update: s.db.UpdateDependency, remove: s.db.DeleteDependency,
-		id:    func(r *store.DependencyRecord) int64 { return r.ID },
-		value: func(r *store.DependencyRecord) topology.Dependency { return r.Dependency },
+		entities: s.db.Dependencies(),
+		id:       func(r *store.DependencyRecord) int64 { return r.ID },
+		value:    func(r *store.DependencyRecord) topology.Dependency { return r.Dependency },
 	})
 }

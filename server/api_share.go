@@ -55,6 +55,7 @@ func (s *Server) handleAPIShareCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.audit(c, store.AuditShareCreate, c.Param("slug"), shareDetail(sh.ID))
 	out := shareCreated{ID: sh.ID, URL: s.shareURL(c, token)}
 	if !sh.ExpiresAt.IsZero() {
 		out.ExpiresAt = &sh.ExpiresAt
@@ -85,5 +86,6 @@ func (s *Server) handleAPIShareDelete(c echo.Context) error {
 	if err := s.db.RevokeShare(c.Request().Context(), c.Param("slug"), id); err != nil {
 		return err
 	}
+	s.audit(c, store.AuditShareRevoke, c.Param("slug"), shareDetail(id))
 	return c.NoContent(http.StatusNoContent)
 }

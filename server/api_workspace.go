@@ -49,6 +49,7 @@ func (s *Server) handleAPIWorkspaceCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.audit(c, store.AuditWorkspaceCreate, ws.Slug, "")
 	c.Response().Header().Set(echo.HeaderLocation, apiWorkspacePath(ws.Slug))
 	setETag(c, ws.Revision)
 	return writeJSON(c, http.StatusCreated, ws)
@@ -80,5 +81,6 @@ func (s *Server) handleAPIWorkspaceDelete(c echo.Context) error {
 		return err
 	}
 	s.forgetWorkspace(ws.ID)
+	s.audit(c, store.AuditWorkspaceDelete, ws.Slug, "")
 	return c.NoContent(http.StatusNoContent)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/topology"
 	"github.com/archmap/archmap/views"
 )
@@ -45,6 +46,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return again(http.StatusForbidden, "Password sign-in is turned off on this server. Sign in with "+s.oidc.cfg.buttonName()+".")
 	}
 	if !s.logins.allow(c.RealIP()) {
+		s.audit(c, store.AuditSignInFailed, email, "too many attempts from the address")
 		return again(http.StatusTooManyRequests, "Too many sign-in attempts from your address. Wait a minute, then try again.")
 	}
 	u, err := s.db.GetUserByEmail(ctx, email)
@@ -60,6 +62,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return err
 	}
 	if !ok || u == nil {
+		s.audit(c, store.AuditSignInFailed, email, "wrong email or password")
 		return again(http.StatusUnauthorized, "Wrong email or password.")
 	}
 	if msg := signInRefused(u); msg != "" {
@@ -68,6 +71,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}
+	s.audit(c, store.AuditSignIn, u.Email, "password")
 	return redirect(c, f.Values["next"])
 }
 

@@ -77,6 +77,7 @@ func (s *Server) handleSetupCreate(c echo.Context) error {
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}
+	s.audit(c, store.AuditSetup, u.Email, "first administrator")
 	return redirect(c, "/")
 }
 

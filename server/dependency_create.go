@@ -53,7 +53,7 @@ func (s *Server) handleDependencyCreate(c echo.Context) error {
 	if !ok {
 		return formFailed(c, "dependency-add", form)
 	}
-	rec, ws, err := s.db.CreateDependency(c.Request().Context(), slug, d, rev)
+	rec, ws, err := s.db.Dependencies().Create(c.Request().Context(), slug, d, rev)
 	if err != nil {
 		return addFailed(c, f, err, "dependency-add", form)
 	}

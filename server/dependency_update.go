@@ -45,7 +45,7 @@ func (s *Server) handleDependencyUpdate(c echo.Context) error {
 	if !ok {
 		return formFailed(c, "dependency-"+itoa(id), form)
 	}
-	rec, ws, err := s.db.UpdateDependency(c.Request().Context(), slug, id, d, rev)
+	rec, ws, err := s.db.Dependencies().Update(c.Request().Context(), slug, id, d, rev)
 	if err != nil {
 		return editFailed(c, f, err, "dependency-"+itoa(id), form)
 	}
@@ -59,5 +59,5 @@ func (s *Server) getDependency(c echo.Context) (*store.DependencyRecord, error) 
 	if err != nil {
 		return nil, err
 	}
-	return s.db.GetDependency(c.Request().Context(), c.Param("slug"), id)
+	return s.db.Dependencies().Get(c.Request().Context(), c.Param("slug"), id)
 }

@@ -123,7 +123,7 @@ func TestBrowserEditorAddKeepsPlace(t *testing.T) {
 	// A stale page: someone else wrote meanwhile. The refusal is shown in
 	// the form the user is in, typed values kept, with a reload of the
 	// section; after it, the same Enter goes through.
-	if _, _, err := ts.db.CreateService(t.Context(), slug, topology.Service{Name: "by-someone-else"}, 0); err != nil {
+	if _, _, err := ts.db.Services().Create(t.Context(), slug, topology.Service{Name: "by-someone-else"}, 0); err != nil {
 		t.Fatal(err)
 	}
 	// (The field still holds the refused duplicate: clear it.)

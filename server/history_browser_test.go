@@ -35,7 +35,7 @@ func TestBrowserHistory(t *testing.T) {
 	if _, _, err := db.ImportModel(alice, "shop", shopModel()); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.CreateService(bob, "shop", topology.Service{Name: "search", Team: "discovery"}, 0); err != nil {
+	if _, _, err := db.Services().Create(bob, "shop", topology.Service{Name: "search", Team: "discovery"}, 0); err != nil {
 		t.Fatal(err)
 	}
 	r, err := db.LoadRecords(ctx, "shop")
@@ -44,10 +44,10 @@ func TestBrowserHistory(t *testing.T) {
 	}
 	p := r.Placements[0] // web on node-a ×2
 	p.Instances = 3
-	if _, _, err := db.UpdatePlacement(alice, "shop", p.ID, p.Placement, 0); err != nil {
+	if _, _, err := db.Placements().Update(alice, "shop", p.ID, p.Placement, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.DeleteDependency(bob, "shop", r.Dependencies[0].ID, 0); err != nil { // web → cart
+	if _, err := db.Dependencies().Delete(bob, "shop", r.Dependencies[0].ID, 0); err != nil { // web → cart
 		t.Fatal(err)
 	}
 

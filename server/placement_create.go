@@ -50,12 +50,12 @@ func (s *Server) handlePlacementCreate(c echo.Context) error {
 	// form instead of a trip to the servers section and back.
 	made := ""
 	if f.Values["create_server"] != "" && pl.Server != "" {
-		list, err := s.db.ListServers(ctx, slug)
+		list, err := s.db.Servers().List(ctx, slug)
 		if err != nil {
 			return err
 		}
 		if !slices.ContainsFunc(list, func(r store.ServerRecord) bool { return r.Name == pl.Server }) {
-			_, ws, err := s.db.CreateServer(ctx, slug, topology.Server{Name: pl.Server, Kind: topology.ServerVM}, rev)
+			_, ws, err := s.db.Servers().Create(ctx, slug, topology.Server{Name: pl.Server, Kind: topology.ServerVM}, rev)
 			if err != nil {
 				if f.Errors["server"] == "" && topology.ErrorCode(err) != topology.EPRECONDITION {
 					// The name is refused as a server's: say it by the field.
@@ -67,7 +67,7 @@ func (s *Server) handlePlacementCreate(c echo.Context) error {
 			rev, made = ws.Revision, pl.Server
 		}
 	}
-	rec, ws, err := s.db.CreatePlacement(ctx, slug, pl, rev)
+	rec, ws, err := s.db.Placements().Create(ctx, slug, pl, rev)
 	if err != nil {
 		if made != "" {
 			f.General = append(f.General, "The server “"+made+"” was added; the placement was not.")
@@ -134,11 +134,11 @@ func (s *Server) handlePlacementMatrix(c echo.Context) error {
 	case existing == 0 && n == 0:
 		// nothing placed, nothing asked for
 	case existing == 0:
-		_, ws, err = s.db.CreatePlacement(ctx, slug, pl, rev)
+		_, ws, err = s.db.Placements().Create(ctx, slug, pl, rev)
 	case n == 0:
-		ws, err = s.db.DeletePlacement(ctx, slug, existing, rev)
+		ws, err = s.db.Placements().Delete(ctx, slug, existing, rev)
 	default:
-		_, ws, err = s.db.UpdatePlacement(ctx, slug, existing, pl, rev)
+		_, ws, err = s.db.Placements().Update(ctx, slug, existing, pl, rev)
 	}
 	if topology.ErrorCode(err) == topology.EPRECONDITION {
 		return render(c, http.StatusConflict, views.MatrixCell(svc, srv, 0, typed, "Changed by someone else meanwhile: not saved. Reload the matrix."))

@@ -43,7 +43,7 @@ func (s *Server) handlePlacementUpdate(c echo.Context) error {
 	if !ok {
 		return formFailed(c, "placement-"+itoa(id), form)
 	}
-	rec, ws, err := s.db.UpdatePlacement(c.Request().Context(), slug, id, pl, rev)
+	rec, ws, err := s.db.Placements().Update(c.Request().Context(), slug, id, pl, rev)
 	if err != nil {
 		return editFailed(c, f, err, "placement-"+itoa(id), form)
 	}
@@ -57,7 +57,7 @@ func (s *Server) getPlacement(c echo.Context) (*store.PlacementRecord, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.db.GetPlacement(c.Request().Context(), c.Param("slug"), id)
+	return s.db.Placements().Get(c.Request().Context(), c.Param("slug"), id)
 }
 
 func placementRow(r *store.PlacementRecord) views.PlacementRow {

@@ -28,7 +28,7 @@ func (s *Server) handleServerCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rec, ws, err := s.db.CreateServer(c.Request().Context(), slug, serverFromForm(f), rev)
+	rec, ws, err := s.db.Servers().Create(c.Request().Context(), slug, serverFromForm(f), rev)
 	if err != nil {
 		return addFailed(c, f, err, "server-add", views.ServerAddForm(slug, f))
 	}

@@ -41,7 +41,7 @@ func (s *Server) handleServerUpdate(c echo.Context) error {
 	}
 	f := newForm(c, serverFields...)
 	srv := serverFromForm(f)
-	rec, ws, err := s.db.UpdateServer(c.Request().Context(), slug, id, srv, rev)
+	rec, ws, err := s.db.Servers().Update(c.Request().Context(), slug, id, srv, rev)
 	if err != nil {
 		return editFailed(c, f, err, "server-"+itoa(id), views.ServerEditRow(slug, views.ServerRow{ID: id, Server: srv}, f))
 	}
@@ -55,12 +55,12 @@ func (s *Server) getServer(c echo.Context) (*store.ServerRecord, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.db.GetServer(c.Request().Context(), c.Param("slug"), id)
+	return s.db.Servers().Get(c.Request().Context(), c.Param("slug"), id)
 }
 
 // serverLoad counts the services placed on a server.
 func (s *Server) serverLoad(c echo.Context, serverID int64) (int, error) {
-	list, err := s.db.ListPlacements(c.Request().Context(), c.Param("slug"))
+	list, err := s.db.Placements().List(c.Request().Context(), c.Param("slug"))
 	if err != nil {
 		return 0, err
 	}

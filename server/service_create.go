@@ -27,7 +27,7 @@ func (s *Server) handleServiceCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rec, ws, err := s.db.CreateService(c.Request().Context(), slug, serviceFromForm(f), rev)
+	rec, ws, err := s.db.Services().Create(c.Request().Context(), slug, serviceFromForm(f), rev)
 	if err != nil {
 		return addFailed(c, f, err, "service-add", views.ServiceAddForm(slug, f))
 	}

@@ -39,7 +39,7 @@ func (s *Server) handleServiceUpdate(c echo.Context) error {
 	}
 	f := newForm(c, serviceFields...)
 	svc := serviceFromForm(f)
-	rec, ws, err := s.db.UpdateService(c.Request().Context(), slug, id, svc, rev)
+	rec, ws, err := s.db.Services().Update(c.Request().Context(), slug, id, svc, rev)
 	if err != nil {
 		row := views.ServiceRow{ID: id, Service: svc}
 		return editFailed(c, f, err, "service-"+itoa(id), views.ServiceEditRow(slug, row, f))
@@ -54,5 +54,5 @@ func (s *Server) getService(c echo.Context) (*store.ServiceRecord, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.db.GetService(c.Request().Context(), c.Param("slug"), id)
+	return s.db.Services().Get(c.Request().Context(), c.Param("slug"), id)
 }

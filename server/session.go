@@ -34,9 +34,8 @@ func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 		case err != nil:
 			return err
 		default:
-			c.Set(userKey, u)
 			c.Set(sessionSecretKey, ck.Value)
-			attributeChanges(c, u.Email)
+			attributeChanges(c, u, u.Email)
 		}
 		return next(c)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/views"
 )
 
@@ -34,7 +35,9 @@ func (s *Server) handleShareLinkCreate(c echo.Context) error {
 	}
 	if err == nil {
 		var token string
-		if token, _, err = s.createShare(c.Request().Context(), c.Param("slug"), d, f.Values["pin"] != "", revision); err == nil {
+		var sh *store.Share
+		if token, sh, err = s.createShare(c.Request().Context(), c.Param("slug"), d, f.Values["pin"] != "", revision); err == nil {
+			s.audit(c, store.AuditShareCreate, c.Param("slug"), shareDetail(sh.ID))
 			c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 			fresh := &views.Form{Values: map[string]string{"expires_in": f.Values["expires_in"]}, Errors: map[string]string{}}
 			return s.renderShareLinks(c, http.StatusOK, &views.ShareLinksData{Form: fresh, NewURL: s.shareURL(c, token)})
@@ -55,6 +58,7 @@ func (s *Server) handleShareLinkRevoke(c echo.Context) error {
 	if err := s.db.RevokeShare(c.Request().Context(), slug, id); err != nil {
 		return err
 	}
+	s.audit(c, store.AuditShareRevoke, slug, shareDetail(id))
 	return redirect(c, views.WorkspaceURL(slug, "shares")+"?revoked=1")
 }
 

@@ -192,7 +192,7 @@ func TestWorkspaceFragmentFollowsRevisions(t *testing.T) {
 	if again := c.get(path); again.body != first.body || again.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("second fragment: same body %v, Cache-Control %q", again.body == first.body, again.Header.Get("Cache-Control"))
 	}
-	if _, _, err := ts.db.CreateService(t.Context(), slug, topology.Service{Name: "fresh-service"}, 0); err != nil {
+	if _, _, err := ts.db.Services().Create(t.Context(), slug, topology.Service{Name: "fresh-service"}, 0); err != nil {
 		t.Fatal(err)
 	}
 	if after := c.get(path); !strings.Contains(after.body, "fresh-service") {

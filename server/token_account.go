@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/archmap/archmap/auth"
+	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/views"
 )
 
@@ -29,6 +30,7 @@ func (s *Server) handleTokenCreate(c echo.Context) error {
 		}
 		return err
 	}
+	s.audit(c, store.AuditTokenCreate, t.Name, tokenDetail(t.ID))
 	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 	return s.renderAccount(c, http.StatusOK, &views.AccountData{Form: newForm(c), NewToken: token, NewName: t.Name})
 }
@@ -41,6 +43,7 @@ func (s *Server) handleTokenDelete(c echo.Context) error {
 	if err := s.db.DeleteAPIToken(c.Request().Context(), currentUser(c).ID, id); err != nil {
 		return err
 	}
+	s.audit(c, store.AuditTokenDelete, "", tokenDetail(id))
 	return redirect(c, "/account")
 }
 

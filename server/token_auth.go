@@ -47,7 +47,7 @@ func (s *Server) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		case err != nil:
 			return err
 		}
-		attributeChanges(c, u.Email+" (API token "+strconv.Quote(name)+")")
+		attributeChanges(c, u, u.Email+" (API token "+strconv.Quote(name)+")")
 		return next(c)
 	}
 }

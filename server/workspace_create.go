@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/archmap/archmap/store"
 	"github.com/archmap/archmap/views"
 )
 
@@ -17,5 +18,6 @@ func (s *Server) handleWorkspaceCreate(c echo.Context) error {
 		}
 		return err
 	}
+	s.audit(c, store.AuditWorkspaceCreate, ws.Slug, "")
 	return redirect(c, views.WorkspaceURL(ws.Slug))
 }

@@ -63,6 +63,7 @@ func (s *Server) handleWorkspaceDelete(c echo.Context) error {
 		return err
 	}
 	s.forgetWorkspace(ws.ID)
+	s.audit(c, store.AuditWorkspaceDelete, ws.Slug, "")
 	return redirect(c, "/?deleted=1")
 }
 

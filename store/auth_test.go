@@ -219,7 +219,7 @@ func TestShares(t *testing.T) {
 	wantCode(t, err, topology.ENOTFOUND)
 
 	// Change the model: the live link follows, the pinned one does not.
-	if _, _, err := db.CreateService(ctx, ws.Slug, topology.Service{Name: "later"}, 0); err != nil {
+	if _, _, err := db.Services().Create(ctx, ws.Slug, topology.Service{Name: "later"}, 0); err != nil {
 		t.Fatal(err)
 	}
 	wantModel := withDefaults(sampleModel())
@@ -244,7 +244,7 @@ func TestShares(t *testing.T) {
 		t.Errorf("live share shows revision %d/%d with %d services", l.Revision, rev, len(m.Services))
 	}
 	// A live link loaded after a write shows the write, at its revision.
-	if _, _, err := db.CreateService(ctx, ws.Slug, topology.Service{Name: "later-still"}, 0); err != nil {
+	if _, _, err := db.Services().Create(ctx, ws.Slug, topology.Service{Name: "later-still"}, 0); err != nil {
 		t.Fatal(err)
 	}
 	if sm, err := db.LoadSharedModel(ctx, l); err != nil || sm.Revision != ws.Revision+2 || sm.Workspace.Revision != sm.Revision || len(sm.Model.Services) != len(wantModel.Services)+2 {

@@ -30,7 +30,7 @@ func TestBackupWhileWriting(t *testing.T) {
 					return
 				default:
 				}
-				if _, _, err := db.CreateService(ctx, ws.Slug, topology.Service{Name: fmt.Sprintf("w%d-%d", w, i)}, 0); err != nil {
+				if _, _, err := db.Services().Create(ctx, ws.Slug, topology.Service{Name: fmt.Sprintf("w%d-%d", w, i)}, 0); err != nil {
 					t.Error(err)
 					return
 				}

@@ -86,7 +86,7 @@ func BenchmarkUpdateService(b *testing.B) {
 			if _, _, err := db.ImportModel(ctx, "w", topologytest.Generate(n)); err != nil {
 				b.Fatal(err)
 			}
-			svc, _, err := db.ListServicesPage(ctx, "w", 0, 1)
+			svc, _, err := db.Services().Page(ctx, "w", 0, 1)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -95,7 +95,7 @@ func BenchmarkUpdateService(b *testing.B) {
 			for b.Loop() {
 				i++
 				s.Team = fmt.Sprint("team-", i)
-				if _, _, err := db.UpdateService(ctx, "w", s.ID, s.Service, 0); err != nil {
+				if _, _, err := db.Services().Update(ctx, "w", s.ID, s.Service, 0); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -54,10 +54,10 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 			}
 			for i := 0; i < each; i++ {
 				name := fmt.Sprintf("svc-%02d-%02d", g, i)
-				if _, _, err := db.CreateService(ctx, shared.Slug, topology.Service{Name: name}, 0); err != nil {
+				if _, _, err := db.Services().Create(ctx, shared.Slug, topology.Service{Name: name}, 0); err != nil {
 					errs <- err
 				}
-				if _, _, err := db.CreateServer(ctx, own.Slug, topology.Server{Name: name}, 0); err != nil {
+				if _, _, err := db.Servers().Create(ctx, own.Slug, topology.Server{Name: name}, 0); err != nil {
 					errs <- err
 				}
 			}
@@ -111,7 +111,7 @@ func TestExpectedRevisionRefusesLostUpdates(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _, err := db.CreateService(ctx, ws.Slug, topology.Service{Name: fmt.Sprintf("s%d", g)}, ws.Revision)
+			_, _, err := db.Services().Create(ctx, ws.Slug, topology.Service{Name: fmt.Sprintf("s%d", g)}, ws.Revision)
 			codes <- topology.ErrorCode(err)
 		}()
 	}

@@ -259,8 +259,8 @@ func TestWaitsForAnotherProcess(t *testing.T) {
 			t.Error(err)
 		}
 	}()
-	if _, _, err := db.CreateService(ctx, ws.Slug, topology.Service{Name: "a"}, 0); err != nil {
-		t.Fatalf("CreateService while another process writes: %v", err)
+	if _, _, err := db.Services().Create(ctx, ws.Slug, topology.Service{Name: "a"}, 0); err != nil {
+		t.Fatalf("Services().Create while another process writes: %v", err)
 	}
 	wg.Wait()
 	got, err := db.GetWorkspace(ctx, ws.Slug)

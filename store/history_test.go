@@ -50,37 +50,37 @@ func TestHistoryRebuildsEveryRevision(t *testing.T) {
 		var werr error
 		switch op := pick(12); {
 		case op == 0:
-			_, _, werr = db.CreateService(ctx, "w", topology.Service{Name: fmt.Sprintf("svc-%d", step), Team: "t"}, 0)
+			_, _, werr = db.Services().Create(ctx, "w", topology.Service{Name: fmt.Sprintf("svc-%d", step), Team: "t"}, 0)
 		case op == 1 && len(r.Services) > 0:
 			s := r.Services[pick(len(r.Services))]
 			s.Team = fmt.Sprint("team-", step)
 			if pick(3) == 0 {
 				s.Name = fmt.Sprintf("renamed-%d", step)
 			}
-			_, _, werr = db.UpdateService(ctx, "w", s.ID, s.Service, 0)
+			_, _, werr = db.Services().Update(ctx, "w", s.ID, s.Service, 0)
 		case op == 2 && len(r.Services) > 5:
-			_, werr = db.DeleteService(ctx, "w", r.Services[pick(len(r.Services))].ID, 0)
+			_, werr = db.Services().Delete(ctx, "w", r.Services[pick(len(r.Services))].ID, 0)
 		case op == 3:
-			_, _, werr = db.CreateServer(ctx, "w", topology.Server{Name: fmt.Sprintf("srv-%d", step), Zone: "z"}, 0)
+			_, _, werr = db.Servers().Create(ctx, "w", topology.Server{Name: fmt.Sprintf("srv-%d", step), Zone: "z"}, 0)
 		case op == 4 && len(r.Servers) > 2:
-			_, werr = db.DeleteServer(ctx, "w", r.Servers[pick(len(r.Servers))].ID, 0)
+			_, werr = db.Servers().Delete(ctx, "w", r.Servers[pick(len(r.Servers))].ID, 0)
 		case op == 5 && len(r.Services) > 0 && len(r.Servers) > 0:
 			p := topology.Placement{Service: r.Services[pick(len(r.Services))].Name, Server: r.Servers[pick(len(r.Servers))].Name, Instances: 1 + pick(3)}
-			_, _, werr = db.CreatePlacement(ctx, "w", p, 0) // may be refused as a duplicate
+			_, _, werr = db.Placements().Create(ctx, "w", p, 0) // may be refused as a duplicate
 		case op == 6 && len(r.Placements) > 0:
 			p := r.Placements[pick(len(r.Placements))]
 			p.Instances = 1 + pick(5)
-			_, _, werr = db.UpdatePlacement(ctx, "w", p.ID, p.Placement, 0)
+			_, _, werr = db.Placements().Update(ctx, "w", p.ID, p.Placement, 0)
 		case op == 7 && len(r.Placements) > 0:
-			_, werr = db.DeletePlacement(ctx, "w", r.Placements[pick(len(r.Placements))].ID, 0)
+			_, werr = db.Placements().Delete(ctx, "w", r.Placements[pick(len(r.Placements))].ID, 0)
 		case op == 8 && len(r.Services) > 1:
 			d := topology.Dependency{From: r.Services[pick(len(r.Services))].Name, To: r.Services[pick(len(r.Services))].Name, CallsPerRequest: float64(1 + pick(9))}
-			_, _, werr = db.CreateDependency(ctx, "w", d, 0)
+			_, _, werr = db.Dependencies().Create(ctx, "w", d, 0)
 		case op == 9 && len(r.Dependencies) > 0:
 			d := r.Dependencies[pick(len(r.Dependencies))]
 			d.Mode = topology.ModeAsync
 			d.CallsPerRequest = 0.5
-			_, _, werr = db.UpdateDependency(ctx, "w", d.ID, d.Dependency, 0)
+			_, _, werr = db.Dependencies().Update(ctx, "w", d.ID, d.Dependency, 0)
 		case op == 10:
 			_, werr = db.UpdateWorkspace(ctx, "w", fmt.Sprint("Shop ", step), "described at "+fmt.Sprint(step), 0)
 		case op == 11:
@@ -148,30 +148,30 @@ func TestHistoryEntries(t *testing.T) {
 	if _, err := db.CreateWorkspace(alice, "Shop", ""); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := db.CreateService(alice, "shop", topology.Service{Name: "cart"}, 0)
+	_, _, err := db.Services().Create(alice, "shop", topology.Service{Name: "cart"}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, _, err := db.CreateServer(bob, "shop", topology.Server{Name: "node-b"}, 0)
+	srv, _, err := db.Servers().Create(bob, "shop", topology.Server{Name: "node-b"}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, _, err := db.CreatePlacement(bob, "shop", topology.Placement{Service: "cart", Server: "node-b", Instances: 2}, 0)
+	p, _, err := db.Placements().Create(bob, "shop", topology.Placement{Service: "cart", Server: "node-b", Instances: 2}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.Instances = 3
-	if _, _, err := db.UpdatePlacement(alice, "shop", p.ID, p.Placement, 0); err != nil {
+	if _, _, err := db.Placements().Update(alice, "shop", p.ID, p.Placement, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := db.CreateDependency(alice, "shop", topology.Dependency{From: "cart", To: "cart"}, 0); err != nil {
+	if _, _, err := db.Dependencies().Create(alice, "shop", topology.Dependency{From: "cart", To: "cart"}, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.DeleteServer(bob, "shop", srv.ID, 0); err != nil {
+	if _, err := db.Servers().Delete(bob, "shop", srv.ID, 0); err != nil {
 		t.Fatal(err)
 	}
 	// A refused write records nothing.
-	if _, _, err := db.CreateService(alice, "shop", topology.Service{Name: "cart"}, 0); err == nil {
+	if _, _, err := db.Services().Create(alice, "shop", topology.Service{Name: "cart"}, 0); err == nil {
 		t.Fatal("a duplicate service was accepted")
 	}
 	revs, total, err := db.ListRevisions(ctx, "shop", 0, 100)
@@ -284,7 +284,7 @@ func BenchmarkHistory(b *testing.B) {
 	if _, _, err := db.ImportModel(ctx, "w", topologytest.Generate(1000)); err != nil {
 		b.Fatal(err)
 	}
-	svc, _, err := db.ListServicesPage(ctx, "w", 0, 1)
+	svc, _, err := db.Services().Page(ctx, "w", 0, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -302,7 +302,7 @@ func BenchmarkHistory(b *testing.B) {
 	edit := func() {
 		edits++
 		s.Team = fmt.Sprint("team-", edits)
-		if _, _, err := db.UpdateService(ctx, "w", s.ID, s.Service, 0); err != nil {
+		if _, _, err := db.Services().Update(ctx, "w", s.ID, s.Service, 0); err != nil {
 			b.Fatal(err)
 		}
 	}

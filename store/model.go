@@ -149,10 +149,10 @@ func loadRecords(ctx context.Context, tx *Tx, ws *Workspace, set topology.Settin
 		return nil, err
 	}
 	var err error
-	if r.Services, err = queryListCap(ctx, tx, nServices, serviceSelect+serviceOrder, scanService, ws.ID); err != nil {
+	if r.Services, err = queryListCap(ctx, tx, nServices, serviceTable.list, scanService, ws.ID); err != nil {
 		return nil, err
 	}
-	if r.Servers, err = queryListCap(ctx, tx, nServers, serverSelect+serverOrder, scanServer, ws.ID); err != nil {
+	if r.Servers, err = queryListCap(ctx, tx, nServers, serverTable.list, scanServer, ws.ID); err != nil {
 		return nil, err
 	}
 	// Names come from the services and servers just read rather than from

@@ -258,39 +258,39 @@ func TestEntityWritesKeepTheModelValid(t *testing.T) {
 		switch rng.IntN(12) {
 		case 0, 1:
 			op = "create service"
-			_, _, err = db.CreateService(ctx, ws.Slug, topology.Service{Name: pick(), Kind: topology.ServiceKind(kinds[rng.IntN(len(kinds))])}, 0)
+			_, _, err = db.Services().Create(ctx, ws.Slug, topology.Service{Name: pick(), Kind: topology.ServiceKind(kinds[rng.IntN(len(kinds))])}, 0)
 		case 2:
 			op = "update service"
-			_, _, err = db.UpdateService(ctx, ws.Slug, anyID(len(recs.Services), svcID), topology.Service{Name: pick()}, 0)
+			_, _, err = db.Services().Update(ctx, ws.Slug, anyID(len(recs.Services), svcID), topology.Service{Name: pick()}, 0)
 		case 3:
 			op = "delete service"
-			_, err = db.DeleteService(ctx, ws.Slug, anyID(len(recs.Services), svcID), 0)
+			_, err = db.Services().Delete(ctx, ws.Slug, anyID(len(recs.Services), svcID), 0)
 		case 4, 5:
 			op = "create server"
-			_, _, err = db.CreateServer(ctx, ws.Slug, topology.Server{Name: pick(), Zone: pick()}, 0)
+			_, _, err = db.Servers().Create(ctx, ws.Slug, topology.Server{Name: pick(), Zone: pick()}, 0)
 		case 6:
 			op = "update server"
-			_, _, err = db.UpdateServer(ctx, ws.Slug, anyID(len(recs.Servers), srvID), topology.Server{Name: pick()}, 0)
+			_, _, err = db.Servers().Update(ctx, ws.Slug, anyID(len(recs.Servers), srvID), topology.Server{Name: pick()}, 0)
 		case 7:
 			op = "delete server"
-			_, err = db.DeleteServer(ctx, ws.Slug, anyID(len(recs.Servers), srvID), 0)
+			_, err = db.Servers().Delete(ctx, ws.Slug, anyID(len(recs.Servers), srvID), 0)
 		case 8:
 			op = "create placement"
-			_, _, err = db.CreatePlacement(ctx, ws.Slug, topology.Placement{Service: pick(), Server: pick(), Instances: rng.IntN(3) - 1}, 0)
+			_, _, err = db.Placements().Create(ctx, ws.Slug, topology.Placement{Service: pick(), Server: pick(), Instances: rng.IntN(3) - 1}, 0)
 		case 9:
 			op = "update placement"
 			id := anyID(len(recs.Placements), func(j int) int64 { return recs.Placements[j].ID })
-			_, _, err = db.UpdatePlacement(ctx, ws.Slug, id, topology.Placement{Service: pick(), Server: pick(), Instances: rng.IntN(3)}, 0)
+			_, _, err = db.Placements().Update(ctx, ws.Slug, id, topology.Placement{Service: pick(), Server: pick(), Instances: rng.IntN(3)}, 0)
 		case 10:
 			op = "create dependency"
-			_, _, err = db.CreateDependency(ctx, ws.Slug, topology.Dependency{From: pick(), To: pick(), CallsPerRequest: float64(rng.IntN(3) - 1)}, 0)
+			_, _, err = db.Dependencies().Create(ctx, ws.Slug, topology.Dependency{From: pick(), To: pick(), CallsPerRequest: float64(rng.IntN(3) - 1)}, 0)
 		case 11:
 			op = "update or delete dependency"
 			id := anyID(len(recs.Dependencies), func(j int) int64 { return recs.Dependencies[j].ID })
 			if rng.IntN(2) == 0 {
-				_, err = db.DeleteDependency(ctx, ws.Slug, id, 0)
+				_, err = db.Dependencies().Delete(ctx, ws.Slug, id, 0)
 			} else {
-				_, _, err = db.UpdateDependency(ctx, ws.Slug, id, topology.Dependency{From: pick(), To: pick()}, 0)
+				_, _, err = db.Dependencies().Update(ctx, ws.Slug, id, topology.Dependency{From: pick(), To: pick()}, 0)
 			}
 		}
 		after, lerr := db.LoadRecords(ctx, ws.Slug)

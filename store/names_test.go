@@ -24,27 +24,27 @@ func TestEntityWritesRefuseLookalikeNames(t *testing.T) {
 		want string
 	}{
 		{"zero-width space", func() error {
-			_, _, err := db.CreateService(ctx, ws.Slug, topology.Service{Name: "ca\u200brt"}, 0)
+			_, _, err := db.Services().Create(ctx, ws.Slug, topology.Service{Name: "ca\u200brt"}, 0)
 			return err
 		}, `looks the same as "cart"`},
 		{"case, by renaming", func() error {
-			_, _, err := db.UpdateService(ctx, ws.Slug, web, topology.Service{Name: "CART"}, 0)
+			_, _, err := db.Services().Update(ctx, ws.Slug, web, topology.Service{Name: "CART"}, 0)
 			return err
 		}, `looks the same as "cart"`},
 		{"server, soft hyphen", func() error {
-			_, _, err := db.CreateServer(ctx, ws.Slug, topology.Server{Name: before.Servers[0].Name + "\u00ad"}, 0)
+			_, _, err := db.Servers().Create(ctx, ws.Slug, topology.Server{Name: before.Servers[0].Name + "\u00ad"}, 0)
 			return err
 		}, `looks the same as "` + before.Servers[0].Name + `"`},
 		{"noncharacter", func() error {
-			_, _, err := db.CreateService(ctx, ws.Slug, topology.Service{Name: "x\uffff"}, 0)
+			_, _, err := db.Services().Create(ctx, ws.Slug, topology.Service{Name: "x\uffff"}, 0)
 			return err
 		}, "noncharacter U+FFFF"},
 		{"bidi override", func() error {
-			_, _, err := db.UpdateServer(ctx, ws.Slug, before.Servers[0].ID, topology.Server{Name: "a\u202eb"}, 0)
+			_, _, err := db.Servers().Update(ctx, ws.Slug, before.Servers[0].ID, topology.Server{Name: "a\u202eb"}, 0)
 			return err
 		}, "bidi control U+202E"},
 		{"instances above the bound", func() error {
-			_, _, err := db.UpdatePlacement(ctx, ws.Slug, before.Placements[0].ID, topology.Placement{
+			_, _, err := db.Placements().Update(ctx, ws.Slug, before.Placements[0].ID, topology.Placement{
 				Service: before.Placements[0].Service, Server: before.Placements[0].Server, Instances: 1_000_001}, 0)
 			return err
 		}, "from 1 to 1000000"},
@@ -62,7 +62,7 @@ func TestEntityWritesRefuseLookalikeNames(t *testing.T) {
 		})
 	}
 	// Renaming a service to a new spelling of its own name is no conflict.
-	if _, _, err := db.UpdateService(ctx, ws.Slug, web, topology.Service{Name: strings.ToUpper(before.Services[0].Name)}, 0); err != nil {
+	if _, _, err := db.Services().Update(ctx, ws.Slug, web, topology.Service{Name: strings.ToUpper(before.Services[0].Name)}, 0); err != nil {
 		t.Errorf("renaming %q to its own name in capitals: %v", before.Services[0].Name, err)
 	}
 }
@@ -101,7 +101,7 @@ func TestNameKeysFilledForOlderRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	ws := mustCreateWorkspace(t, db, "w")
-	if _, _, err := db.CreateService(ctx, ws.Slug, topology.Service{Name: "Payments"}, 0); err != nil {
+	if _, _, err := db.Services().Create(ctx, ws.Slug, topology.Service{Name: "Payments"}, 0); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.write.ExecContext(ctx, "UPDATE services SET name_key = NULL"); err != nil {
@@ -113,7 +113,7 @@ func TestNameKeysFilledForOlderRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	_, _, err = db.CreateService(ctx, ws.Slug, topology.Service{Name: "pay\u200bments"}, 0)
+	_, _, err = db.Services().Create(ctx, ws.Slug, topology.Service{Name: "pay\u200bments"}, 0)
 	if msg := topology.ErrorMessage(err); !strings.Contains(msg, `looks the same as "Payments"`) {
 		t.Errorf("after reopening: %v, want looks the same", err)
 	}

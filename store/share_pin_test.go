@@ -86,7 +86,7 @@ func TestPinnedCopyPerRevision(t *testing.T) {
 	if n := countPins(t, db); n != 1 {
 		t.Fatalf("3 links pinning one revision keep %d copies, want 1", n)
 	}
-	if _, _, err := db.CreateService(ctx, ws.Slug, topology.Service{Name: "later"}, 0); err != nil {
+	if _, _, err := db.Services().Create(ctx, ws.Slug, topology.Service{Name: "later"}, 0); err != nil {
 		t.Fatal(err)
 	}
 	second, err := db.CreateShare(ctx, ws.Slug, hash("r2"), now.Add(time.Hour), true)

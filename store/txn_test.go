@@ -20,41 +20,44 @@ func TestEveryModelWriteGoesThroughTheSkeleton(t *testing.T) {
 	bad := "" // an empty name is invalid everywhere
 	writes := map[string]func(slug string, rev int64) error{
 		"create service": func(slug string, rev int64) error {
-			_, _, err := db.CreateService(ctx, slug, topology.Service{Name: bad}, rev)
+			_, _, err := db.Services().Create(ctx, slug, topology.Service{Name: bad}, rev)
 			return err
 		},
 		"update service": func(slug string, rev int64) error {
-			_, _, err := db.UpdateService(ctx, slug, svc, topology.Service{Name: bad}, rev)
+			_, _, err := db.Services().Update(ctx, slug, svc, topology.Service{Name: bad}, rev)
 			return err
 		},
-		"delete service": func(slug string, rev int64) error { _, err := db.DeleteService(ctx, slug, svc, rev); return err },
+		"delete service": func(slug string, rev int64) error { _, err := db.Services().Delete(ctx, slug, svc, rev); return err },
 		"create server": func(slug string, rev int64) error {
-			_, _, err := db.CreateServer(ctx, slug, topology.Server{Name: bad}, rev)
+			_, _, err := db.Servers().Create(ctx, slug, topology.Server{Name: bad}, rev)
 			return err
 		},
 		"update server": func(slug string, rev int64) error {
-			_, _, err := db.UpdateServer(ctx, slug, srv, topology.Server{Name: bad}, rev)
+			_, _, err := db.Servers().Update(ctx, slug, srv, topology.Server{Name: bad}, rev)
 			return err
 		},
-		"delete server": func(slug string, rev int64) error { _, err := db.DeleteServer(ctx, slug, srv, rev); return err },
+		"delete server": func(slug string, rev int64) error { _, err := db.Servers().Delete(ctx, slug, srv, rev); return err },
 		"create placement": func(slug string, rev int64) error {
-			_, _, err := db.CreatePlacement(ctx, slug, topology.Placement{Service: bad}, rev)
+			_, _, err := db.Placements().Create(ctx, slug, topology.Placement{Service: bad}, rev)
 			return err
 		},
 		"update placement": func(slug string, rev int64) error {
-			_, _, err := db.UpdatePlacement(ctx, slug, pl, topology.Placement{Service: bad}, rev)
+			_, _, err := db.Placements().Update(ctx, slug, pl, topology.Placement{Service: bad}, rev)
 			return err
 		},
-		"delete placement": func(slug string, rev int64) error { _, err := db.DeletePlacement(ctx, slug, pl, rev); return err },
+		"delete placement": func(slug string, rev int64) error { _, err := db.Placements().Delete(ctx, slug, pl, rev); return err },
 		"create dependency": func(slug string, rev int64) error {
-			_, _, err := db.CreateDependency(ctx, slug, topology.Dependency{From: bad}, rev)
+			_, _, err := db.Dependencies().Create(ctx, slug, topology.Dependency{From: bad}, rev)
 			return err
 		},
 		"update dependency": func(slug string, rev int64) error {
-			_, _, err := db.UpdateDependency(ctx, slug, dep, topology.Dependency{From: bad}, rev)
+			_, _, err := db.Dependencies().Update(ctx, slug, dep, topology.Dependency{From: bad}, rev)
 			return err
 		},
-		"delete dependency": func(slug string, rev int64) error { _, err := db.DeleteDependency(ctx, slug, dep, rev); return err },
+		"delete dependency": func(slug string, rev int64) error {
+			_, err := db.Dependencies().Delete(ctx, slug, dep, rev)
+			return err
+		},
 		"replace model": func(slug string, rev int64) error {
 			_, err := db.ReplaceModel(ctx, slug, &topology.Model{Version: topology.FormatVersion}, rev)
 			return err
@@ -87,7 +90,7 @@ func TestARefusedChangeMakesNoRevision(t *testing.T) {
 	db := mustOpenDB(t)
 	ws, before := seed(t, db)
 	a, b := before.Services[0], before.Services[1]
-	_, _, err := db.UpdateService(ctx, ws.Slug, a.ID, topology.Service{Name: b.Name}, ws.Revision)
+	_, _, err := db.Services().Update(ctx, ws.Slug, a.ID, topology.Service{Name: b.Name}, ws.Revision)
 	if topology.ErrorCode(err) != topology.ECONFLICT {
 		t.Fatalf("rename onto %q: %v, want ECONFLICT", b.Name, err)
 	}
