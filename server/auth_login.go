@@ -43,6 +43,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 	}
 	if s.cfg.NoPasswordSignIn {
 		// Refused before any password is looked at: no guessing either.
+		s.audit(c, store.AuditSignInFailed, email, "password sign-in is off")
 		return again(http.StatusForbidden, "Password sign-in is turned off on this server. Sign in with "+s.oidc.cfg.buttonName()+".")
 	}
 	if !s.logins.allow(c.RealIP()) {
@@ -66,6 +67,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return again(http.StatusUnauthorized, "Wrong email or password.")
 	}
 	if msg := signInRefused(u); msg != "" {
+		s.audit(c, store.AuditSignInFailed, email, msg)
 		return again(http.StatusForbidden, msg)
 	}
 	if err := s.startSession(c, u); err != nil {

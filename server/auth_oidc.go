@@ -313,8 +313,27 @@ func signInRefused(u *store.User) string {
 	return ""
 }
 
+// noteOIDCSignIn records a sign-in and what it changed, as done by the
+// user just signed in.
 func (s *Server) noteOIDCSignIn(c echo.Context, u *store.User, out store.OIDCOutcome) {
-	s.log.Info("signed in with single sign-on", "email", u.Email, "created", out.Created, "linked", out.Linked, "admin_changed", out.AdminChanged)
+	cfg := s.oidc.cfg
+	switch {
+	case out.Created:
+		s.audit(c, store.AuditUserCreate, u.Email, "at the first single sign-on")
+	case out.Linked:
+		s.audit(c, store.AuditSSOLink, u.Email, "single sign-on identity linked by verified email")
+	}
+	switch {
+	case out.AdminChanged && u.Admin:
+		s.audit(c, store.AuditAdminSync, u.Email, "made admin: in the group "+cfg.AdminGroup)
+	case out.AdminChanged:
+		s.audit(c, store.AuditAdminSync, u.Email, "no longer admin: not in the group "+cfg.AdminGroup)
+	case out.AdminKept:
+		s.audit(c, store.AuditAdminSync, u.Email, "kept admin though not in the group "+cfg.AdminGroup+": the last admin")
+	}
+	s.audit(c, store.AuditSignIn, u.Email, "single sign-on")
 }
 
-func (s *Server) noteOIDCFailure(c echo.Context, email, reason string) {}
+func (s *Server) noteOIDCFailure(c echo.Context, email, reason string) {
+	s.audit(c, store.AuditSignInFailed, email, "single sign-on: "+reason)
+}

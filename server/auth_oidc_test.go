@@ -332,3 +332,48 @@ func cookieValue(tb testing.TB, c *client, path, name string) string {
 	tb.Fatalf("no cookie %s for %s", name, path)
 	return ""
 }
+
+// TestOIDCIsAudited: single sign-ons, what they change and the refused ones
+// are in the audit log.
+func TestOIDCIsAudited(t *testing.T) {
+	ts, op := newSSOServer(t, nil)
+	op.users.add("ada", "ada@example.org", true, "archmap-admins")
+	op.users.add("root", testEmail, true)
+	op.users.add("eve", "eve@example.org", false)
+
+	c := ts.newClient(t)
+	c.callback(t, op.login(t, c.ssoStart(t, ""), "ada")).wantRedirect(t, "/")
+	c = ts.newClient(t)
+	c.callback(t, op.login(t, c.ssoStart(t, ""), "root")).wantRedirect(t, "/")
+	c = ts.newClient(t)
+	c.callback(t, op.login(t, c.ssoStart(t, ""), "eve")).wantStatus(t, http.StatusForbidden)
+	c = ts.newClient(t)
+	c.get(OIDCCallbackPath + "?state=forged&code=stolen").wantStatus(t, http.StatusBadRequest)
+
+	events, _, err := ts.db.ListAudit(context.Background(), store.AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for i := len(events) - 1; i >= 0; i-- {
+		e := events[i]
+		got = append(got, e.Action+" "+e.Target+" by "+e.Actor+": "+e.Detail)
+		if e.Address == "" {
+			t.Errorf("%s has no address", e.Action)
+		}
+	}
+	want := []string{
+		"setup " + testEmail + " by " + testEmail + ": first administrator",
+		"user.create ada@example.org by ada@example.org: at the first single sign-on",
+		"user.admin_sync ada@example.org by ada@example.org: made admin: in the group archmap-admins",
+		"sign_in ada@example.org by ada@example.org: single sign-on",
+		"sso.link " + testEmail + " by " + testEmail + ": single sign-on identity linked by verified email",
+		"user.admin_sync " + testEmail + " by " + testEmail + ": no longer admin: not in the group archmap-admins",
+		"sign_in " + testEmail + " by " + testEmail + ": single sign-on",
+		"sign_in_failed eve@example.org by : single sign-on: email not verified",
+		"sign_in_failed  by : single sign-on: no sign-in in progress in this browser",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("audit log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
