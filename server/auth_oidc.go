@@ -244,6 +244,9 @@ func (s *Server) oidcIdentity(ctx context.Context, code string, flow oidcFlow) (
 	if !claimTrue(claims["email_verified"]) {
 		return id, &oidcRefusal{http.StatusForbidden, "Your email address is not verified at the sign-in provider. Verify it there, then sign in again.", "email not verified"}
 	}
+	if !s.oidc.cfg.domainAllowed(email) {
+		return id, &oidcRefusal{http.StatusForbidden, "Accounts of your email domain may not sign in here.", "email domain not allowed"}
+	}
 	if g := s.oidc.cfg.AdminGroup; g != "" {
 		admin := claimHas(claims[s.oidc.cfg.groupsClaim()], g)
 		id.Admin = &admin

@@ -227,6 +227,23 @@ func TestOIDCUnverifiedEmailIsRefused(t *testing.T) {
 	}
 }
 
+func TestOIDCEmailDomains(t *testing.T) {
+	ts, op := newSSOServer(t, func(cfg *Config) { cfg.OIDC.EmailDomains = []string{"example.org"} })
+	op.users.add("ada", "ada@EXAMPLE.org", true)
+	op.users.add("gmail", "someone@gmail.com", true)
+	op.users.add("sub", "x@evil.example.org.attacker.com", true)
+	c := ts.newClient(t)
+	c.callback(t, op.login(t, c.ssoStart(t, ""), "ada")).wantRedirect(t, "/")
+	for _, who := range []string{"gmail", "sub"} {
+		c := ts.newClient(t)
+		wantRefused(t, c.callback(t, op.login(t, c.ssoStart(t, ""), who)), http.StatusForbidden, "email domain")
+		c.signedOut(t)
+	}
+	if n, err := ts.db.CountUsers(context.Background()); err != nil || n != 2 {
+		t.Fatalf("%d accounts, %v; want the admin and ada", n, err)
+	}
+}
+
 func TestOIDCProviderErrorIsShownWithoutItsText(t *testing.T) {
 	ts, _ := newSSOServer(t, nil)
 	c := ts.newClient(t)
@@ -293,6 +310,7 @@ func TestOIDCConfigIsValidated(t *testing.T) {
 		"redirect elsewhere":      {func(c *OIDCConfig) { c.RedirectURL = "https://archmap.example.com/callback" }, "must end in /auth/oidc/callback"},
 		"redirect with a query":   {func(c *OIDCConfig) { c.RedirectURL += "?a=b" }, "must end in /auth/oidc/callback"},
 		"groups claim with space": {func(c *OIDCConfig) { c.GroupsClaim = "my groups" }, "groups claim"},
+		"email domain with an @":  {func(c *OIDCConfig) { c.EmailDomains = []string{"@example.com"} }, "email domain"},
 	} {
 		c := good
 		tc.change(&c)
@@ -348,7 +366,7 @@ func TestOIDCIsAudited(t *testing.T) {
 	c = ts.newClient(t)
 	c.callback(t, op.login(t, c.ssoStart(t, ""), "eve")).wantStatus(t, http.StatusForbidden)
 	c = ts.newClient(t)
-	c.get(OIDCCallbackPath + "?state=forged&code=stolen").wantStatus(t, http.StatusBadRequest)
+	c.get(OIDCCallbackPath+"?state=forged&code=stolen").wantStatus(t, http.StatusBadRequest)
 
 	events, _, err := ts.db.ListAudit(context.Background(), store.AuditQuery{})
 	if err != nil {

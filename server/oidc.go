@@ -40,6 +40,10 @@ type OIDCConfig struct {
 	// at each sign-in.
 	AdminGroup  string
 	GroupsClaim string // "" is "groups"
+	// EmailDomains, when set, are the only email domains that may sign in
+	// this way ("example.com"): a provider open to anyone (Google, GitHub
+	// through Dex) would otherwise give an account to every one of its users.
+	EmailDomains []string
 	// HTTPClient talks to the provider; nil: one with a 15 s timeout.
 	HTTPClient *http.Client
 }
@@ -66,6 +70,11 @@ func (c *OIDCConfig) Validate() error {
 		problems = append(problems, fmt.Sprintf("redirect URL %q: not an absolute http(s) URL", c.RedirectURL))
 	} else if u.Path != OIDCCallbackPath || u.RawQuery != "" || u.Fragment != "" {
 		problems = append(problems, fmt.Sprintf("redirect URL %q: must end in %s, with no query", c.RedirectURL, OIDCCallbackPath))
+	}
+	for _, d := range c.EmailDomains {
+		if d == "" || strings.ContainsAny(d, "@ \t\n/") || !strings.Contains(d, ".") {
+			problems = append(problems, fmt.Sprintf("email domain %q: want a domain such as example.com", d))
+		}
 	}
 	if strings.ContainsAny(c.GroupsClaim, " \t\n") {
 		problems = append(problems, fmt.Sprintf("groups claim %q: a claim name has no spaces", c.GroupsClaim))
@@ -107,6 +116,24 @@ func (c *OIDCConfig) buttonName() string {
 		return c.Name
 	}
 	return "single sign-on"
+}
+
+// domainAllowed reports whether email may sign in under EmailDomains.
+func (c *OIDCConfig) domainAllowed(email string) bool {
+	if len(c.EmailDomains) == 0 {
+		return true
+	}
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return false
+	}
+	domain := strings.ToLower(email[at+1:])
+	for _, d := range c.EmailDomains {
+		if strings.EqualFold(d, domain) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *OIDCConfig) groupsClaim() string {

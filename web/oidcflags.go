@@ -13,6 +13,7 @@ import (
 type oidcFlags struct {
 	issuer, clientID, clientSecret, redirectURL string
 	name, scopes, adminGroup, groupsClaim       string
+	emailDomains                                string
 }
 
 func (f *oidcFlags) add(fs *flag.FlagSet) {
@@ -24,6 +25,7 @@ func (f *oidcFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&f.scopes, "oidc-scopes", "openid email profile", "space-separated scopes to ask for (add groups for Dex)")
 	fs.StringVar(&f.adminGroup, "oidc-admin-group", "", "members of this group (a value of the groups claim) are instance admins, others not")
 	fs.StringVar(&f.groupsClaim, "oidc-groups-claim", "groups", "the claim that lists a user's groups")
+	fs.StringVar(&f.emailDomains, "oidc-email-domains", "", "comma-separated email domains that may sign in (default: any the provider vouches for)")
 }
 
 // config is the server's OIDC configuration, nil when --oidc-issuer is not
@@ -49,6 +51,11 @@ func (f *oidcFlags) config(baseURL string) (*server.OIDCConfig, error) {
 		Scopes:       strings.Fields(f.scopes),
 		AdminGroup:   f.adminGroup,
 		GroupsClaim:  f.groupsClaim,
+	}
+	for _, d := range strings.Split(f.emailDomains, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			c.EmailDomains = append(c.EmailDomains, d)
+		}
 	}
 	if err := c.Validate(); err != nil {
 		return nil, usageError("%v (flags --oidc-*, or ARCHMAP_OIDC_* variables)", err)
