@@ -151,11 +151,11 @@ func (s *Server) handleOIDCCallback(c echo.Context) error {
 	// replayed callback URL finds no state to match.
 	s.setOIDCCookie(c, "", -1)
 	if !ok {
-		return s.refuseOIDC(c, "", oidcRefusal{http.StatusBadRequest, msgStartAgain, "no sign-in in progress in this browser"})
+		return s.refuseStrayOIDC(c, "no sign-in in progress in this browser")
 	}
 	q := c.QueryParams()
 	if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(flow.state)) != 1 {
-		return s.refuseOIDC(c, "", oidcRefusal{http.StatusBadRequest, msgStartAgain, "state does not match"})
+		return s.refuseStrayOIDC(c, "state does not match")
 	}
 	if e := q.Get("error"); e != "" {
 		// The provider's description is its text, not ours: logged, not shown.
@@ -304,6 +304,18 @@ func (s *Server) refuseOIDC(c echo.Context, email string, r oidcRefusal) error {
 	s.log.Warn("single sign-on refused", "reason", r.reason, "email", email, "ip", c.RealIP())
 	s.noteOIDCFailure(c, email, r.reason)
 	return s.oidcFailed(c, r.status, r.msg)
+}
+
+// refuseStrayOIDC refuses a callback this browser did not start. Anyone
+// can send those, as many as they like, for free: past a budget per
+// address they are no longer written to the audit log (only to the
+// server log), so that they cannot flood it.
+func (s *Server) refuseStrayOIDC(c echo.Context, reason string) error {
+	if s.oidc.strays.allow(c.RealIP()) {
+		return s.refuseOIDC(c, "", oidcRefusal{http.StatusBadRequest, msgStartAgain, reason})
+	}
+	s.log.Warn("single sign-on refused (not audited: too many from the address)", "reason", reason, "ip", c.RealIP())
+	return s.oidcFailed(c, http.StatusBadRequest, msgStartAgain)
 }
 
 func (s *Server) oidcFailed(c echo.Context, status int, msg string) error {

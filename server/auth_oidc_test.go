@@ -394,4 +394,13 @@ func TestOIDCIsAudited(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("audit log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+
+	// Forged callbacks are refused, every one, but flood the log no more
+	// than the budget of their address.
+	for range 3 * loginBurst {
+		c.get(OIDCCallbackPath + "?state=forged&code=stolen").wantStatus(t, http.StatusBadRequest)
+	}
+	if _, n, err := ts.db.ListAudit(context.Background(), store.AuditQuery{Action: store.AuditSignInFailed}); err != nil || n > loginBurst+1 {
+		t.Errorf("%d failed sign-ins logged, %v; want at most %d", n, err, loginBurst+1)
+	}
 }

@@ -164,6 +164,9 @@ func (c *OIDCConfig) scopes() []string {
 type oidcClient struct {
 	cfg    OIDCConfig
 	client *http.Client
+	// strays bounds, per address, the audited refusals of callbacks no
+	// browser started (auth_oidc.go).
+	strays *loginLimiter
 
 	mu       sync.Mutex
 	provider *oidc.Provider
@@ -176,7 +179,7 @@ func newOIDCClient(cfg OIDCConfig) *oidcClient {
 	if c == nil {
 		c = &http.Client{Timeout: 15 * time.Second}
 	}
-	return &oidcClient{cfg: cfg, client: c}
+	return &oidcClient{cfg: cfg, client: c, strays: newLoginLimiter()}
 }
 
 // ctx carries the HTTP client to go-oidc and oauth2.
