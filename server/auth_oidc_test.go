@@ -398,7 +398,7 @@ func TestOIDCIsAudited(t *testing.T) {
 	// Forged callbacks are refused, every one, but flood the log no more
 	// than the budget of their address.
 	for range 3 * loginBurst {
-		c.get(OIDCCallbackPath + "?state=forged&code=stolen").wantStatus(t, http.StatusBadRequest)
+		c.get(OIDCCallbackPath+"?state=forged&code=stolen").wantStatus(t, http.StatusBadRequest)
 	}
 	if _, n, err := ts.db.ListAudit(context.Background(), store.AuditQuery{Action: store.AuditSignInFailed}); err != nil || n > loginBurst+1 {
 		t.Errorf("%d failed sign-ins logged, %v; want at most %d", n, err, loginBurst+1)
