@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -403,4 +404,26 @@ func TestOIDCIsAudited(t *testing.T) {
 	if _, n, err := ts.db.ListAudit(context.Background(), store.AuditQuery{Action: store.AuditSignInFailed}); err != nil || n > loginBurst+1 {
 		t.Errorf("%d failed sign-ins logged, %v; want at most %d", n, err, loginBurst+1)
 	}
+}
+
+// A provider that is down does not stop archmap: password sign-in works,
+// and the button says the provider cannot be reached.
+func TestOIDCProviderDown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	down := "http://" + ln.Addr().String()
+	ln.Close()
+	ts := newTestServerWith(t, func(cfg *Config, url string) {
+		cfg.OIDC = &OIDCConfig{Issuer: down, ClientID: "archmap", RedirectURL: url + OIDCCallbackPath}
+	})
+	if err := ts.srv.CheckOIDC(context.Background()); err == nil || !strings.Contains(err.Error(), down) {
+		t.Errorf("CheckOIDC = %v, want an error naming the issuer", err)
+	}
+	ts.signedIn(t)
+	c := ts.newClient(t)
+	wantRefused(t, c.get("/auth/oidc/start"), http.StatusServiceUnavailable, "cannot be reached")
+	c.get("/login")
+	c.post("/login", url.Values{"email": {testEmail}, "password": {testPassword}}).wantRedirect(t, "/")
 }
