@@ -219,6 +219,10 @@ func accessRows(f *accessFixture) []accessRow {
 		publicRoute("POST", "/logout", nil, see),
 		publicRoute("GET", "/setup", nil, see),
 		publicRoute("POST", "/setup", url.Values{"email": {"x@example.com"}, "password": {testPassword}, "confirm": {testPassword}, "base_url": {testBaseURL}}, see),
+		// Single sign-on is off in this server: not found, for everyone
+		// (its own checks are in auth_oidc_test.go).
+		publicRoute("GET", "/auth/oidc/start", nil, http.StatusNotFound),
+		publicRoute("GET", OIDCCallbackPath, nil, http.StatusNotFound),
 
 		appRoute("GET", "/", nil, ok),
 		appRoute("GET", "/account", nil, ok),
