@@ -11,7 +11,7 @@ PKGS    := ./...
 GOLANGCI_LINT_VERSION := v2.15.0
 GOLANGCI_LINT         := bin/golangci-lint-$(GOLANGCI_LINT_VERSION)
 
-.PHONY: run build test test-short generate check-generated lint bench fuzz crashtest loadtest scaletest clean
+.PHONY: run build test test-short generate check-generated lint bench fuzz crashtest loadtest scaletest walk clean
 
 run: build
 	$(BIN) serve --addr $(ADDR) --db $(DB)
@@ -88,6 +88,12 @@ loadtest:
 # prints the timings and the server's memory.
 scaletest:
 	ARCHMAP_SCALETEST=1 $(GO) test -count=1 -timeout 30m -run '^TestScale$$' -v ./web
+
+# The six modelling tasks of issue 15 done in Chromium the quickest way the
+# editor allows; logs the clicks, typed fields and round trips it took
+# (figures in BENCHMARKS.md). Needs Chromium (CHROME_PATH or chromium).
+walk:
+	$(GO) test -count=1 -run '^TestBrowserModellingWalk$$' -v ./server
 
 clean:
 	rm -rf bin

@@ -60,6 +60,8 @@ func TestPlacementAddCreatesItsServerWhenAsked(t *testing.T) {
 	c := ts.signedIn(t)
 	slug := c.newWorkspace(t, "Shop")
 	c.edit(t, slug, "/services", url.Values{"name": {"web"}}).wantStatus(t, http.StatusOK)
+	_, afterWeb, _ := ts.db.LoadModel(t.Context(), slug)
+	webRev := afterWeb.Revision
 
 	no := c.edit(t, slug, "/placements", url.Values{"service": {"web"}, "server": {"node-new"}, "instances": {"2"}})
 	no.wantStatus(t, http.StatusUnprocessableEntity)
@@ -76,6 +78,9 @@ func TestPlacementAddCreatesItsServerWhenAsked(t *testing.T) {
 		t.Errorf("the servers section and name lists are not refreshed: %q", yes.Header.Get("HX-Trigger"))
 	}
 	m, ws, _ := ts.db.LoadModel(t.Context(), slug)
+	if ws.Revision != webRev+1 {
+		t.Errorf("the server and its placement took revisions %d → %d, want one", webRev, ws.Revision)
+	}
 	if len(m.Servers) != 1 || m.Servers[0].Name != "node-new" || len(m.Placements) != 1 || m.Placements[0].Instances != 2 {
 		t.Fatalf("stored: %+v %+v", m.Servers, m.Placements)
 	}

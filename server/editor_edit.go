@@ -2,9 +2,10 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
-	"strconv"
+	"net/url"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -45,13 +46,38 @@ func (s *Server) editDone(c echo.Context, rev int64, section, notice string, mai
 		refresh = append(refresh, "names")
 	}
 	if len(refresh) > 0 {
-		ev := make([]string, len(refresh))
-		for i, r := range refresh {
-			ev[i] = editorEvent(r)
-		}
-		c.Response().Header().Set("HX-Trigger", strings.Join(ev, ", "))
+		c.Response().Header().Set("HX-Trigger", triggerHeader(refresh))
 	}
 	return render(c, http.StatusOK, join(parts...))
+}
+
+// lazyPrefix marks a section in editDone's refresh list that may wait
+// until it is on screen (static/editor.js): one whose stale rows can only
+// lack what was just added, never show what is gone.
+const lazyPrefix = "lazy:"
+
+// lazy marks a section's refresh as one that may wait until it is seen.
+func lazy(section string) string { return lazyPrefix + section }
+
+// triggerHeader is the HX-Trigger value naming the sections' events: a
+// plain list, or JSON when some carry {"lazy": true} as their detail.
+func triggerHeader(refresh []string) string {
+	ev := make([]string, len(refresh))
+	anyLazy := false
+	for i, r := range refresh {
+		name, isLazy := strings.CutPrefix(r, lazyPrefix)
+		anyLazy = anyLazy || isLazy
+		ev[i] = editorEvent(name)
+	}
+	if !anyLazy {
+		return strings.Join(ev, ", ")
+	}
+	detail := map[string]map[string]bool{}
+	for i, r := range refresh {
+		detail[ev[i]] = map[string]bool{"lazy": strings.HasPrefix(r, lazyPrefix)}
+	}
+	b, _ := json.Marshal(detail) // a map of plain values always encodes
+	return string(b)
 }
 
 // join renders components one after the other.
@@ -91,18 +117,55 @@ func (s *Server) handleEditorSection(c echo.Context) error {
 	default:
 		return topology.Errorf(topology.ENOTFOUND, "There is nothing at this address.")
 	}
-	page, _ := strconv.Atoi(c.QueryParam("page"))
-	q := views.ListQuery{
-		Q:    strings.TrimSpace(c.QueryParam("q")),
-		Sort: c.QueryParam("sort"),
-		Page: page,
-		Zone: c.QueryParam("zone"),
-	}
+	q := views.ParseListQuery(c.QueryParams(), "")
 	ed, _, err := s.loadEditor(c.Request().Context(), c.Param("slug"), map[string]views.ListQuery{section: q})
 	if err != nil {
 		return err
 	}
+	keepInURL(c, section, q)
 	return render(c, http.StatusOK, join(table(ed), views.EditUpdate(ed, "", "")))
+}
+
+// keepInURL writes a section's new state into the model tab's URL (the page
+// the browser is on, which htmx sends as HX-Current-URL), so that reload,
+// back and a copied link show the section as it is now: a new history
+// entry for a sort, page or zone, the same entry rewritten while a search
+// is typed. A section fetching itself after an edit (the trigger is its own
+// table) keeps the state it has, and leaves the URL alone.
+func keepInURL(c echo.Context, section string, q views.ListQuery) {
+	h := c.Request().Header
+	if h.Get("HX-Request") == "" || h.Get("HX-Trigger") == section+"-table" {
+		return
+	}
+	cur, err := url.Parse(h.Get("HX-Current-URL"))
+	if err != nil || cur.Path != "/w/"+c.Param("slug") {
+		return
+	}
+	old := cur.Query()
+	next := views.WithSection(old, section, q)
+	if next.Encode() == old.Encode() {
+		return
+	}
+	u := cur.Path
+	if enc := next.Encode(); enc != "" {
+		u += "?" + enc
+	}
+	header := "HX-Push-Url"
+	if onlySearchDiffers(views.ParseListQuery(old, section+"."), q) {
+		header = "HX-Replace-Url"
+	}
+	c.Response().Header().Set(header, u)
+}
+
+// onlySearchDiffers reports whether a and b differ in their search alone
+// (and so in the page, which a new search resets).
+func onlySearchDiffers(a, b views.ListQuery) bool {
+	if a.Q == b.Q {
+		return false
+	}
+	a.Q, b.Q = "", ""
+	a.Page, b.Page = 0, 0 // a new search starts at its first page
+	return a == b
 }
 
 // staleAdd is the message of an add refused because the workspace changed.

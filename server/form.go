@@ -31,7 +31,12 @@ func addError(f *views.Form, err error) bool {
 	var ve *topology.ValidationError
 	if errors.As(err, &ve) {
 		for _, p := range ve.Problems {
-			field := fieldOf(p.Path)
+			// A form with lists names its fields by the whole path
+			// ("calls[1].to"); the others by its last element.
+			field := p.Path
+			if _, whole := f.Values[field]; !whole {
+				field = fieldOf(p.Path)
+			}
 			if _, known := f.Values[field]; known && f.Errors[field] == "" {
 				f.Errors[field] = sentence(p.Message)
 			} else {

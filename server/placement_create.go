@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -45,46 +44,24 @@ func (s *Server) handlePlacementCreate(c echo.Context) error {
 	if !ok {
 		return formFailed(c, "placement-add", form)
 	}
-	ctx := c.Request().Context()
-	// A server not yet in the model is made on the way, when asked: one
-	// form instead of a trip to the servers section and back.
-	made := ""
-	if f.Values["create_server"] != "" && pl.Server != "" {
-		list, err := s.db.Servers().List(ctx, slug)
-		if err != nil {
-			return err
-		}
-		if !slices.ContainsFunc(list, func(r store.ServerRecord) bool { return r.Name == pl.Server }) {
-			_, ws, err := s.db.Servers().Create(ctx, slug, topology.Server{Name: pl.Server, Kind: topology.ServerVM}, rev)
-			if err != nil {
-				if f.Errors["server"] == "" && topology.ErrorCode(err) != topology.EPRECONDITION {
-					// The name is refused as a server's: say it by the field.
-					f.Errors["server"] = sentence(topology.ErrorMessage(err))
-					return formFailed(c, "placement-add", form)
-				}
-				return addFailed(c, f, err, "placement-add", form)
-			}
-			rev, made = ws.Revision, pl.Server
-		}
-	}
-	rec, ws, err := s.db.Placements().Create(ctx, slug, pl, rev)
+	// A server not yet in the model is made on the way, when asked, in the
+	// same change: one form instead of a trip to the servers section and
+	// back, and one revision.
+	rec, made, ws, err := s.db.PlaceService(c.Request().Context(), slug, pl, f.Values["create_server"] != "", rev)
 	if err != nil {
-		if made != "" {
-			f.General = append(f.General, "The server “"+made+"” was added; the placement was not.")
-		}
 		return addFailed(c, f, err, "placement-add", form)
 	}
 	notice := "Placed “" + rec.Service + "” on “" + rec.Server + "”."
 	refresh := []string{views.SectionMatrix, views.SectionServers}
-	if made != "" {
-		notice = "Added the server “" + made + "” and placed “" + rec.Service + "” on it."
+	if made != nil {
+		notice = "Added the server “" + made.Name + "” and placed “" + rec.Service + "” on it."
 	}
 	return s.editDone(c, ws.Revision, views.SectionPlacements, "", func(ed *views.Editor) templ.Component {
 		return join(
 			views.PlacementAddForm(slug, &views.Form{Notice: notice}),
 			views.AppendRow(views.SectionPlacements, views.PlacementRowView(slug, placementRow(rec)), len(ed.Placements) == 1),
 		)
-	}, made != "", refresh...)
+	}, made != nil, refresh...)
 }
 
 // handlePlacementMatrix sets the instances of one service on one server from

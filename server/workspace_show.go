@@ -15,7 +15,8 @@ import (
 // handleWorkspaceShow is the model tab: the editor of services, servers,
 // placements and dependencies.
 func (s *Server) handleWorkspaceShow(c echo.Context) error {
-	ed, ws, err := s.loadEditor(c.Request().Context(), c.Param("slug"), nil)
+	// Each section shows the search, sort and page its URL keeps.
+	ed, ws, err := s.loadEditor(c.Request().Context(), c.Param("slug"), views.PageQueries(c.QueryParams()))
 	if err != nil {
 		return err
 	}

@@ -201,8 +201,13 @@ func TestStaleRevisionIsAConflictNotALostUpdate(t *testing.T) {
 	if got, _ := p.doc.Find("#service-new-name").Attr("value"); got != "from-alice" {
 		t.Errorf("typed name not kept: %q", got)
 	}
-	reload, _ := p.find(t, "reload-section").Attr("hx-get")
-	sec := alice.get(reload)
+	// The reload asks the section's table to fetch itself from its own
+	// URL (static/editor.js), which keeps its search, sort and page.
+	section, _ := p.find(t, "reload-section").Attr("data-reload")
+	if section != "services" {
+		t.Errorf("the reload is of %q, want the services section", section)
+	}
+	sec := alice.get("/w/" + slug + "/model/" + section)
 	sec.wantStatus(t, http.StatusOK)
 	if sec.find(t, "service-row").Length() != 1 {
 		t.Error("the reloaded section does not show Bob's service")

@@ -89,8 +89,10 @@
     var lost = !active || active === document.body || !active.isConnected;
     var t = p.targetID && document.getElementById(p.targetID);
     if (p.isAdd && t) {
+      // A refusal takes focus to the first field it names (a row of the
+      // add-service form may be far from where Enter was pressed).
       if (xhr.status < 300) focusFirst(t, "input:not([type=hidden]), select");
-      else if (lost) focusFirst(t, ".field-invalid input, .field-invalid select, input:not([type=hidden])");
+      else if (!focusFirst(t, ".field-invalid input, .field-invalid select") && lost) focusFirst(t, "input:not([type=hidden])");
     } else if (lost && !refocus(p.focus)) {
       if (p.isRow && t) focusFirst(t, "input:not([type=hidden]), [data-testid=edit], [data-testid=reload-section], button");
       else if (p.isRow && p.next && p.next.isConnected) focusFirst(p.next, "[data-testid=edit]");
@@ -113,6 +115,73 @@
       swap: "outerHTML",
       values: { instances: input.value, revision: rev.value }
     });
+  });
+})();
+
+// The add form's lists ("runs on", "calls"): "Another …" copies the list's
+// last row, emptied, with the next free index, and focuses its first
+// field; "×" removes a row and focuses what follows. No round trip: the
+// server reads whatever rows come, renumbered.
+(function () {
+  "use strict";
+  function nextIndex(list) {
+    var n = -1;
+    list.querySelectorAll(".link-rows [name]").forEach(function (el) {
+      var m = /\[(\d+)\]/.exec(el.getAttribute("name"));
+      if (m) n = Math.max(n, parseInt(m[1], 10));
+    });
+    return n + 1;
+  }
+  // emptied is a copy of row numbered i, its values back to their defaults
+  // and its messages gone.
+  function emptied(row, i) {
+    var copy = row.cloneNode(true);
+    copy.querySelectorAll(".field-error").forEach(function (m) {
+      m.remove();
+    });
+    copy.querySelectorAll(".field-invalid").forEach(function (m) {
+      m.classList.remove("field-invalid");
+    });
+    copy.querySelectorAll("[id], [name], [for]").forEach(function (el) {
+      if (el.id) el.id = el.id.replace(/-\d+-/, "-" + i + "-");
+      if (el.hasAttribute("for")) el.setAttribute("for", el.getAttribute("for").replace(/-\d+-/, "-" + i + "-"));
+      if (el.hasAttribute("name")) el.setAttribute("name", el.getAttribute("name").replace(/\[\d+\]/, "[" + i + "]"));
+    });
+    copy.querySelectorAll("input, select").forEach(function (el) {
+      var def = el.getAttribute("data-default") || "";
+      el.value = def;
+      if (el.tagName === "INPUT") el.setAttribute("value", def);
+      el.removeAttribute("aria-invalid");
+    });
+    return copy;
+  }
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("#editor [data-add-row], #editor [data-remove-row]");
+    if (!btn) return;
+    var list = btn.closest("[data-list]");
+    if (!list) return;
+    var rows = list.querySelector(".link-rows");
+    if (btn.hasAttribute("data-remove-row")) {
+      var row = btn.closest("[data-row]");
+      var next = row.nextElementSibling || row.previousElementSibling;
+      if (!next) {
+        // The last row stays, emptied: there is always one to type in.
+        var fresh = emptied(row, nextIndex(list));
+        row.replaceWith(fresh);
+        next = fresh;
+      } else {
+        row.remove();
+      }
+      var to = next.querySelector("input, select");
+      if (to) to.focus();
+      return;
+    }
+    var last = rows.lastElementChild;
+    if (!last) return;
+    var added = emptied(last, nextIndex(list));
+    rows.appendChild(added);
+    var first = added.querySelector("input, select");
+    if (first) first.focus();
   });
 })();
 
@@ -159,6 +228,75 @@
         }
         if (Math.abs(window.scrollY - y) > 1) window.scrollTo(0, y);
       });
+  });
+})();
+
+// Reload buttons (data-reload="<section>"): the section's table fetches
+// itself from its own URL, which holds its search, sort and page.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("#editor [data-reload]");
+    if (!btn || !window.htmx) return;
+    window.htmx.trigger(document.body, "editor-" + btn.getAttribute("data-reload"));
+  });
+})();
+
+// A section that an add asks to fetch itself (an "editor-…" event with
+// {"lazy": true}: its stale rows can only lack what was added) waits while
+// it is off screen, and fetches once when it comes into view: adding
+// services in the top form does not fetch the matrix after every add, only
+// when the user looks at it. Other edits (a delete) refresh at once.
+(function () {
+  "use strict";
+  if (!("IntersectionObserver" in window)) return;
+  var MARGIN = 200;
+  var pending = new WeakMap();
+  var waiting = new WeakSet();
+  // fire fetches a waiting section — unless the user is already working in
+  // it (focus came there first, as with Tab into the matrix): then when
+  // they leave it, so that a refresh never lands under their hands.
+  function fire(el) {
+    if (!pending.has(el)) return;
+    if (el.contains(document.activeElement)) {
+      if (waiting.has(el)) return;
+      waiting.add(el);
+      el.addEventListener("focusout", function later() {
+        setTimeout(function () {
+          if (el.contains(document.activeElement)) return;
+          el.removeEventListener("focusout", later);
+          waiting.delete(el);
+          fire(el);
+        }, 0);
+      });
+      return;
+    }
+    var name = pending.get(el);
+    pending.delete(el);
+    io.unobserve(el);
+    if (el.isConnected && window.htmx) window.htmx.trigger(document.body, name);
+  }
+  var io = new IntersectionObserver(
+    function (entries) {
+      entries.forEach(function (en) {
+        if (en.isIntersecting) fire(en.target);
+      });
+    },
+    { rootMargin: MARGIN + "px 0px" }
+  );
+  function offscreen(el) {
+    var r = el.getBoundingClientRect();
+    return r.bottom < -MARGIN || r.top > window.innerHeight + MARGIN;
+  }
+  document.addEventListener("htmx:confirm", function (e) {
+    var ev = e.detail.triggeringEvent;
+    var elt = e.detail.elt;
+    if (!ev || typeof ev.type !== "string" || ev.type.indexOf("editor-") !== 0) return;
+    if (!ev.detail || !ev.detail.lazy) return;
+    if (!elt || !/-table$/.test(elt.id || "") || !offscreen(elt)) return;
+    e.preventDefault();
+    pending.set(elt, ev.type);
+    io.observe(elt);
   });
 })();
 

@@ -9,8 +9,11 @@ import (
 )
 
 // The model editor shows big models a page at a time: each section (and the
-// placement matrix) has its own search, sort and page, sent as ?q=&sort=&page=
-// and answered by the server with that section alone. The page and every
+// placement matrix) has its own search, sort and page, sent as
+// ?q=&sort=&dir=&page= and answered by the server with that section alone.
+// The model tab's URL keeps each section's state under its name
+// (?services.q=web&servers.sort=zone&servers.dir=desc), so a reload, the
+// back button or a link shows the sections as they were. The page and every
 // answer to an edit stay small whatever the size of the model.
 
 // PageSize is the number of rows a section shows at once.
@@ -41,22 +44,95 @@ const (
 	SectionMatrix       = "matrix"
 )
 
-// Values encodes the query, without empty parts.
+// Sections lists the sections whose state the model tab's URL keeps.
+var Sections = []string{SectionServices, SectionServers, SectionPlacements, SectionDependencies, SectionMatrix}
+
+// Values encodes the query, without empty parts: ?q=&sort=&dir=&page=&zone=
+// (dir=desc for a descending sort).
 func (q ListQuery) Values() url.Values {
+	return q.PrefixedValues("")
+}
+
+// PrefixedValues encodes the query with each key prefixed: the model tab's
+// URL keeps every section's state side by side ("services.q=web").
+func (q ListQuery) PrefixedValues(prefix string) url.Values {
 	v := url.Values{}
 	if q.Q != "" {
-		v.Set("q", q.Q)
+		v.Set(prefix+"q", q.Q)
 	}
-	if q.Sort != "" {
-		v.Set("sort", q.Sort)
+	if col, desc := sortKey(q.Sort); col != "" {
+		v.Set(prefix+"sort", col)
+		if desc {
+			v.Set(prefix+"dir", "desc")
+		}
 	}
 	if q.Page > 1 {
-		v.Set("page", strconv.Itoa(q.Page))
+		v.Set(prefix+"page", strconv.Itoa(q.Page))
 	}
 	if q.Zone != "" {
-		v.Set("zone", q.Zone)
+		v.Set(prefix+"zone", q.Zone)
 	}
 	return v
+}
+
+// QueryKeys are the keys of a section's state, as PrefixedValues writes them.
+var QueryKeys = []string{"q", "sort", "dir", "page", "zone"}
+
+// ParseListQuery reads a section's state from v, its keys prefixed as
+// PrefixedValues writes them. "sort=-name" (the older form) is read as
+// dir=desc; what is not understood is dropped, never refused, since it
+// comes from links and bookmarks.
+func ParseListQuery(v url.Values, prefix string) ListQuery {
+	page, err := strconv.Atoi(v.Get(prefix + "page"))
+	if err != nil || page < 1 {
+		page = 0
+	}
+	q := ListQuery{
+		Q:    strings.TrimSpace(v.Get(prefix + "q")),
+		Sort: strings.TrimSpace(v.Get(prefix + "sort")),
+		Page: page,
+		Zone: v.Get(prefix + "zone"),
+	}
+	col, _ := sortKey(q.Sort)
+	if len(col) > 20 || strings.ContainsAny(col, "-&=? ") {
+		col = ""
+	}
+	switch {
+	case col == "":
+		q.Sort = ""
+	case strings.EqualFold(v.Get(prefix+"dir"), "desc") || strings.HasPrefix(q.Sort, "-"):
+		q.Sort = "-" + col
+	default:
+		q.Sort = col
+	}
+	return q
+}
+
+// PageQueries reads every section's state from the model tab's URL.
+func PageQueries(v url.Values) map[string]ListQuery {
+	out := map[string]ListQuery{}
+	for _, s := range Sections {
+		if q := ParseListQuery(v, s+"."); q != (ListQuery{}) {
+			out[s] = q
+		}
+	}
+	return out
+}
+
+// WithSection is the model tab's query v with one section's state
+// replaced by q; the other sections' and any other keys are kept.
+func WithSection(v url.Values, section string, q ListQuery) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	for _, k := range QueryKeys {
+		out.Del(section + "." + k)
+	}
+	for k, vs := range q.PrefixedValues(section + ".") {
+		out[k] = vs
+	}
+	return out
 }
 
 // SectionURL is where a section of the editor is fetched, in the given state.
