@@ -128,7 +128,7 @@ func (sc *scene) deployment() {
 	edgeAt := map[[2]string]*edge{}
 	for di, d := range m.Dependencies {
 		a, b := x.service[d.From], x.service[d.To]
-		if !sc.shown[a] || !sc.shown[b] {
+		if !sc.shown[a] || !sc.shown[b] || sc.outsideTeam(a, b) {
 			continue
 		}
 		grouped := sc.groupOf(a) != "" || sc.groupOf(b) != ""
@@ -620,8 +620,8 @@ func (sc *scene) zonedServers(used func(si int) bool, draw func(si int)) {
 	var zones []string
 	var loose []int
 	for si, srv := range sc.m.Servers {
-		if sc.opts.Focus != "" && !used(si) {
-			continue // a focus shows only the servers its services run on
+		if (sc.opts.Focus != "" || sc.opts.Team != "") && !used(si) {
+			continue // a focus or a team shows only the servers its services run on
 		}
 		if srv.Zone == "" {
 			loose = append(loose, si)

@@ -112,6 +112,16 @@ func Build(m *topology.Model, findings []risk.Finding, opts Options) (*Diagram, 
 		}},
 	}
 	sc.grouped = opts.Group == GroupTeam
+	if opts.Team != "" {
+		// One team opened from the overview: its services and their
+		// neighbours, the neighbours of other teams collapsed into their
+		// teams' nodes, so that every call leaving the team has an end.
+		team := x.teamSet(m, opts.Team)
+		for i := range sc.shown {
+			sc.shown[i] = sc.shown[i] && team[i]
+		}
+		sc.grouped = true
+	}
 	if !sc.grouped && sc.countShown() > MaxServices && x.hasTeams {
 		sc.grouped = true
 		sc.d.Note = fmt.Sprintf("Grouped by team: %d services are too many to lay out one by one. Focus on a service to see it and its neighbours.", sc.countShown())
@@ -151,16 +161,25 @@ func (sc *scene) countShown() int {
 
 // groupOf returns the team a service is collapsed into, or "" when it is
 // drawn on its own: always without a grouping, and when grouped for the
-// focused service and services without a team (a team of one needs no box).
+// focused service, the services of the opened team and services without a
+// team (a team of one needs no box).
 func (sc *scene) groupOf(i int) string {
 	if !sc.grouped {
 		return ""
 	}
 	s := &sc.m.Services[i]
-	if s.Name == sc.opts.Focus {
+	if s.Name == sc.opts.Focus || (sc.opts.Team != "" && s.Team == sc.opts.Team) {
 		return ""
 	}
 	return s.Team
+}
+
+// outsideTeam is true for a call between services a and b when a team is
+// opened and neither end is in it: two neighbours' calls are not the
+// team's business and would only tangle its picture.
+func (sc *scene) outsideTeam(a, b int) bool {
+	t := sc.opts.Team
+	return t != "" && sc.m.Services[a].Team != t && sc.m.Services[b].Team != t
 }
 
 func (sc *scene) noteSeverity(s risk.Severity) {
@@ -252,6 +271,25 @@ func (x *modelIndex) focusSet(focus string, depth int) []bool {
 	}
 	walk(x.down)
 	walk(x.up)
+	return shown
+}
+
+// teamSet is the services of team and their direct neighbours, callers
+// and callees, by service index.
+func (x *modelIndex) teamSet(m *topology.Model, team string) []bool {
+	shown := make([]bool, len(x.down))
+	for i, s := range m.Services {
+		if s.Team != team {
+			continue
+		}
+		shown[i] = true
+		for _, j := range x.down[i] {
+			shown[j] = true
+		}
+		for _, j := range x.up[i] {
+			shown[j] = true
+		}
+	}
 	return shown
 }
 

@@ -493,6 +493,74 @@ func TestSizeBudgetGroups(t *testing.T) {
 	}
 }
 
+// Opening a team of the overview draws its services one by one and the
+// services of other teams it calls or is called by as those teams' nodes:
+// every call leaving the team ends on a node, none inside another team.
+func TestOpenTeam(t *testing.T) {
+	m := topologytest.Generate(300)
+	const team = "team-003"
+	for _, view := range []string{ViewServices, ViewDeployment} {
+		d := mustBuild(t, m, Options{View: view, Team: team})
+		if !d.Grouped {
+			t.Errorf("%s: an opened team is not drawn among team nodes", view)
+		}
+		members, others := 0, map[string]bool{}
+		for _, s := range m.Services {
+			ids, shown := d.Index.Services[s.Name]
+			if s.Team == team {
+				members++
+				if !shown || len(ids) == 0 || strings.HasPrefix(ids[0], "team-") {
+					t.Errorf("%s: member %s drawn as %v", view, s.Name, ids)
+				}
+				continue
+			}
+			if shown {
+				others[s.Team] = true
+			}
+		}
+		if members != 20 {
+			t.Fatalf("%d members of %s", members, team)
+		}
+		if _, ok := d.Index.Teams[team]; ok {
+			t.Errorf("%s: the opened team still has a node of its own", view)
+		}
+		for other := range others {
+			if len(d.Index.Teams[other]) == 0 {
+				t.Errorf("%s: neighbour team %s has no node", view, other)
+			}
+		}
+		if view == ViewServices && len(others) == 0 {
+			t.Errorf("no neighbour team of %s is drawn", team)
+		}
+		if view == ViewDeployment {
+			// Only the servers something shown runs on.
+			if strings.Contains(string(d.DOT), "no services") {
+				t.Error("an opened team's deployment view draws idle servers")
+			}
+		}
+		// A call between two other teams is not drawn: only the team's.
+		for _, dep := range m.Dependencies {
+			a, b := teamOf(m, dep.From), teamOf(m, dep.To)
+			_, drawn := d.Index.Dependencies[DependencyKey{dep.From, dep.To}]
+			if want := a == team || b == team; drawn != want && view == ViewServices {
+				t.Errorf("%s: call %s→%s (%s→%s) drawn %v", view, dep.From, dep.To, a, b, drawn)
+			}
+		}
+	}
+	if err := (Options{Team: "nobody"}).CheckModel(m); topology.ErrorCode(err) != topology.ENOTFOUND {
+		t.Errorf("opening a missing team: %v", err)
+	}
+}
+
+func teamOf(m *topology.Model, service string) string {
+	for _, s := range m.Services {
+		if s.Name == service {
+			return s.Team
+		}
+	}
+	return ""
+}
+
 // The one-box-per-server view has few nodes but thousands of virtual ones
 // (long edges between zones): its layout bounds crossing minimisation and
 // must not cap network simplex by the node count, which makes Graphviz 12

@@ -34,6 +34,10 @@ type Options struct {
 	Focus string // a service name: only it and its neighbours up to Depth hops
 	Depth int    // hops around Focus, both directions; 0 means DefaultDepth
 	Group string // "" or GroupTeam
+	// Team opens one team of the overview: its services one by one, the
+	// services of other teams they call or are called by collapsed into
+	// those teams' nodes. "" draws the whole system.
+	Team string
 }
 
 // param is one option as a query parameter and a command-line flag.
@@ -90,6 +94,12 @@ var params = []param{
 		get:   func(o *Options) string { return o.Group },
 		set:   func(o *Options, v string) error { o.Group = v; return nil },
 	},
+	{
+		name:  "team",
+		usage: "open the team `NAME`: its services, and the teams they call or are called by",
+		get:   func(o *Options) string { return o.Team },
+		set:   func(o *Options, v string) error { o.Team = v; return nil },
+	},
 }
 
 func errDepth() error {
@@ -141,10 +151,13 @@ func (o Options) Validate() error {
 }
 
 // CheckModel checks what only the model can tell: the focus must name one
-// of its services (ENOTFOUND).
+// of its services and the team one of its teams (ENOTFOUND).
 func (o Options) CheckModel(m *topology.Model) error {
 	if o.Focus != "" && !slices.ContainsFunc(m.Services, func(s topology.Service) bool { return s.Name == o.Focus }) {
 		return topology.Errorf(topology.ENOTFOUND, "There is no service %q to focus on.", o.Focus)
+	}
+	if o.Team != "" && !slices.ContainsFunc(m.Services, func(s topology.Service) bool { return s.Team == o.Team }) {
+		return topology.Errorf(topology.ENOTFOUND, "There is no team %q to open.", o.Team)
 	}
 	return nil
 }
@@ -176,7 +189,7 @@ func (o Options) Key() string {
 	if err != nil {
 		// Only valid options are drawn and cached; an invalid set still
 		// gets a key of its own, never that of a valid one.
-		return "invalid:" + strconv.Quote(o.View) + strconv.Quote(o.Focus) + strconv.Itoa(o.Depth) + strconv.Quote(o.Group)
+		return "invalid:" + strconv.Quote(o.View) + strconv.Quote(o.Focus) + strconv.Itoa(o.Depth) + strconv.Quote(o.Group) + strconv.Quote(o.Team)
 	}
 	v := url.Values{}
 	for _, p := range params {
@@ -193,12 +206,21 @@ func (o Options) With(view string) Options {
 	return o
 }
 
+// WithTeam returns the options with another team opened ("": the overview).
+func (o Options) WithTeam(team string) Options {
+	o.Team = team
+	return o
+}
+
 // Filename names the file of a download: base-view[-by-group].ext.
 func (o Options) Filename(base string, f Format) string {
 	o, _ = o.Normalize()
 	name := base + "-" + o.View
 	if o.Group != "" {
 		name += "-by-" + o.Group
+	}
+	if o.Team != "" {
+		name += "-team"
 	}
 	return name + "." + f.Name
 }

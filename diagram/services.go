@@ -59,7 +59,7 @@ func (sc *scene) services() {
 	}
 	for i, d := range m.Dependencies {
 		a, b := sc.x.service[d.From], sc.x.service[d.To]
-		if !sc.shown[a] || !sc.shown[b] {
+		if !sc.shown[a] || !sc.shown[b] || sc.outsideTeam(a, b) {
 			continue
 		}
 		from, to := nodeOf(a), nodeOf(b)

@@ -12,9 +12,9 @@ import (
 
 // handleAPIDiagram serves the diagram as a file of format f (the standalone
 // SVG, or the DOT it is laid out from), with the options of the diagram
-// page: view, focus, depth, group. Every bad option is a 400, a focus on a
-// missing service too: for the API it is a bad parameter, not a missing
-// resource.
+// page: view, focus, depth, group, team. Every bad option is a 400, a
+// focus on a missing service or a missing team too: for the API it is a bad
+// parameter, not a missing resource.
 func (s *Server) handleAPIDiagram(f diagram.Format) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
@@ -42,7 +42,12 @@ func (s *Server) handleAPIDiagram(f diagram.Format) echo.HandlerFunc {
 			return err
 		}
 		if err := opts.CheckModel(sn.model); err != nil {
-			return topology.Errorf(topology.EINVALID, "focus: %s", topology.ErrorMessage(err))
+			// "focus: …" or "team: …", whichever names nothing.
+			param := "team"
+			if (diagram.Options{Focus: opts.Focus}).CheckModel(sn.model) != nil {
+				param = "focus"
+			}
+			return topology.Errorf(topology.EINVALID, "%s: %s", param, topology.ErrorMessage(err))
 		}
 		return s.serveDiagram(c, sn, opts, f)
 	}

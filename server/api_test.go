@@ -45,9 +45,9 @@ func fixturePasswordHash(tb testing.TB) []byte {
 	return fixtureHash
 }
 
-func newAPIFixture(tb testing.TB) *apiFixture {
+func newAPIFixture(tb testing.TB, configure ...func(*Config)) *apiFixture {
 	tb.Helper()
-	ts := newTestServer(tb)
+	ts := newTestServer(tb, configure...)
 	u, err := ts.db.CreateUser(context.Background(), testEmail, fixturePasswordHash(tb), true)
 	if err != nil {
 		tb.Fatal(err)

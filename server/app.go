@@ -68,6 +68,10 @@ type Config struct {
 	// NoPasswordSignIn turns the email and password form off (single
 	// sign-on only); it needs OIDC, or nobody could sign in.
 	NoPasswordSignIn bool
+	// EmbedOrigins are the origins whose pages may frame embedded share
+	// pages (/s/{token}?embed=1), canonical as ParseEmbedOrigins returns
+	// them; none: nothing may frame archmap.
+	EmbedOrigins []string
 }
 
 // maxConcurrentHashes bounds the memory password hashing takes: each hash
@@ -100,6 +104,7 @@ type Server struct {
 	snapshots *snapshotCache // models and their analysis, by revision
 	responses *responseCache // diagrams, findings, share pages, by revision
 	layouts   *layoutMemory  // layouts that timed out, by revision and options
+	warmer    *layoutWarmer  // lays out the default views after a write
 }
 
 // New builds the server and its routes.
@@ -140,6 +145,15 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("server: base URL: %w", err)
 		}
 	}
+	if len(cfg.EmbedOrigins) > 0 {
+		// Checked again here: a bad item would write its own directives
+		// into the CSP header.
+		origins, err := ParseEmbedOrigins(strings.Join(cfg.EmbedOrigins, " "))
+		if err != nil {
+			return nil, fmt.Errorf("server: embed origins: %w", err)
+		}
+		s.cfg.EmbedOrigins = origins
+	}
 	if cfg.HeavyWork <= 0 {
 		cfg.HeavyWork = runtime.GOMAXPROCS(0)
 	}
@@ -151,6 +165,7 @@ func New(cfg Config) (*Server, error) {
 	s.snapshots = newSnapshotCache(snapshotCacheWeight, s.heavy)
 	s.responses = newResponseCache(responseCacheBytes)
 	s.layouts = newLayoutMemory()
+	s.warmer = newLayoutWarmer()
 	if cfg.Metrics != nil {
 		m, err := s.registerMetrics(cfg.Metrics)
 		if err != nil {

@@ -82,7 +82,13 @@ func layoutKey(sk snapshotKey, o diagram.Options) answerKey {
 // "compare") for one snapshot: the address (its links repeat it) and the
 // request's diagram options, canonical.
 func pageKey(kind string, sk snapshotKey, c echo.Context) answerKey {
-	return answerKey(fmt.Sprintf("%s:%s:%q:%s", sk, kind, c.Request().URL.Path, viewOptionsKey(c)))
+	return pageKeyOf(kind, sk, c.Request().URL.Path, viewOptionsKey(c))
+}
+
+// pageKeyOf is pageKey of the address path and the options' key, for an
+// answer made without a request (the layouts after a write, prewarm.go).
+func pageKeyOf(kind string, sk snapshotKey, path, optionsKey string) answerKey {
+	return answerKey(fmt.Sprintf("%s:%s:%q:%s", sk, kind, path, optionsKey))
 }
 
 // viewOptionsKey is the canonical key of the request's diagram options.

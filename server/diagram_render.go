@@ -37,13 +37,14 @@ func (s *Server) handleDiagramFragment(c echo.Context) error {
 	if len(sn.model.Services) == 0 {
 		return render(c, http.StatusOK, views.DiagramEmpty(views.WorkspaceURL(slug)))
 	}
-	return s.serveFragment(c, sn, views.WorkspaceURL(slug)+"/diagram/panel")
+	return s.serveFragment(c, sn, views.WorkspaceURL(slug))
 }
 
 // serveFragment answers with the diagram fragment of sn for the request's
 // options, and keeps it for the next request for the same revision,
 // address and options: sanitizing a big SVG costs more than looking it up.
-func (s *Server) serveFragment(c echo.Context, sn *snapshot, panelURL string) error {
+// base is the path of the page's own addresses (/w/{slug}, /s/{token}).
+func (s *Server) serveFragment(c echo.Context, sn *snapshot, base string) error {
 	opts, err := diagramOptions(c, sn.model)
 	if err != nil {
 		return err
@@ -52,7 +53,7 @@ func (s *Server) serveFragment(c echo.Context, sn *snapshot, panelURL string) er
 	// hundreds of megabytes to build. The build serves every waiter, so
 	// the first one leaving must not cancel it (the renderer bounds it).
 	b, err := s.responses.load(pageKey("fragment", sn.key, c), func() ([]byte, error) {
-		frag, err := s.diagramFragment(context.WithoutCancel(c.Request().Context()), sn, opts, panelURL)
+		frag, err := s.diagramFragment(context.WithoutCancel(c.Request().Context()), sn, opts, base)
 		if err != nil {
 			return nil, err
 		}
@@ -77,9 +78,10 @@ func fragmentFailed(c echo.Context, err error) error {
 	return err
 }
 
-// diagramFragment draws the model and returns the fragment for the page.
-// panelURL is where the page fetches a service's side panel.
-func (s *Server) diagramFragment(ctx context.Context, sn *snapshot, opts diagram.Options, panelURL string) (templ.Component, error) {
+// diagramFragment draws the model and returns the fragment for the page
+// whose addresses hang off base: the side panel's, and the overview's that
+// an opened team's breadcrumb leads back to.
+func (s *Server) diagramFragment(ctx context.Context, sn *snapshot, opts diagram.Options, base string) (templ.Component, error) {
 	d, svg, err := s.exporter(sn.key, opts).Draw(ctx, sn.model, sn.report.Findings, opts)
 	if err != nil {
 		return nil, err
@@ -88,8 +90,12 @@ func (s *Server) diagramFragment(ctx context.Context, sn *snapshot, opts diagram
 	if err != nil {
 		return nil, err
 	}
-	data := diagramData(sn.model, d.Index, panelURL)
-	return views.DiagramFragment(clean, d.Note, data), nil
+	data := diagramData(sn.model, d.Index, base+"/diagram/panel")
+	crumb := views.DiagramCrumb{Team: opts.Team}
+	if opts.Team != "" {
+		crumb.Back = base + "/diagram?" + opts.WithTeam("").Query()
+	}
+	return views.DiagramFragment(clean, d.Note, data, crumb), nil
 }
 
 // diagramData is the data island of a diagram: the element ids of each
@@ -101,6 +107,7 @@ func diagramData(m *topology.Model, ix diagram.Index, panelURL string) views.Dia
 		Edges:    map[string][]string{},
 		Servers:  map[string][]string{},
 		PanelURL: panelURL,
+		Teams:    ix.Teams,
 	}
 	for _, svc := range m.Services {
 		ids, ok := ix.Services[svc.Name]

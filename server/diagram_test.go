@@ -91,6 +91,31 @@ func TestServicePanel(t *testing.T) {
 		t.Errorf("upstream %q", got)
 	}
 	c.get("/w/"+slug+"/diagram/panel?service=nope").wantStatus(t, http.StatusNotFound)
+
+	// It leads to the service's row in the model editor: the model tab
+	// searched for its name, at the row.
+	list, err := ts.db.Services().List(context.Background(), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	for _, r := range list {
+		if r.Name == "db" {
+			id = r.ID
+		}
+	}
+	href, _ := p.find(t, "panel-edit-service").Attr("href")
+	if want := "/w/" + slug + "?services.q=db#service-" + itoa(id); id == 0 || href != want {
+		t.Fatalf("editor link %q, want %q", href, want)
+	}
+	model := c.get(strings.Split(href, "#")[0])
+	model.wantStatus(t, http.StatusOK)
+	if model.doc.Find("#service-"+itoa(id)).Length() != 1 {
+		t.Errorf("the model tab has no row #service-%d to land on", id)
+	}
+	if q, _ := model.doc.Find(`[data-testid="services-search"]`).Attr("value"); q != "db" {
+		t.Errorf("the model tab's services are searched for %q, want db", q)
+	}
 }
 
 // TestServerPanel: a server's panel lists what runs there and what its

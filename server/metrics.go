@@ -56,6 +56,18 @@ func (s *Server) registerMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Diagram layouts refused because the render queue was full.",
 		}, func() float64 { return float64(s.renderer.Stats().Rejected) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "archmap_layouts_after_write_total",
+			Help: "Workspace revisions whose default views were laid out in the background after a write.",
+		}, func() float64 { return float64(s.warmer.warmed.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "archmap_layouts_after_write_dropped_total",
+			Help: "Background layouts given up because a newer revision came, or not queued because the queue was full.",
+		}, func() float64 { return float64(s.warmer.dropped.Load() + s.warmer.skipped.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "archmap_response_cache_hits_total",
+			Help: "Answers (diagram fragments, downloads, share pages, findings) served from the response cache.",
+		}, func() float64 { return float64(s.responses.hits.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "archmap_snapshot_loads_total",
 			Help: "Models loaded and analysed (each revision once while it stays cached).",
 		}, func() float64 { return float64(s.snapshots.loaded.Load()) }),

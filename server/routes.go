@@ -18,6 +18,9 @@ import (
 //	web             the browser app: host gate → body limit → session → CSRF;
 //	                then the setup gate, then a signed-in user
 //
+// The api's and the app's writes to a workspace queue its default views
+// for layout in the background (layoutAfterWrite, prewarm.go).
+//
 // Each group also answers the unknown addresses under it (Echo registers a
 // not-found route per group), so an unknown API address gets a JSON 401 or
 // 404 and an unknown page the app's.
@@ -44,7 +47,7 @@ func (s *Server) routes() {
 	// it needs no CSRF token: a forged request carries no credentials).
 	api := e.Group("/api/v1", errorsAsJSON, s.hostGate, bodyLimit)
 	api.GET("/openapi.json", s.handleAPIOpenAPI)
-	authed := api.Group("", s.requireToken)
+	authed := api.Group("", s.requireToken, s.layoutAfterWrite)
 	authed.GET("/workspaces", s.handleAPIWorkspaceList)
 	authed.POST("/workspaces", s.handleAPIWorkspaceCreate)
 	authed.GET("/workspaces/:slug", s.handleAPIWorkspaceGet)
@@ -103,7 +106,7 @@ func (s *Server) routes() {
 	ready.GET("/auth/oidc/start", s.handleOIDCStart)
 	ready.GET(OIDCCallbackPath, s.handleOIDCCallback)
 
-	app := ready.Group("", s.requireUser)
+	app := ready.Group("", s.requireUser, s.layoutAfterWrite)
 	app.GET("/account", s.handleAccountShow)
 	app.POST("/account/tokens", s.handleTokenCreate)
 	app.POST("/account/tokens/:id/delete", s.handleTokenDelete)

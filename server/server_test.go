@@ -24,13 +24,19 @@ type testServer struct {
 	srv *Server
 }
 
-func newTestServer(tb testing.TB) *testServer {
+// newTestServer starts the server; configure, when given, changes its
+// Config first.
+func newTestServer(tb testing.TB, configure ...func(*Config)) *testServer {
 	tb.Helper()
-	return newTestServerWith(tb, nil)
+	return newTestServerWith(tb, func(cfg *Config, _ string) {
+		for _, f := range configure {
+			f(cfg)
+		}
+	})
 }
 
-// newTestServerWith lets a test change the server's Config; configure gets
-// the server's address (http://127.0.0.1:port) before the server starts.
+// newTestServerWith is newTestServer for a Config that needs the server's
+// own address (http://127.0.0.1:port), known before the server starts.
 func newTestServerWith(tb testing.TB, configure func(cfg *Config, url string)) *testServer {
 	tb.Helper()
 	ctx := context.Background()
@@ -41,9 +47,7 @@ func newTestServerWith(tb testing.TB, configure func(cfg *Config, url string)) *
 	tb.Cleanup(func() { db.Close() })
 	cfg := Config{DB: db, Renderer: sharedRenderer(tb), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Passwords: testPasswords}
 	ts := httptest.NewUnstartedServer(nil)
-	if configure != nil {
-		configure(&cfg, "http://"+ts.Listener.Addr().String())
-	}
+	configure(&cfg, "http://"+ts.Listener.Addr().String())
 	srv, err := New(cfg)
 	if err != nil {
 		ts.Close()

@@ -15,16 +15,43 @@ import (
 // handleServicePanel is the side panel of a service selected on the diagram:
 // its details, where it runs, its callers and callees, and its risks. It
 // takes the service by name, as the diagram knows it.
+//
+// Unlike a share page's, it links the service to its row in the model
+// editor.
 func (s *Server) handleServicePanel(c echo.Context) error {
-	sn, err := s.workspaceSnapshot(c.Request().Context(), c.Param("slug"))
+	ctx := c.Request().Context()
+	slug := c.Param("slug")
+	sn, err := s.workspaceSnapshot(ctx, slug)
 	if err != nil {
 		return err
 	}
-	panel, err := sidePanel(sn, c)
+	if c.QueryParam("server") != "" {
+		panel, err := sidePanel(sn, c)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusOK, panel)
+	}
+	d, err := servicePanel(sn, c.QueryParam("service"))
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, panel)
+	// The row's id is the store's, not the model's: looked up by name.
+	// A rename since the snapshot finds nothing, and the link searches
+	// for the name alone.
+	list, err := s.db.Services().List(ctx, slug)
+	if err != nil {
+		return err
+	}
+	var id int64
+	for _, r := range list {
+		if r.Name == d.Service.Name {
+			id = r.ID
+			break
+		}
+	}
+	d.EditorURL = views.ServiceEditorURL(slug, d.Service.Name, id)
+	return render(c, http.StatusOK, views.ServicePanel(d))
 }
 
 // sidePanel is the panel of what the query names: ?service=NAME or

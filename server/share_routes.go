@@ -37,7 +37,12 @@ const sharedLinkKey = "shared-link"
 func (s *Server) shareHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", shareCSP)
+		h.Set("Content-Security-Policy", s.shareCSPFor(c))
+		if s.frameable(c) {
+			// Framing is the CSP's to allow: X-Frame-Options knows no list
+			// of origins, and DENY would win in browsers that read it.
+			h.Del("X-Frame-Options")
+		}
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Robots-Tag", "noindex, nofollow, noarchive")
 		h.Set(echo.HeaderCacheControl, "no-store")
@@ -142,8 +147,15 @@ func (s *Server) shareError(c echo.Context, err error) error {
 // The page is a function of the link's revision, its address and the view
 // options alone (no session, no CSRF token), so it is made once per
 // revision and options, like the diagram.
+//
+// With ?embed=1 it is the diagram alone, for another site's <iframe>
+// (embed.go).
 func (s *Server) handleShareShow(c echo.Context) error {
-	key := pageKey("sharepage", shareKey(sharedLink(c)), c)
+	kind := "sharepage"
+	if isEmbed(c) {
+		kind = "shareembed"
+	}
+	key := pageKey(kind, shareKey(sharedLink(c)), c)
 	b, ok := s.responses.get(key)
 	if !ok {
 		sn, opts, err := s.sharedView(c)
@@ -152,10 +164,16 @@ func (s *Server) handleShareShow(c echo.Context) error {
 		}
 		// Built once however many visitors arrive at once; bounded in size
 		// whatever the model (diagramPageData).
-		b, err = s.responses.load(pageKey("sharepage", sn.key, c), func() ([]byte, error) {
+		b, err = s.responses.load(pageKey(kind, sn.key, c), func() ([]byte, error) {
 			d := diagramPageData(sn, opts, sharePath(c))
 			d.ReadOnly = true
-			info := views.ShareInfo{Name: sn.model.Name, Description: sn.model.Description, Revision: sn.revision, Pinned: sharedLink(c).Pinned()}
+			info := views.ShareInfo{
+				Name: sn.model.Name, Description: sn.model.Description, Revision: sn.revision, Pinned: sharedLink(c).Pinned(),
+				Origin: s.baseURL(c.Request().Context()), Path: sharePath(c), Embeddable: len(s.cfg.EmbedOrigins) > 0,
+			}
+			if kind == "shareembed" {
+				return renderHTML(c, views.ShareEmbedLayout(info.Name, views.ShareEmbed(info, d)))
+			}
 			return renderHTML(c, views.ShareLayout(info.Name, views.SharePage(info, d)))
 		})
 		if err != nil {
@@ -181,7 +199,7 @@ func (s *Server) handleShareFragment(c echo.Context) error {
 	if len(sn.model.Services) == 0 {
 		return render(c, http.StatusOK, views.ShareDiagramEmpty())
 	}
-	return s.serveFragment(c, sn, sharePath(c)+"/diagram/panel")
+	return s.serveFragment(c, sn, sharePath(c))
 }
 
 // handleShareDownload serves the shared diagram as a file, named after the

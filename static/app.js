@@ -100,6 +100,21 @@
     Object.keys(shared).forEach(function (id) {
       delete owner[id];
     });
+    // A team's node opens the team where the page can (diagram-page.js).
+    var teamOf = {};
+    if (window.archmap && window.archmap.openTeam && document.getElementById("diagram-page")) {
+      Object.keys(data.teams || {}).forEach(function (team) {
+        (data.teams[team] || []).forEach(function (id) {
+          teamOf[id] = team;
+          var el = document.getElementById(id);
+          if (el) {
+            el.setAttribute("tabindex", "0");
+            el.setAttribute("role", "link");
+            el.setAttribute("aria-label", "Open team " + team);
+          }
+        });
+      });
+    }
     Object.keys(owner).forEach(function (id) {
       var el = document.getElementById(id);
       if (el) {
@@ -141,14 +156,17 @@
       var node = e.target.closest("g.node");
       var name = node && owner[node.id];
       if (name) select(name, false);
+      else if (node && teamOf[node.id]) window.archmap.openTeam(teamOf[node.id]);
       else clearSelection();
     });
     svg.addEventListener("keydown", function (e) {
       if (e.key !== "Enter" && e.key !== " ") return;
       var name = owner[e.target.id];
-      if (!name) return;
+      var team = teamOf[e.target.id];
+      if (!name && !team) return;
       e.preventDefault();
-      select(name, false);
+      if (name) select(name, false);
+      else window.archmap.openTeam(team);
     });
     applyTeamFilter();
     applySimulation();
@@ -222,7 +240,8 @@
       mark(diagram.data.edges[name + "->" + d], "is-related");
     });
     if (center) centerOn(s.ids);
-    if (diagram.data.panel_url && window.htmx) {
+    // An embedded diagram has no panel to fill.
+    if (diagram.data.panel_url && window.htmx && document.getElementById("node-panel")) {
       window.htmx.ajax("GET", diagram.data.panel_url + "?service=" + encodeURIComponent(name), {
         target: "#node-panel",
         swap: "innerHTML"

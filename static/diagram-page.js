@@ -38,17 +38,72 @@
 
   // place puts the drawing in the frame: centred along an axis it fits in,
   // from its start (top, left: where the flow begins) along one it does not.
-  function place(pz) {
+  // Across the flow, a drawing taller than the frame is placed where the
+  // most nodes at the flow's start are in sight: a ranked layout centres
+  // its first ranks, so its top left corner may hold no node at all.
+  function place(pz, svg) {
     var s = pz.getSizes();
     var vb = s.viewBox;
     var rz = s.realZoom;
     var pad = 12;
     var w = vb.width * rz;
     var h = vb.height * rz;
-    pz.pan({
-      x: (w > s.width ? pad : (s.width - w) / 2) - vb.x * rz,
-      y: (h > s.height ? pad : (s.height - h) / 2) - vb.y * rz
+    var x = (w > s.width ? pad : (s.width - w) / 2) - vb.x * rz;
+    var y = (h > s.height ? pad : (s.height - h) / 2) - vb.y * rz;
+    if (h > s.height && svg) {
+      var ys = [];
+      nodeCentres(svg).forEach(function (p) {
+        var sx = p.x * rz + x;
+        if (sx > 0 && sx < s.width) ys.push(p.y * rz);
+      });
+      var best = bestWindow(ys, s.height - 2 * pad - 40);
+      if (best !== null) {
+        // The window's first node 20 px below the frame's top, within the
+        // drawing's extent.
+        y = Math.min(pad - vb.y * rz, Math.max(s.height - pad - (vb.y + vb.height) * rz, pad + 20 - best));
+      }
+    }
+    pz.pan({ x: x, y: y });
+  }
+
+  // nodeCentres are the centres of the nodes (the legend left out) in the
+  // drawing's own coordinates, which svg-pan-zoom's viewport maps to the
+  // screen (screen = coordinate × realZoom + pan).
+  function nodeCentres(svg) {
+    var vp = svg.querySelector(".svg-pan-zoom_viewport");
+    if (!vp || !vp.getCTM()) return [];
+    var inv = vp.getCTM().inverse();
+    var out = [];
+    svg.querySelectorAll("g.node:not(.legend)").forEach(function (n) {
+      var ctm = n.getCTM();
+      if (!ctm) return;
+      var b = n.getBBox();
+      var p = svg.createSVGPoint();
+      p.x = b.x + b.width / 2;
+      p.y = b.y + b.height / 2;
+      out.push(p.matrixTransform(inv.multiply(ctm)));
     });
+    return out;
+  }
+
+  // bestWindow is where a window of length len over the sorted positions
+  // holds the most of them (its start, the first one in it); null for none.
+  function bestWindow(pos, len) {
+    if (!pos.length) return null;
+    pos.sort(function (a, b) {
+      return a - b;
+    });
+    var best = 0;
+    var bestCount = 0;
+    var j = 0;
+    for (var i = 0; i < pos.length; i++) {
+      while (j < pos.length && pos[j] <= pos[i] + len) j++;
+      if (j - i > bestCount) {
+        bestCount = j - i;
+        best = i;
+      }
+    }
+    return pos[best];
   }
 
   // fitReadable fits the diagram into its frame unless that makes the
@@ -70,7 +125,7 @@
     } else if (px > maxLabelPx) {
       pz.zoom((pz.getZoom() * maxLabelPx) / px);
     }
-    place(pz);
+    place(pz, svg);
   };
 
   // sizeFrame makes the frame end at the bottom of the window as the page
@@ -393,6 +448,80 @@
   }
   document.addEventListener("archmap:diagram", showFromHash);
 
+  // ---- teams: a click on a team's node opens it in place ----
+
+  // withTeam sets (or, for "", removes) the team of a URL.
+  function withTeam(href, team) {
+    var u = new URL(href, location.href);
+    if (team) u.searchParams.set("team", team);
+    else u.searchParams.delete("team");
+    return u.pathname + u.search + u.hash;
+  }
+
+  // showTeam loads the diagram of the address's team into the frame and
+  // makes the toolbar's links and fields carry it, so that switching view,
+  // downloading or changing an option keeps the team open.
+  function showTeam(team) {
+    var content = document.getElementById("diagram-content");
+    if (!content || !window.htmx) return false;
+    var path = (content.getAttribute("hx-get") || "").split("?")[0];
+    var q = new URLSearchParams(location.search);
+    q.delete("fail"); // the simulation is the page's, not the drawing's
+    if (team) q.set("team", team);
+    else q.delete("team");
+    var url = path + "?" + q.toString();
+    content.setAttribute("hx-get", url);
+    document.querySelectorAll(".view-tabs a[href], .toolbar-end a[download]").forEach(function (a) {
+      a.setAttribute("href", withTeam(a.getAttribute("href"), team));
+    });
+    var input = document.querySelector("[data-team-input]");
+    if (input) {
+      input.value = team;
+      input.disabled = !team;
+    }
+    // From the content element, so that its loading indicator shows.
+    window.htmx.ajax("GET", url, { source: content, target: "#diagram-content", swap: "innerHTML" });
+    return true;
+  }
+
+  // openTeam opens a team ("" goes back to the overview) as a new entry of
+  // the browser's history: back returns to where the user was.
+  archmap.openTeam = function (team) {
+    if (!document.getElementById("diagram-page")) return;
+    var href = withTeam(location.href, team);
+    if (!window.htmx) {
+      location.assign(href);
+      return;
+    }
+    history.pushState({ team: team }, "", href);
+    showTeam(team);
+  };
+
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest("a[data-open-team]");
+    if (!a || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+    e.preventDefault();
+    archmap.openTeam(a.getAttribute("data-open-team"));
+  });
+
+  // Focusing on a service leaves the opened team: the focus draws its own
+  // neighbourhood, whatever team it is in. (In the capture phase: before
+  // app.js submits the toolbar on the same change.)
+  document.addEventListener(
+    "change",
+    function (e) {
+      if (e.target.id !== "opt-focus") return;
+      var input = document.querySelector("[data-team-input]");
+      if (input) input.disabled = true;
+    },
+    true
+  );
+
+  window.addEventListener("popstate", function () {
+    if (!document.getElementById("diagram-page")) return;
+    showTeam(new URLSearchParams(location.search).get("team") || "");
+  });
+
   // ---- failure simulation: the failure set lives in the URL ----
 
   // failParam reads ?fail=zone:a,service:b (repeated fail= too). A name may
@@ -533,7 +662,50 @@
     markSimOn(ticked().length > 0 && !!document.querySelector("#sim-result [data-testid=sim-summary]"));
   });
 
+  // ---- the share page's embedding snippets ----
+
+  // fillOrigin makes the snippets absolute with the address the browser
+  // used, when the server knows no public address of its own.
+  function fillOrigin() {
+    document.querySelectorAll("input[data-path][data-origin]").forEach(function (i) {
+      if (i.getAttribute("data-origin")) return;
+      var path = i.getAttribute("data-path");
+      i.value = i.value.split(path).join(location.origin + path);
+    });
+  }
+
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-copy-snippet]");
+    if (!b) return;
+    var input = document.getElementById(b.getAttribute("data-copy-snippet"));
+    var status = b.closest(".embed-snippets") && b.closest(".embed-snippets").querySelector(".copy-status");
+    if (!input) return;
+    function said(msg) {
+      if (status) status.textContent = msg;
+    }
+    function fallback() {
+      // Plain http is no secure context: no async clipboard there.
+      input.focus();
+      input.select();
+      var ok = false;
+      try {
+        ok = document.execCommand("copy");
+      } catch (err) {
+        ok = false;
+      }
+      said(ok ? "Copied." : "Selected: press Ctrl+C (⌘C) to copy.");
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(function () {
+        said("Copied.");
+      }, fallback);
+    } else {
+      fallback();
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    fillOrigin();
     restoreSide();
     sizeFrame();
     // After htmx has set up the simulation form (its own DOMContentLoaded).

@@ -2,6 +2,7 @@ package views
 
 import (
 	"encoding/json"
+	"net/url"
 	"strconv"
 
 	"github.com/archmap/archmap/diagram"
@@ -132,6 +133,17 @@ type DiagramData struct {
 	Servers map[string][]string `json:"servers"`
 	// PanelURL is fetched with ?service=NAME for the side panel.
 	PanelURL string `json:"panel_url"`
+	// Teams maps a team collapsed into node(s) to their elements: a click
+	// on one opens the team (diagram-page.js).
+	Teams map[string][]string `json:"teams"`
+}
+
+// DiagramCrumb is the way back from an opened team to the overview: the
+// team shown ("" for the overview, which has no crumb) and the address of
+// the page without it.
+type DiagramCrumb struct {
+	Team string
+	Back string
 }
 
 // DiagramService is one service in the data island.
@@ -148,7 +160,21 @@ type ServicePanelData struct {
 	Placements []topology.Placement
 	Upstream   []topology.Dependency // calls into the service
 	Downstream []topology.Dependency // calls the service makes
-	Findings   []risk.Finding
+	Findings   []risk.Finding        // its own, and those on its calls
+	// EditorURL leads to the service's row in the model editor; "" where
+	// there is no editor (share pages).
+	EditorURL string
+}
+
+// ServiceEditorURL is the model tab searched for a service's name, at its
+// row (id 0: at the services section). The model tab keeps each section's
+// search in its URL under the section's name (?services.q=NAME).
+func ServiceEditorURL(slug, name string, id int64) string {
+	anchor := "#" + SectionServices
+	if id > 0 {
+		anchor = "#" + rowID("service", id)
+	}
+	return WorkspaceURL(slug) + "?" + url.Values{SectionServices + ".q": {name}}.Encode() + anchor
 }
 
 // ServerPanelData is the side panel of a selected server.

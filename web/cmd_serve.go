@@ -37,6 +37,9 @@ type serveConfig struct {
 	trustProxy    bool
 	// trustedProxies is --trusted-proxies: comma-separated CIDRs.
 	trustedProxies string
+	// embedOrigins is --embed-origins: origins that may frame embedded
+	// share pages, separated by spaces or commas.
+	embedOrigins   string
 	renderWorkers  int
 	renderTimeout  time.Duration
 	oidc           oidcFlags
@@ -58,6 +61,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&cfg.baseURL, "base-url", "", "public origin used in share links, e.g. https://archmap.example.com (overrides the one chosen at setup)")
 	fs.BoolVar(&cfg.trustProxy, "trust-proxy", false, "take client addresses from X-Forwarded-For of proxies on private addresses (only behind a proxy that sets it)")
 	fs.StringVar(&cfg.trustedProxies, "trusted-proxies", "", "comma-separated networks (CIDR) of the proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; a proxy on loopback always is for X-Forwarded-Proto")
+	fs.StringVar(&cfg.embedOrigins, "embed-origins", "", "origins whose pages may frame embedded share pages (/s/TOKEN?embed=1), separated by spaces or commas, e.g. https://wiki.example.com; none: nothing may frame archmap")
 	fs.IntVar(&cfg.renderWorkers, "render-workers", 0, "Graphviz worker processes (default: the number of CPUs, at most 4)")
 	fs.DurationVar(&cfg.renderTimeout, "render-timeout", diagram.DefaultTimeout, "time limit of one diagram layout; past it the layout is stopped")
 	cfg.oidc.add(fs)
@@ -75,6 +79,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if _, err := parsePrefixes(cfg.trustedProxies); err != nil {
 		return usageError("--trusted-proxies: %v", err)
+	}
+	if _, err := server.ParseEmbedOrigins(cfg.embedOrigins); err != nil {
+		return usageError("--embed-origins: %v", err)
 	}
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
 		return usageError("--log-format %q: want text or json", cfg.logFormat)
@@ -158,6 +165,10 @@ func serve(ctx context.Context, e *env, cfg serveConfig) error {
 	if err != nil {
 		return usageError("--trusted-proxies: %v", err)
 	}
+	embedOrigins, err := server.ParseEmbedOrigins(cfg.embedOrigins)
+	if err != nil {
+		return usageError("--embed-origins: %v", err)
+	}
 	var reg *prometheus.Registry
 	if cfg.metricsAddr != "" {
 		reg = prometheus.NewRegistry()
@@ -176,6 +187,7 @@ func serve(ctx context.Context, e *env, cfg serveConfig) error {
 		BaseURL:          cfg.baseURL,
 		TrustProxy:       cfg.trustProxy,
 		TrustedProxies:   proxies,
+		EmbedOrigins:     embedOrigins,
 		OIDC:             oidcCfg,
 		NoPasswordSignIn: cfg.passwordSignIn == "off",
 	})

@@ -162,6 +162,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown flag", []string{"export", "--colour"}, "flag provided but not defined"},
 		{"serve with a bad proxy network", []string{"serve", "--trusted-proxies", "10.0.0.0/8,not-a-net"}, `--trusted-proxies: "not-a-net"`},
 		{"serve with a base URL that is not an origin", []string{"serve", "--base-url", "archmap.example.com/app"}, "--base-url"},
+		{"serve with an embed origin that is not an origin", []string{"serve", "--embed-origins", "https://wiki.example.com https://evil.example.com/;script-src"}, "--embed-origins"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
