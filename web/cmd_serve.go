@@ -39,10 +39,10 @@ type serveConfig struct {
 	trustedProxies string
 	// embedOrigins is --embed-origins: origins that may frame embedded
 	// share pages, separated by spaces or commas.
-	embedOrigins   string
-	renderWorkers  int
-	renderTimeout  time.Duration
-	oidc           oidcFlags
+	embedOrigins  string
+	renderWorkers int
+	renderTimeout time.Duration
+	oidc          oidcFlags
 	// passwordSignIn is --password-signin: on or off.
 	passwordSignIn string
 	// ready, when set, learns the address actually listened on (tests use :0).
