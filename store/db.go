@@ -1,5 +1,7 @@
 // Package store keeps archmap's workspaces, their models, accounts and share
-// links in one SQLite file, through github.com/mattn/go-sqlite3.
+// links in one SQLite file, through github.com/mattn/go-sqlite3, or in a
+// PostgreSQL database, through github.com/jackc/pgx/v5 (OpenURL; postgres.go
+// says how its writes keep the guarantees below).
 //
 // Durability: the database runs in WAL mode with synchronous=FULL, so every
 // commit is fsynced to the write-ahead log before the call returns; a change
@@ -61,10 +63,15 @@ const (
 
 // DB is an open archmap database.
 type DB struct {
-	path  string
-	write *sql.DB // exactly one connection: writers queue here
-	read  *sql.DB
-	stmts sync.Map // query text → *sql.Stmt on read, see queryRow
+	path string // the SQLite file; "" on PostgreSQL
+	pg   bool   // PostgreSQL (postgres.go), not SQLite
+	url  string // the PostgreSQL URL, password and all: never in a message
+	// created: this Open applied the first PostgreSQL migration (Created).
+	created bool
+	locks   pgLocks
+	write   *pool // SQLite: exactly one connection, writers queue here
+	read    *pool
+	stmts   sync.Map // query text → *sql.Stmt on read, see queryRow
 	// touched: "table:id" → when this process last recorded a use, see touch.
 	touched sync.Map
 	tokens  tokenCache
@@ -96,7 +103,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	db.write = w
+	db.write = &pool{DB: w}
 
 	var mode string
 	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
@@ -136,7 +143,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	n := max(16, runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	db.read = r
+	db.read = &pool{DB: r}
 	if err := r.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: unable to open %s: %w", path, err)
@@ -165,8 +172,11 @@ func dsn(path, params string) string {
 	return "file:" + r.Replace(path) + "?" + params
 }
 
-// Path returns the file the database lives in.
+// Path returns the file the database lives in ("" on PostgreSQL).
 func (db *DB) Path() string { return db.path }
+
+// Postgres reports whether the database is PostgreSQL rather than SQLite.
+func (db *DB) Postgres() bool { return db.pg }
 
 // Close closes both pools.
 func (db *DB) Close() error {
@@ -182,7 +192,7 @@ func (db *DB) Close() error {
 		errs = append(errs, db.write.Close())
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("store: unable to close %s: %w", db.path, err)
+		return fmt.Errorf("store: unable to close %s: %w", db.name(), err)
 	}
 	return nil
 }
@@ -202,13 +212,34 @@ func (db *DB) Ping(ctx context.Context) error {
 type Tx struct {
 	*sql.Tx
 	now time.Time
+	pg  bool // see dialect.go
+	// locks are the PostgreSQL advisory lock keys (dialect.go).
+	locks pgLocks
 }
 
 // beginWrite starts a write transaction on the writer connection. BEGIN
 // IMMEDIATE (from the DSN) takes the write lock up front, so SQLite's busy
 // timeout covers the wait for another process, and no transaction fails
 // half-way with SQLITE_BUSY when it upgrades from reading to writing.
+//
+// On PostgreSQL it is the one writer at a time across every node, as on
+// SQLite; model writes of one workspace use beginModelWrite instead.
 func (db *DB) beginWrite(ctx context.Context) (*Tx, error) {
+	return db.beginWriteAs(ctx, false)
+}
+
+// beginModelWrite starts a write transaction that changes one workspace's
+// model and locks that workspace's row first thing (findWorkspaceForWrite).
+// On SQLite it is beginWrite; on PostgreSQL such writers of different
+// workspaces run side by side (postgres.go).
+func (db *DB) beginModelWrite(ctx context.Context) (*Tx, error) {
+	return db.beginWriteAs(ctx, true)
+}
+
+func (db *DB) beginWriteAs(ctx context.Context, model bool) (*Tx, error) {
+	if db.pg {
+		return db.beginWritePG(ctx, model)
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -219,11 +250,17 @@ func (db *DB) beginWrite(ctx context.Context) (*Tx, error) {
 // beginRead starts a read transaction on the reader pool: every query in it
 // sees one snapshot.
 func (db *DB) beginRead(ctx context.Context) (*Tx, error) {
-	tx, err := db.read.BeginTx(ctx, nil)
+	var opts *sql.TxOptions
+	if db.pg {
+		// READ COMMITTED, PostgreSQL's default, takes a snapshot per
+		// statement; one snapshot for the whole read is REPEATABLE READ.
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	tx, err := db.read.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &Tx{Tx: tx, now: db.now().UTC()}, nil
+	return &Tx{Tx: tx, now: db.now().UTC(), pg: db.pg}, nil
 }
 
 // queryRow runs a one-row read with a statement prepared once per query
@@ -256,7 +293,7 @@ func fail(op string, err error) error {
 		return err
 	}
 	var se sqlite3.Error
-	if errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked) {
+	if errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked) || pgBusy(err) {
 		return topology.Errorf(topology.EUNAVAILABLE, "the database is busy; try again in a moment")
 	}
 	return fmt.Errorf("store: unable to %s: %w", op, err)
@@ -265,7 +302,11 @@ func fail(op string, err error) error {
 // isUnique reports whether err is a violated UNIQUE or PRIMARY KEY constraint.
 func isUnique(err error) bool {
 	var se sqlite3.Error
-	return errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
+	if errors.As(err, &se) {
+		return se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
+	}
+	code, _ := pgCode(err)
+	return code == pgUniqueViolation
 }
 
 // Times are stored as fixed-width UTC text, so that they sort and compare
@@ -344,7 +385,18 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 // migrate applies the embedded migrations the database lacks, each in its
 // own transaction together with its record in schema_migrations.
 func (db *DB) migrate(ctx context.Context) error {
+	if db.pg {
+		return db.migratePG(ctx, migrations.PostgresFS)
+	}
 	return db.migrateFS(ctx, migrations.FS)
+}
+
+// migrationsFS is the engine's set of migrations.
+func (db *DB) migrationsFS() fs.FS {
+	if db.pg {
+		return migrations.PostgresFS
+	}
+	return migrations.FS
 }
 
 func (db *DB) migrateFS(ctx context.Context, fsys fs.FS) error {
@@ -455,4 +507,4 @@ func checkForeignKeys(ctx context.Context, tx *Tx) error {
 }
 
 // Pools returns the read and write connection pools, for their metrics.
-func (db *DB) Pools() (read, write *sql.DB) { return db.read, db.write }
+func (db *DB) Pools() (read, write *sql.DB) { return db.read.DB, db.write.DB }

@@ -14,11 +14,11 @@ import (
 
 	"github.com/mattn/go-sqlite3"
 
-	"github.com/archmap/archmap/migrations"
 	"github.com/archmap/archmap/topology"
 )
 
 func TestOpenUsesWAL(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	db := mustOpenDB(t)
 	var mode string
@@ -49,6 +49,7 @@ func TestOpenUsesWAL(t *testing.T) {
 }
 
 func TestOpenOddPaths(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 	for _, name := range []string{"with space.db", "what?.db", "hash#1.db", "pct%41.db"} {
@@ -76,7 +77,7 @@ func TestOpenOddPaths(t *testing.T) {
 func TestMigrationsFromEmpty(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpenDB(t)
-	want, err := loadMigrations(migrations.FS)
+	want, err := loadMigrations(db.migrationsFS())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func TestMigrationsFromEmpty(t *testing.T) {
 
 	// Opening again applies nothing twice.
 	db.Close()
-	db2, err := Open(ctx, db.Path())
+	db2, err := reopenDB(t, db)
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}
@@ -122,13 +123,13 @@ func TestMigrationsFromEmpty(t *testing.T) {
 func TestRefuseNewerDatabase(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpenDB(t)
-	ms, _ := loadMigrations(migrations.FS)
+	ms, _ := loadMigrations(db.migrationsFS())
 	known := ms[len(ms)-1].version
 	if _, err := db.write.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future.sql', 'x')", known+2); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
-	db2, err := Open(ctx, db.Path())
+	db2, err := reopenDB(t, db)
 	if err == nil {
 		db2.Close()
 		t.Fatal("Open accepted a database from a newer archmap")
@@ -150,12 +151,17 @@ func TestMigrationRunsInItsOwnTransaction(t *testing.T) {
 	if _, err := db.write.ExecContext(ctx, "DROP TABLE schema_migrations"); err != nil {
 		t.Fatal(err)
 	}
-	err := db.migrateFS(ctx, fsys)
+	migrate, tablesQuery := db.migrateFS, "SELECT name FROM sqlite_schema WHERE name IN ('a', 'b') ORDER BY name"
+	if db.pg {
+		migrate = db.migratePG
+		tablesQuery = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name IN ('a', 'b') ORDER BY 1"
+	}
+	err := migrate(ctx, fsys)
 	if err == nil || !strings.Contains(err.Error(), "0002_b.sql") {
 		t.Fatalf("migrate = %v, want a failure naming 0002_b.sql", err)
 	}
 	var tables []string
-	rows, err := db.write.QueryContext(ctx, "SELECT name FROM sqlite_schema WHERE name IN ('a', 'b') ORDER BY name")
+	rows, err := db.write.QueryContext(ctx, tablesQuery)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +244,7 @@ func TestWaitsForAnotherProcess(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpenDB(t)
 	ws := mustCreateWorkspace(t, db, "w")
-	other, err := Open(ctx, db.Path())
+	other, err := reopenDB(t, db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -274,6 +274,16 @@ var imageSelects = map[string]string{
 		FROM accepted_risks WHERE workspace_id = ?`,
 }
 
+// imageSelect is imageSelects[table] in tx's dialect: PostgreSQL calls
+// json_object json_build_object (the triggers of its migration 0003 build
+// the same images with it).
+func imageSelect(tx *Tx, table string) string {
+	if tx.pg {
+		return strings.Replace(imageSelects[table], "json_object(", "json_build_object(", 1)
+	}
+	return imageSelects[table]
+}
+
 var modelTables = []string{"services", "servers", "placements", "dependencies", "accepted_risks"}
 
 func decodeImage(s string) (rowImage, error) {
@@ -321,7 +331,7 @@ func walkRevisions(ctx context.Context, tx *Tx, ws *Workspace, newest, oldest in
 	}
 	rows := make(map[string]map[int64]rowImage, len(modelTables))
 	for _, t := range modelTables {
-		if rows[t], err = loadImages(ctx, tx, imageSelects[t], ws.ID); err != nil {
+		if rows[t], err = loadImages(ctx, tx, imageSelect(tx, t), ws.ID); err != nil {
 			return err
 		}
 	}
@@ -723,8 +733,10 @@ func changedFields(a, b *rowImage, names ...string) []string {
 // summarizeCounts summarises a big change by what it added, removed and
 // changed of each kind of entity.
 func summarizeCounts(ctx context.Context, tx *Tx, wsID, prev, last int64, n int) (string, error) {
+	// CASE, not SUM(condition): PostgreSQL does not add up booleans.
 	rows, err := tx.QueryContext(ctx, `SELECT tbl,
-		SUM(old_row IS NULL), SUM(new_row IS NULL), SUM(old_row IS NOT NULL AND new_row IS NOT NULL)
+		SUM(CASE WHEN old_row IS NULL THEN 1 ELSE 0 END), SUM(CASE WHEN new_row IS NULL THEN 1 ELSE 0 END),
+		SUM(CASE WHEN old_row IS NOT NULL AND new_row IS NOT NULL THEN 1 ELSE 0 END)
 		FROM model_changes WHERE workspace_id = ? AND seq > ? AND seq <= ? GROUP BY tbl`, wsID, prev, last)
 	if err != nil {
 		return "", err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strconv"
 
 	"github.com/archmap/archmap/topology"
@@ -317,33 +318,32 @@ func replaceServices(ctx context.Context, tx *Tx, wsID int64, list []topology.Se
 	if err != nil {
 		return nil, err
 	}
-	ins, err := tx.PrepareContext(ctx, "INSERT INTO services (workspace_id, position, name, name_key, kind, team, tech, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-	if err != nil {
-		return nil, err
-	}
-	defer ins.Close()
-	upd, err := tx.PrepareContext(ctx, "UPDATE services SET position = ?, kind = ?, team = ?, tech = ?, description = ? WHERE id = ?")
-	if err != nil {
-		return nil, err
-	}
-	defer upd.Close()
 	ids := make(map[string]int64, len(list))
+	ins, err := newInserter(ctx, tx, "services", []string{"workspace_id", "position", "name", "name_key", "kind", "team", "tech", "description"}, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer ins.release()
+	upd, err := newUpdater(ctx, tx, "services", []string{"position", "kind", "team", "tech", "description"}, []string{"integer", "text", "text", "text", "text"})
+	if err != nil {
+		return nil, err
+	}
+	defer upd.release()
 	for i, s := range list {
 		if id, ok := old[s.Name]; ok {
-			if _, err := upd.ExecContext(ctx, i, s.Kind, s.Team, s.Tech, s.Description, id); err != nil {
+			if err := upd.add(ctx, i, s.Kind, s.Team, s.Tech, s.Description, id); err != nil {
 				return nil, err
 			}
 			ids[s.Name] = id
 			delete(old, s.Name)
 			continue
 		}
-		res, err := ins.ExecContext(ctx, wsID, i, s.Name, topology.NameKey(s.Name), s.Kind, s.Team, s.Tech, s.Description)
-		if err != nil {
+		if err := ins.add(ctx, s.Name, wsID, i, s.Name, topology.NameKey(s.Name), s.Kind, s.Team, s.Tech, s.Description); err != nil {
 			return nil, err
 		}
-		if ids[s.Name], err = res.LastInsertId(); err != nil {
-			return nil, err
-		}
+	}
+	if err := errors.Join(upd.close(ctx), ins.close(ctx)); err != nil {
+		return nil, err
 	}
 	return ids, deleteLeftovers(ctx, tx, "services", old)
 }
@@ -353,33 +353,32 @@ func replaceServers(ctx context.Context, tx *Tx, wsID int64, list []topology.Ser
 	if err != nil {
 		return nil, err
 	}
-	ins, err := tx.PrepareContext(ctx, "INSERT INTO servers (workspace_id, position, name, name_key, kind, zone, region) VALUES (?, ?, ?, ?, ?, ?, ?)")
-	if err != nil {
-		return nil, err
-	}
-	defer ins.Close()
-	upd, err := tx.PrepareContext(ctx, "UPDATE servers SET position = ?, kind = ?, zone = ?, region = ? WHERE id = ?")
-	if err != nil {
-		return nil, err
-	}
-	defer upd.Close()
 	ids := make(map[string]int64, len(list))
+	ins, err := newInserter(ctx, tx, "servers", []string{"workspace_id", "position", "name", "name_key", "kind", "zone", "region"}, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer ins.release()
+	upd, err := newUpdater(ctx, tx, "servers", []string{"position", "kind", "zone", "region"}, []string{"integer", "text", "text", "text"})
+	if err != nil {
+		return nil, err
+	}
+	defer upd.release()
 	for i, s := range list {
 		if id, ok := old[s.Name]; ok {
-			if _, err := upd.ExecContext(ctx, i, s.Kind, s.Zone, s.Region, id); err != nil {
+			if err := upd.add(ctx, i, s.Kind, s.Zone, s.Region, id); err != nil {
 				return nil, err
 			}
 			ids[s.Name] = id
 			delete(old, s.Name)
 			continue
 		}
-		res, err := ins.ExecContext(ctx, wsID, i, s.Name, topology.NameKey(s.Name), s.Kind, s.Zone, s.Region)
-		if err != nil {
+		if err := ins.add(ctx, s.Name, wsID, i, s.Name, topology.NameKey(s.Name), s.Kind, s.Zone, s.Region); err != nil {
 			return nil, err
 		}
-		if ids[s.Name], err = res.LastInsertId(); err != nil {
-			return nil, err
-		}
+	}
+	if err := errors.Join(upd.close(ctx), ins.close(ctx)); err != nil {
+		return nil, err
 	}
 	return ids, deleteLeftovers(ctx, tx, "servers", old)
 }
@@ -391,28 +390,31 @@ func replacePlacements(ctx context.Context, tx *Tx, wsID int64, list []topology.
 	if err != nil {
 		return err
 	}
-	ins, err := tx.PrepareContext(ctx, "INSERT INTO placements (workspace_id, position, service_id, server_id, instances) VALUES (?, ?, ?, ?, ?)")
+	ins, err := newInserter(ctx, tx, "placements", []string{"workspace_id", "position", "service_id", "server_id", "instances"}, nil)
 	if err != nil {
 		return err
 	}
-	defer ins.Close()
-	upd, err := tx.PrepareContext(ctx, "UPDATE placements SET position = ?, instances = ? WHERE id = ?")
+	defer ins.release()
+	upd, err := newUpdater(ctx, tx, "placements", []string{"position", "instances"}, []string{"integer", "integer"})
 	if err != nil {
 		return err
 	}
-	defer upd.Close()
+	defer upd.release()
 	for i, p := range list {
 		k := idPair{services[p.Service], servers[p.Server]}
 		if id, ok := old[k]; ok {
-			if _, err := upd.ExecContext(ctx, i, p.Instances, id); err != nil {
+			if err := upd.add(ctx, i, p.Instances, id); err != nil {
 				return err
 			}
 			delete(old, k)
 			continue
 		}
-		if _, err := ins.ExecContext(ctx, wsID, i, k.a, k.b, p.Instances); err != nil {
+		if err := ins.add(ctx, "", wsID, i, k.a, k.b, p.Instances); err != nil {
 			return err
 		}
+	}
+	if err := errors.Join(upd.close(ctx), ins.close(ctx)); err != nil {
+		return err
 	}
 	return deleteLeftovers(ctx, tx, "placements", old)
 }
@@ -422,30 +424,31 @@ func replaceDependencies(ctx context.Context, tx *Tx, wsID int64, list []topolog
 	if err != nil {
 		return err
 	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO dependencies
-		(workspace_id, position, from_service_id, to_service_id, protocol, mode, calls_per_request, description)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	ins, err := newInserter(ctx, tx, "dependencies", []string{"workspace_id", "position", "from_service_id", "to_service_id", "protocol", "mode", "calls_per_request", "description"}, nil)
 	if err != nil {
 		return err
 	}
-	defer ins.Close()
-	upd, err := tx.PrepareContext(ctx, "UPDATE dependencies SET position = ?, protocol = ?, mode = ?, calls_per_request = ?, description = ? WHERE id = ?")
+	defer ins.release()
+	upd, err := newUpdater(ctx, tx, "dependencies", []string{"position", "protocol", "mode", "calls_per_request", "description"}, []string{"integer", "text", "text", "double precision", "text"})
 	if err != nil {
 		return err
 	}
-	defer upd.Close()
+	defer upd.release()
 	for i, d := range list {
 		k := idPair{services[d.From], services[d.To]}
 		if id, ok := old[k]; ok {
-			if _, err := upd.ExecContext(ctx, i, d.Protocol, d.Mode, d.CallsPerRequest, d.Description, id); err != nil {
+			if err := upd.add(ctx, i, d.Protocol, d.Mode, d.CallsPerRequest, d.Description, id); err != nil {
 				return err
 			}
 			delete(old, k)
 			continue
 		}
-		if _, err := ins.ExecContext(ctx, wsID, i, k.a, k.b, d.Protocol, d.Mode, d.CallsPerRequest, d.Description); err != nil {
+		if err := ins.add(ctx, "", wsID, i, k.a, k.b, d.Protocol, d.Mode, d.CallsPerRequest, d.Description); err != nil {
 			return err
 		}
+	}
+	if err := errors.Join(upd.close(ctx), ins.close(ctx)); err != nil {
+		return err
 	}
 	return deleteLeftovers(ctx, tx, "dependencies", old)
 }

@@ -71,6 +71,7 @@ func TestEntityWritesRefuseLookalikeNames(t *testing.T) {
 // -wal and -shm files SQLite makes beside it are the owner's only, whatever
 // the umask allows.
 func TestDatabaseFilesArePrivate(t *testing.T) {
+	sqliteOnly(t)
 	old := syscall.Umask(0o022)
 	defer syscall.Umask(old)
 	path := filepath.Join(t.TempDir(), "archmap.db")
@@ -95,11 +96,7 @@ func TestDatabaseFilesArePrivate(t *testing.T) {
 // opened, so the lookalike check holds for them too.
 func TestNameKeysFilledForOlderRows(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "archmap.db")
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := mustOpenDB(t)
 	ws := mustCreateWorkspace(t, db, "w")
 	if _, _, err := db.Services().Create(ctx, ws.Slug, topology.Service{Name: "Payments"}, 0); err != nil {
 		t.Fatal(err)
@@ -108,7 +105,7 @@ func TestNameKeysFilledForOlderRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	db, err = Open(ctx, path)
+	db, err := reopenDB(t, db)
 	if err != nil {
 		t.Fatal(err)
 	}

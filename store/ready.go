@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-
-	"github.com/archmap/archmap/migrations"
 )
 
 // Ready reports whether the database answers and holds every migration
@@ -12,7 +10,7 @@ import (
 // process is still migrating, or the file was swapped — must not get
 // traffic.
 func (db *DB) Ready(ctx context.Context) error {
-	ms, err := loadMigrations(migrations.FS)
+	ms, err := loadMigrations(db.migrationsFS())
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func TestIDsAreNeverReused(t *testing.T) {
 	if err := db.DeleteWorkspace(ctx, b.Slug, 0); err != nil {
 		t.Fatal(err)
 	}
-	db2, err := Open(ctx, db.Path())
+	db2, err := reopenDB(t, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,6 +159,7 @@ func TestLiveSharesAreBounded(t *testing.T) {
 // A database of the schema before the rebuild keeps every row, every
 // reference and every cascade after it.
 func TestMigrationRebuildKeepsData(t *testing.T) {
+	sqliteOnly(t)
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
 	old := fstest.MapFS{}
@@ -211,7 +212,7 @@ func TestMigrationRebuildKeepsData(t *testing.T) {
 		}
 		return names
 	}
-	before := triggers(db.write)
+	before := triggers(db.write.DB)
 	db.write.Close()
 
 	db2, err := Open(ctx, path)
@@ -229,7 +230,7 @@ func TestMigrationRebuildKeepsData(t *testing.T) {
 	if n := count("SELECT COUNT(*) FROM services"); n != 2 {
 		t.Fatalf("%d services after the rebuild, want 2", n)
 	}
-	after := strings.Join(triggers(db2.write), ",")
+	after := strings.Join(triggers(db2.write.DB), ",")
 	for _, name := range before {
 		if !strings.Contains(","+after+",", ","+name+",") {
 			t.Errorf("trigger or index %s is gone after the rebuild (have %s)", name, after)
@@ -261,13 +262,13 @@ func TestMigrationRebuildKeepsData(t *testing.T) {
 }
 
 // openWriterForTest opens a writer as Open does, without migrating.
-func openWriterForTest(path string) (*sql.DB, error) {
+func openWriterForTest(path string) (*pool, error) {
 	w, err := sql.Open("sqlite3", dsn(path, writerParams))
 	if err != nil {
 		return nil, err
 	}
 	w.SetMaxOpenConns(1)
-	return w, nil
+	return &pool{DB: w}, nil
 }
 
 // A pinned copy is our own JSON, not user input: a model whose copy is

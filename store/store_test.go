@@ -3,18 +3,17 @@ package store
 import (
 	"context"
 	"crypto/sha256"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/archmap/archmap/topology"
 )
 
-// mustOpenDB opens a fresh database file in a temporary directory and
-// closes it when the test ends.
+// mustOpenDB opens a fresh database of the pass's engine (engine_test.go)
+// and closes it when the test ends.
 func mustOpenDB(tb testing.TB) *DB {
 	tb.Helper()
-	db, err := Open(context.Background(), filepath.Join(tb.TempDir(), "archmap.db"))
+	db, err := OpenURL(context.Background(), openTestURL(tb))
 	if err != nil {
 		tb.Fatalf("Open: %v", err)
 	}

@@ -19,16 +19,22 @@ import (
 // (WithChange), so no entity file knows of it.
 //
 // Nothing here speaks SQLite: the dialect lives in beginWrite, fail and
-// isUnique (db.go) and in the SQL text of each entity, so another database
-// behind database/sql could keep this file as it is.
+// isUnique (db.go), dialect.go and in the SQL text of each entity, so
+// PostgreSQL (postgres.go) keeps this file as it is.
 
 // inWrite runs fn in one write transaction, commits it and returns what fn
 // returned. Any error — from fn, the begin or the commit — comes back
 // through fail(op) with the zero T, so domain errors reach the caller
 // unchanged and the rest name op.
 func inWrite[T any](ctx context.Context, db *DB, op string, fn func(tx *Tx) (T, error)) (T, error) {
+	return inWriteAs(ctx, db, op, false, fn)
+}
+
+// inWriteAs is inWrite; model says fn changes one workspace's model and
+// locks its row first (beginModelWrite).
+func inWriteAs[T any](ctx context.Context, db *DB, op string, model bool, fn func(tx *Tx) (T, error)) (T, error) {
 	var zero T
-	tx, err := db.beginWrite(ctx)
+	tx, err := db.beginWriteAs(ctx, model)
 	if err != nil {
 		return zero, fail(op, err)
 	}
@@ -48,7 +54,7 @@ func inWrite[T any](ctx context.Context, db *DB, op string, fn func(tx *Tx) (T, 
 // expectedRevision (0: no check), and after fn it makes the next revision.
 // It returns the workspace after the change, whose Revision is the new one.
 func writeModel(ctx context.Context, db *DB, op, slug string, expectedRevision int64, fn func(tx *Tx, ws *Workspace) error) (*Workspace, error) {
-	return inWrite(ctx, db, op, func(tx *Tx) (*Workspace, error) {
+	return inWriteAs(ctx, db, op, true, func(tx *Tx) (*Workspace, error) {
 		ws, err := findWorkspaceForWrite(ctx, tx, slug, expectedRevision)
 		if err != nil {
 			return nil, err

@@ -81,6 +81,9 @@ func slugify(name string) string {
 
 // uniqueSlug returns base, or base-2, base-3, … whichever is free.
 func uniqueSlug(ctx context.Context, tx *Tx, base string) (string, error) {
+	if err := lockNames(ctx, tx); err != nil {
+		return "", err
+	}
 	for n := 1; ; n++ {
 		s := base
 		if n > 1 {
@@ -99,7 +102,13 @@ func uniqueSlug(ctx context.Context, tx *Tx, base string) (string, error) {
 
 // ListWorkspaces returns every workspace, by name.
 func (db *DB) ListWorkspaces(ctx context.Context) ([]Workspace, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+workspaceColumns+` FROM workspaces ORDER BY name COLLATE NOCASE, id`)
+	order := "name COLLATE NOCASE, id"
+	if db.pg {
+		// NOCASE folds ASCII letters only and then compares bytes; so
+		// does this, where lower() would fold every letter.
+		order = `translate(name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') COLLATE "C", id`
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+workspaceColumns+` FROM workspaces ORDER BY `+order)
 	if err != nil {
 		return nil, fail("list workspaces", err)
 	}
@@ -164,6 +173,11 @@ func (db *DB) UpdateWorkspace(ctx context.Context, slug, name, description strin
 			return err
 		}
 		_, err := tx.ExecContext(ctx, "UPDATE workspaces SET name = ?, description = ? WHERE id = ?", name, description, ws.ID)
+		if isUnique(err) {
+			// The index folds a letter checkNameFree did not (PostgreSQL's
+			// lower() is the locale's): still the same conflict.
+			return nameTaken(name)
+		}
 		return err
 	})
 }
@@ -225,8 +239,15 @@ func findWorkspace(ctx context.Context, tx *Tx, slug string) (*Workspace, topolo
 
 // findWorkspaceForWrite is findWorkspace plus the check that nobody changed
 // the workspace since the caller read expectedRevision (0: no check).
+//
+// On PostgreSQL it locks the workspace's row (FOR UPDATE) before reading
+// the revision, so writers of one workspace take turns and each checks the
+// revision its predecessor committed: no lost update (postgres.go).
 func findWorkspaceForWrite(ctx context.Context, tx *Tx, slug string, expectedRevision int64) (*Workspace, error) {
-	ws, _, err := findWorkspace(ctx, tx, slug)
+	ws, _, err := scanWorkspace(tx.QueryRowContext(ctx, `SELECT `+workspaceColumns+` FROM workspaces WHERE slug = ?`+tx.forUpdate(), slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, topology.Errorf(topology.ENOTFOUND, "workspace %s not found", strconv.Quote(slug))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +280,7 @@ func createWorkspace(ctx context.Context, tx *Tx, slug string, m *topology.Model
 		slug, m.Name, m.Description, m.Settings.ChattyCallsPerRequest, m.Settings.MaxSyncChain, m.Settings.BlastRadius, now, now)
 	ws, _, err := scanWorkspace(row)
 	if isUnique(err) {
-		if strings.Contains(err.Error(), "workspaces.name") {
+		if strings.Contains(err.Error(), "workspaces.name") || strings.Contains(err.Error(), "workspaces_name_nocase") {
 			return nil, nameTaken(m.Name)
 		}
 		return nil, topology.Errorf(topology.ECONFLICT, "workspace: the slug %s is taken", strconv.Quote(slug))
@@ -274,8 +295,14 @@ func createWorkspace(ctx context.Context, tx *Tx, slug string, m *topology.Model
 // the letters NOCASE does not fold. It runs inside the write transaction,
 // so no other writer can take the name in between.
 func checkNameFree(ctx context.Context, tx *Tx, name string, except int64) error {
+	if err := lockNames(ctx, tx); err != nil {
+		return err
+	}
 	want := norm.NFC.String(name)
 	query, args := "SELECT name FROM workspaces WHERE id <> ? AND name = ? COLLATE NOCASE LIMIT 1", []any{except, name}
+	if tx.pg {
+		query = "SELECT name FROM workspaces WHERE id <> ? AND lower(name) = lower(?) LIMIT 1"
+	}
 	if !isASCII(name) {
 		// NOCASE does not fold these letters: compare every name.
 		query, args = "SELECT name FROM workspaces WHERE id <> ?", []any{except}

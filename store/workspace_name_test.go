@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/archmap/archmap/migrations"
 	"github.com/archmap/archmap/topology"
 )
 
@@ -51,7 +50,7 @@ func TestWorkspaceNamesMigrationRenamesDuplicates(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpenDB(t)
 	var file string
-	matches, err := fs.Glob(migrations.FS, "*_workspace_names_unique.sql")
+	matches, err := fs.Glob(db.migrationsFS(), "*_workspace_names_unique.sql")
 	if err != nil || len(matches) != 1 {
 		t.Fatalf("migration file: %v %v", matches, err)
 	}
@@ -94,3 +93,25 @@ func TestWorkspaceNamesMigrationRenamesDuplicates(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// The home page's order is SQLite's NOCASE on both engines: ASCII letters
+// folded, then bytes — "Zebra" before "Équipe", "apple" and "Banana"
+// interleaved.
+func TestWorkspaceOrderIsNocase(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpenDB(t)
+	for _, n := range []string{"Équipe", "banana", "Apple", "Zebra", "cherry", "éclair"} {
+		mustCreateWorkspace(t, db, n)
+	}
+	list, err := db.ListWorkspaces(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ws := range list {
+		got = append(got, ws.Name)
+	}
+	if want := "Apple,banana,cherry,Zebra,Équipe,éclair"; strings.Join(got, ",") != want {
+		t.Errorf("order %s, want %s", strings.Join(got, ","), want)
+	}
+}

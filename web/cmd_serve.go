@@ -130,14 +130,7 @@ func serve(ctx context.Context, e *env, cfg serveConfig) error {
 	} else {
 		log = slog.New(slog.NewTextHandler(e.stderr, nil))
 	}
-	dbPath, err := cfg.db.sqlitePath()
-	if err != nil {
-		return err
-	}
-	_, statErr := os.Stat(dbPath)
-	isNew := errors.Is(statErr, os.ErrNotExist)
-
-	db, err := store.Open(ctx, dbPath)
+	db, isNew, dbName, err := openServeDB(ctx, cfg.db)
 	if err != nil {
 		return err
 	}
@@ -146,7 +139,7 @@ func serve(ctx context.Context, e *env, cfg serveConfig) error {
 		if err := seedDemo(ctx, db); err != nil {
 			return err
 		}
-		log.Info("created the Demo shop workspace in the new database", "db", dbPath)
+		log.Info("created the Demo shop workspace in the new database", "db", dbName)
 	}
 
 	// Diagrams are laid out in worker processes of this same binary, so a
@@ -220,7 +213,7 @@ func serve(ctx context.Context, e *env, cfg serveConfig) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	addr := ln.Addr().String()
-	log.Info("archmap is serving", "url", "http://"+addr, "db", dbPath)
+	log.Info("archmap is serving", "url", "http://"+addr, "db", dbName)
 	if cfg.ready != nil {
 		cfg.ready(addr)
 	}
@@ -280,4 +273,28 @@ func serveMetrics(addr string, reg *prometheus.Registry, log *slog.Logger, errc 
 		}
 	}()
 	return ms, nil
+}
+
+// openServeDB opens the server's database and says whether it is new (the
+// demo workspace goes into a new one only) and how to name it in logs. A
+// SQLite database is new when its file did not exist; a PostgreSQL one when
+// this process applied its first migration — of several nodes started at
+// once on an empty database, exactly one.
+func openServeDB(ctx context.Context, f *dbFlags) (db *store.DB, isNew bool, name string, err error) {
+	if f.postgres() {
+		db, err = f.open(ctx)
+		if err != nil {
+			return nil, false, "", err
+		}
+		created := db.Created()
+		return db, created, redactURL(f.url), nil
+	}
+	dbPath, err := f.sqlitePath()
+	if err != nil {
+		return nil, false, "", err
+	}
+	_, statErr := os.Stat(dbPath)
+	isNew = errors.Is(statErr, os.ErrNotExist)
+	db, err = store.Open(ctx, dbPath)
+	return db, isNew, dbPath, err
 }

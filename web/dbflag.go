@@ -18,12 +18,16 @@ type dbFlags struct {
 func addDBFlags(fs *flag.FlagSet, pathHelp string) *dbFlags {
 	f := &dbFlags{}
 	fs.StringVar(&f.path, "db", "archmap.db", pathHelp)
-	fs.StringVar(&f.url, "database-url", "", "the database as a URL instead of --db: sqlite:PATH")
+	fs.StringVar(&f.url, "database-url", "", "the database as a URL instead of --db: sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=…")
 	return f
 }
 
+// postgres reports whether the flags name a PostgreSQL database.
+func (f *dbFlags) postgres() bool { return store.IsPostgresURL(f.url) }
+
 // sqlitePath is the SQLite file the flags name. A postgres:// URL is
-// refused with a clear message: this build keeps everything in SQLite.
+// refused with a clear message, for the commands that work on a file
+// (backup); open takes either.
 func (f *dbFlags) sqlitePath() (string, error) {
 	if f.url == "" {
 		return f.path, nil
@@ -36,13 +40,16 @@ func (f *dbFlags) sqlitePath() (string, error) {
 		}
 		return p, nil
 	case strings.HasPrefix(f.url, "postgres://"), strings.HasPrefix(f.url, "postgresql://"):
-		return "", usageError("--database-url: PostgreSQL is not supported by this version of archmap yet; use sqlite:PATH or --db PATH")
+		return "", usageError("--database-url: this command works on a SQLite file; back up PostgreSQL with its own tools (pg_dump, docs/production.md)")
 	}
-	return "", usageError("--database-url %q: want sqlite:PATH", redactURL(f.url))
+	return "", usageError("--database-url %q: want sqlite:PATH or postgres://…", redactURL(f.url))
 }
 
 // open opens the database the flags name.
 func (f *dbFlags) open(ctx context.Context) (*store.DB, error) {
+	if f.postgres() {
+		return store.OpenURL(ctx, f.url)
+	}
 	p, err := f.sqlitePath()
 	if err != nil {
 		return nil, err

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/archmap/archmap/store"
 )
 
 // The suites in crash_test.go, load_test.go and scale_test.go run the real
@@ -83,12 +85,21 @@ func childEnv() []string {
 	return env
 }
 
+// dbArgs names the database db for the CLI: a SQLite path (--db) or a
+// postgres:// URL (--database-url), so that a suite runs on either.
+func dbArgs(db string) []string {
+	if store.IsPostgresURL(db) {
+		return []string{"--database-url", db}
+	}
+	return []string{"--db", db}
+}
+
 // startChild runs bin serve on a free port of 127.0.0.1 with the database at
-// db and waits until it listens.
+// db (a path or a postgres:// URL) and waits until it listens.
 func startChild(tb testing.TB, bin, db string, args ...string) *childServer {
 	tb.Helper()
 	c := &childServer{logs: newFileLog(tb), done: make(chan error, 1)}
-	c.cmd = exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, args...)...)
+	c.cmd = exec.Command(bin, append(append([]string{"serve", "--addr", "127.0.0.1:0"}, dbArgs(db)...), args...)...)
 	c.cmd.Env = childEnv()
 	c.cmd.Stdout = io.Discard
 	c.cmd.Stderr = c.logs.f
@@ -174,10 +185,10 @@ func tail(s string, n int) string {
 // db, through the CLI as a headless setup would, and returns the token.
 func newAPIToken(tb testing.TB, db, email string) string {
 	tb.Helper()
-	if r := runCLI(tb, "correct horse battery staple\n", nil, "user", "add", "--db", db, "--email", email, "--password-stdin"); r.code != 0 {
+	if r := runCLI(tb, "correct horse battery staple\n", nil, append(append([]string{"user", "add"}, dbArgs(db)...), "--email", email, "--password-stdin")...); r.code != 0 {
 		tb.Fatalf("user add: exit %d: %s", r.code, r.stderr)
 	}
-	r := runCLI(tb, "", nil, "token", "create", "--db", db, "--email", email)
+	r := runCLI(tb, "", nil, append(append([]string{"token", "create"}, dbArgs(db)...), "--email", email)...)
 	if r.code != 0 {
 		tb.Fatalf("token create: exit %d: %s", r.code, r.stderr)
 	}
