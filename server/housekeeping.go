@@ -2,9 +2,21 @@ package server
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"sync"
 	"time"
 )
+
+// nodeName names this process among the nodes sharing the database, in the
+// leases it holds: host and process id.
+var nodeName = func() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown"
+	}
+	return fmt.Sprintf("%s:%d", host, os.Getpid())
+}()
 
 // SessionPurgeInterval is how often a running server deletes expired
 // sessions. An expired session already opens nothing (the lookup checks its
@@ -25,7 +37,7 @@ func (s *Server) StartHousekeeping(ctx context.Context, interval time.Duration) 
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
-			s.purgeExpiredSessions(ctx)
+			s.purgeExpiredSessions(ctx, interval)
 			select {
 			case <-ctx.Done():
 				return
@@ -39,8 +51,13 @@ func (s *Server) StartHousekeeping(ctx context.Context, interval time.Duration) 
 	}
 }
 
-func (s *Server) purgeExpiredSessions(ctx context.Context) {
-	n, err := s.db.DeleteExpiredSessions(ctx)
+// purgeExpiredSessions purges on one node of those sharing the database:
+// each node ticks, and the one that takes the purge's lease in the database
+// purges for the period. The lease is a tenth shorter than the interval, so
+// that a node's own next tick, a little early or late, finds it expired
+// and one purge a period goes on whichever nodes are alive.
+func (s *Server) purgeExpiredSessions(ctx context.Context, interval time.Duration) {
+	_, n, err := s.db.DeleteExpiredSessionsOnce(ctx, nodeName, interval-interval/10)
 	switch {
 	case err != nil && ctx.Err() == nil:
 		// The next tick tries again; nothing is lost meanwhile.

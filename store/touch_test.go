@@ -6,8 +6,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/archmap/archmap/topology"
 )
 
 // TestTouchWritesOnceForABurst: many requests that find a link's "last
@@ -62,47 +60,4 @@ func TestTouchWritesOnceForABurst(t *testing.T) {
 	if err != nil || len(list) != 1 || !list[0].LastUsedAt.Equal(now.Add(61*time.Second)) {
 		t.Errorf("last used %v, want %v (%v)", list[0].LastUsedAt, now.Add(61*time.Second), err)
 	}
-}
-
-// TestTokenCacheForgetsARevokedToken: a token used a moment ago is
-// remembered, but revoking it through the store ends it at once; one
-// deleted behind the store's back ends within tokenCacheTTL.
-func TestTokenCacheForgetsARevokedToken(t *testing.T) {
-	db := mustOpenDB(t)
-	ctx := context.Background()
-	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	db.now = func() time.Time { return now }
-	u, err := db.CreateUser(ctx, "ada@example.com", []byte("hash"), true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	use := func(name string) ([]byte, int64) {
-		t.Helper()
-		h := sha256.Sum256([]byte(name))
-		tok, err := db.CreateAPIToken(ctx, u.ID, name, h[:])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, err := db.GetAPITokenUser(ctx, h[:]); err != nil || got.ID != u.ID {
-			t.Fatalf("GetAPITokenUser = %v, %v", got, err)
-		}
-		return h[:], tok.ID
-	}
-	revoked, id := use("revoked")
-	if err := db.DeleteAPIToken(ctx, u.ID, id); err != nil {
-		t.Fatal(err)
-	}
-	_, err = db.GetAPITokenUser(ctx, revoked)
-	wantCode(t, err, topology.ENOTFOUND)
-
-	behind, id := use("behind")
-	if _, err := db.write.ExecContext(ctx, "DELETE FROM api_tokens WHERE id = ?", id); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.GetAPITokenUser(ctx, behind); err != nil {
-		t.Errorf("within the TTL the remembered token should still pass: %v", err)
-	}
-	now = now.Add(tokenCacheTTL)
-	_, err = db.GetAPITokenUser(ctx, behind)
-	wantCode(t, err, topology.ENOTFOUND)
 }

@@ -98,8 +98,15 @@ func dbArgs(db string) []string {
 // db (a path or a postgres:// URL) and waits until it listens.
 func startChild(tb testing.TB, bin, db string, args ...string) *childServer {
 	tb.Helper()
+	return startServe(tb, bin, append(dbArgs(db), args...)...)
+}
+
+// startServe runs bin serve with args (which name the database) on a free
+// port of 127.0.0.1 and waits until it listens.
+func startServe(tb testing.TB, bin string, args ...string) *childServer {
+	tb.Helper()
 	c := &childServer{logs: newFileLog(tb), done: make(chan error, 1)}
-	c.cmd = exec.Command(bin, append(append([]string{"serve", "--addr", "127.0.0.1:0"}, dbArgs(db)...), args...)...)
+	c.cmd = exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	c.cmd.Env = childEnv()
 	c.cmd.Stdout = io.Discard
 	c.cmd.Stderr = c.logs.f

@@ -35,7 +35,9 @@ import (
 // Only ever aimed at 127.0.0.1. ARCHMAP_LOADTEST=1 enables it;
 // ARCHMAP_LOADTEST_CLIENTS, ARCHMAP_LOADTEST_WRITERS and
 // ARCHMAP_LOADTEST_DURATION (a Go duration) change its shape;
-// ARCHMAP_LOADTEST_GENERATOR=wrk has wrk read instead (load_wrk_test.go).
+// ARCHMAP_LOADTEST_GENERATOR=wrk has wrk read instead (load_wrk_test.go);
+// ARCHMAP_LOADTEST_DATABASE_URL runs the server on that database instead of
+// a new SQLite file (see loadDatabase).
 func TestLoad(t *testing.T) {
 	if os.Getenv("ARCHMAP_LOADTEST") == "" {
 		t.Skip("the load suite runs with ARCHMAP_LOADTEST=1 (make loadtest)")
@@ -52,17 +54,18 @@ func TestLoad(t *testing.T) {
 	}
 
 	bin := buildArchmap(t)
-	db := filepath.Join(t.TempDir(), "archmap.db")
-	token := newAPIToken(t, db, "load@example.com")
+	dbArgs := loadDatabase(t)
+	token := newAPITokenOn(t, dbArgs, "load@example.com")
 	var srv loadTarget
 	if dir := os.Getenv("ARCHMAP_LOADTEST_PROFILE"); dir != "" {
 		// To see where the server's time goes, it runs in this process
 		// and a CPU profile of the run goes to dir/cpu.pprof (the load
 		// generator's own work shows there too, under package main).
-		srv = startProfiled(t, db, dir)
+		srv = startProfiled(t, dir, dbArgs...)
 	} else {
-		srv = startChild(t, bin, db)
+		srv = startServe(t, bin, dbArgs...)
 	}
+	t.Logf("database: %s", redactURL(strings.Join(dbArgs, " ")))
 	transport := &http.Transport{MaxIdleConns: clients + writers + 8, MaxIdleConnsPerHost: clients + writers + 8, IdleConnTimeout: time.Minute}
 	api := newAPIClient(srv.baseURL(), token, &http.Client{Timeout: 30 * time.Second, Transport: transport})
 
@@ -148,50 +151,8 @@ func TestLoad(t *testing.T) {
 	elapsed := time.Since(begin)
 	cpu := srv.cpuTime(t) - cpuBefore
 
-	// Every write the server acknowledged is there, as last acknowledged.
-	lost := 0
-	var svcs []struct {
-		Name string `json:"name"`
-		Team string `json:"team"`
-	}
 	srv.endRun(t)
-	r = api.must(t, http.StatusOK, http.MethodGet, "/api/v1/workspaces/write/services?limit=10000", nil)
-	var page struct {
-		Items json.RawMessage `json:"items"`
-		Total int             `json:"total"`
-	}
-	if err := json.Unmarshal(r.body, &page); err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(page.Items, &svcs); err != nil {
-		t.Fatal(err)
-	}
-	stored := map[string]string{}
-	for _, s := range svcs {
-		stored[s.Name] = s.Team
-	}
-	want := 0
-	for _, e := range ws {
-		for name, team := range e.services {
-			want++
-			got, ok := stored[name]
-			if !ok || got != team {
-				lost++
-				if lost <= 10 {
-					t.Errorf("lost write: service %s should be there with team %q; stored: %v %q", name, team, ok, got)
-				}
-			}
-		}
-		for name := range e.deleted {
-			if _, ok := stored[name]; ok {
-				lost++
-				t.Errorf("lost write: service %s was deleted but is there", name)
-			}
-		}
-	}
-	if len(stored) != want {
-		t.Errorf("the write workspace holds %d services, the writers' acknowledged writes make %d", len(stored), want)
-	}
+	lost := checkAcknowledged(t, api, ws)
 
 	handled := handlingTimes(t, srv.logText()[logsBefore:])
 	rss, peak := srv.rssKiB(t)
@@ -272,13 +233,13 @@ type profiledServer struct {
 	logs   *syncBuffer
 }
 
-func startProfiled(tb testing.TB, db, dir string) *profiledServer {
+func startProfiled(tb testing.TB, dir string, dbArgs ...string) *profiledServer {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
 	s := &profiledServer{cancel: cancel, done: make(chan error, 1), logs: logs}
 	go func() {
-		s.done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", db}, strings.NewReader(""), io.Discard, logs)
+		s.done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, dbArgs...), strings.NewReader(""), io.Discard, logs)
 	}()
 	s.url = waitForURL(tb, logs, s.done)
 	f, err := os.Create(filepath.Join(dir, "cpu.pprof"))
@@ -450,6 +411,68 @@ func (e *editor) run(ctx context.Context, st *loadStats) {
 		st.writes.Add(1)
 		st.route("API write (" + op + ")").add(time.Since(start))
 	}
+}
+
+// loadDatabase is the database flags of the load suite's server: a new
+// SQLite file, or the URL of ARCHMAP_LOADTEST_DATABASE_URL (make loadtest
+// DATABASE_URL=…), which must name an empty database: the suite makes its
+// account and workspaces there.
+func loadDatabase(tb testing.TB) []string {
+	tb.Helper()
+	if u := os.Getenv("ARCHMAP_LOADTEST_DATABASE_URL"); u != "" {
+		return []string{"--database-url", u}
+	}
+	return []string{"--db", filepath.Join(tb.TempDir(), "archmap.db")}
+}
+
+// checkAcknowledged fails tb unless the "write" workspace holds every
+// service the editors' acknowledged writes left, as last acknowledged, and
+// nothing else; it returns how many writes were lost. (The single-node load
+// suite and the two-node suite share it.)
+func checkAcknowledged(tb testing.TB, api *apiClient, ws []*editor) (lost int) {
+	tb.Helper()
+	var svcs []struct {
+		Name string `json:"name"`
+		Team string `json:"team"`
+	}
+	r := api.must(tb, http.StatusOK, http.MethodGet, "/api/v1/workspaces/write/services?limit=10000", nil)
+	var page struct {
+		Items json.RawMessage `json:"items"`
+		Total int             `json:"total"`
+	}
+	if err := json.Unmarshal(r.body, &page); err != nil {
+		tb.Fatal(err)
+	}
+	if err := json.Unmarshal(page.Items, &svcs); err != nil {
+		tb.Fatal(err)
+	}
+	stored := map[string]string{}
+	for _, s := range svcs {
+		stored[s.Name] = s.Team
+	}
+	want := 0
+	for _, e := range ws {
+		for name, team := range e.services {
+			want++
+			got, ok := stored[name]
+			if !ok || got != team {
+				lost++
+				if lost <= 10 {
+					tb.Errorf("lost write: service %s should be there with team %q; stored: %v %q", name, team, ok, got)
+				}
+			}
+		}
+		for name := range e.deleted {
+			if _, ok := stored[name]; ok {
+				lost++
+				tb.Errorf("lost write: service %s was deleted but is there", name)
+			}
+		}
+	}
+	if len(stored) != want {
+		tb.Errorf("the write workspace holds %d services, the writers' acknowledged writes make %d", len(stored), want)
+	}
+	return lost
 }
 
 // write sends one edit and calls ok with the new entity's id when the
