@@ -94,14 +94,25 @@ func (h Hasher) Hash(pw string) ([]byte, error) {
 		argon2.Version, p.Memory, p.Time, p.Threads, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
 }
 
+// NoPassword is stored as the password hash of an account that has no
+// password (one created at its first single sign-on): it is not an argon2id
+// hash, so no password matches it.
+var NoPassword = []byte("!no-password")
+
+// IsNoPassword reports whether hash is NoPassword.
+func IsNoPassword(hash []byte) bool { return string(hash) == string(NoPassword) }
+
 // Verify reports whether pw matches hash, comparing in constant time.
 //
 // A nil hash stands for an account that does not exist: pw is then hashed
 // at the Hasher's cost all the same and never matches, so a sign-in for an
 // unknown email takes as long as one with a wrong password and does not
 // tell which emails have accounts.
+//
+// NoPassword, the hash of an account that signs in only through its
+// identity provider, is checked the same way and never matches.
 func (h Hasher) Verify(hash []byte, pw string) (bool, error) {
-	if hash == nil {
+	if hash == nil || IsNoPassword(hash) {
 		if len(pw) > MaxPasswordLen {
 			return false, nil // as for a real account: refused unhashed
 		}

@@ -110,6 +110,16 @@ func TestVerifyWithoutAnAccount(t *testing.T) {
 	}
 }
 
+// An account without a password (single sign-on only) never signs in with
+// one, and is no error: the sign-in form answers as for a wrong password.
+func TestVerifyNoPassword(t *testing.T) {
+	for _, pw := range []string{"a long password", "", string(NoPassword)} {
+		if ok, err := cheap.Verify(NoPassword, pw); ok || err != nil {
+			t.Errorf("Verify(NoPassword, %.20q) = %v, %v; want false, nil", pw, ok, err)
+		}
+	}
+}
+
 func TestPasswordRules(t *testing.T) {
 	for pw, ok := range map[string]bool{
 		"":                                    false,

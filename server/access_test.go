@@ -357,6 +357,10 @@ func accessRows(f *accessFixture) []accessRow {
 		// A one-time link is its own credential; a refused password leaves it unused for the next cell.
 		publicRoute("GET", "/password/:token", nil, ok),
 		publicRoute("POST", "/password/:token", url.Values{"password": {"short"}, "confirm": {"short"}}, http.StatusUnprocessableEntity),
+		// Single sign-on is off in this server: not found, for everyone
+		// (its own checks are in auth_oidc_test.go).
+		publicRoute("GET", "/auth/oidc/start", nil, http.StatusNotFound),
+		publicRoute("GET", OIDCCallbackPath, nil, http.StatusNotFound),
 
 		appRoute("GET", "/", nil, ok),
 		appRoute("GET", "/account", nil, ok),

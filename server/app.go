@@ -63,6 +63,11 @@ type Config struct {
 	// Metrics, when set, receives the server's Prometheus metrics; the
 	// caller serves them (archmap serve --metrics-addr).
 	Metrics prometheus.Registerer
+	// OIDC, when set, offers sign-in through an OpenID Connect provider.
+	OIDC *OIDCConfig
+	// NoPasswordSignIn turns the email and password form off (single
+	// sign-on only); it needs OIDC, or nobody could sign in.
+	NoPasswordSignIn bool
 	// EmbedOrigins are the origins whose pages may frame embedded share
 	// pages (/s/{token}?embed=1), canonical as ParseEmbedOrigins returns
 	// them; none: nothing may frame archmap.
@@ -88,6 +93,7 @@ type Server struct {
 
 	logins   *loginLimiter
 	throttle *signInGuard  // password guessing, across nodes (signin_throttle.go)
+	oidc     *oidcClient   // nil: single sign-on is off
 	hashing  chan struct{} // bounds concurrent password hashing (memory-hard)
 
 	// storedBaseURL caches the public address chosen at setup.
@@ -113,6 +119,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if cfg.OIDC != nil {
+		if err := cfg.OIDC.Validate(); err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+	}
+	if cfg.NoPasswordSignIn && cfg.OIDC == nil {
+		return nil, errors.New("server: password sign-in can only be turned off when OpenID Connect is configured: nobody could sign in")
+	}
 	s := &Server{
 		cfg:      cfg,
 		db:       cfg.DB,
@@ -121,6 +135,9 @@ func New(cfg Config) (*Server, error) {
 		logins:   newLoginLimiter(),
 		throttle: newSignInGuard(cfg.DB),
 		hashing:  make(chan struct{}, maxConcurrentHashes),
+	}
+	if cfg.OIDC != nil {
+		s.oidc = newOIDCClient(*cfg.OIDC)
 	}
 	s.crossOrigin = http.NewCrossOriginProtection()
 	if cfg.BaseURL != "" {

@@ -18,7 +18,16 @@ func (s *Server) handleLoginShow(c echo.Context) error {
 		return redirect(c, safeNext(c.QueryParam("next")))
 	}
 	f := &views.Form{Values: map[string]string{"next": safeNext(c.QueryParam("next"))}}
-	return render(c, http.StatusOK, views.Layout(s.page(c, "Sign in"), views.LoginPage(s.page(c, ""), f)))
+	return render(c, http.StatusOK, views.Layout(s.page(c, "Sign in"), views.LoginPage(s.page(c, ""), f, s.signInOptions())))
+}
+
+// signInOptions are the ways of signing in the login page offers.
+func (s *Server) signInOptions() views.SignInOptions {
+	o := views.SignInOptions{Password: !s.cfg.NoPasswordSignIn}
+	if s.oidc != nil {
+		o.SSO = s.oidc.cfg.buttonName()
+	}
+	return o
 }
 
 // handleLogin checks email and password and starts a new session. Attempts
@@ -33,7 +42,12 @@ func (s *Server) handleLogin(c echo.Context) error {
 	f := &views.Form{Values: map[string]string{"email": email, "next": safeNext(c.FormValue("next"))}}
 	again := func(status int, msg string) error {
 		f.General = []string{msg}
-		return render(c, status, views.Layout(s.page(c, "Sign in"), views.LoginPage(s.page(c, ""), f)))
+		return render(c, status, views.Layout(s.page(c, "Sign in"), views.LoginPage(s.page(c, ""), f, s.signInOptions())))
+	}
+	if s.cfg.NoPasswordSignIn {
+		// Refused before any password is looked at: no guessing either.
+		s.audit(c, store.AuditSignInFailed, email, "password sign-in is off")
+		return again(http.StatusForbidden, "Password sign-in is turned off on this server. Sign in with "+s.oidc.cfg.buttonName()+".")
 	}
 	if !s.logins.allow(addr) {
 		s.audit(c, store.AuditSignInFailed, email, "too many attempts from the address")
@@ -64,10 +78,10 @@ func (s *Server) handleLogin(c echo.Context) error {
 		s.audit(c, store.AuditSignInFailed, email, "wrong email or password")
 		return again(http.StatusUnauthorized, "Wrong email or password.")
 	}
-	if u.Disabled() {
-		// Said only to whoever knows the password.
-		s.audit(c, store.AuditSignInFailed, email, "account disabled")
-		return again(http.StatusForbidden, "This account is disabled. Ask an administrator to enable it.")
+	// Said only to whoever knows the password.
+	if msg := signInRefused(u); msg != "" {
+		s.audit(c, store.AuditSignInFailed, email, msg)
+		return again(http.StatusForbidden, msg)
 	}
 	if err := s.throttle.succeeded(ctx, email, addr); err != nil {
 		return err

@@ -114,11 +114,20 @@ func (s *Server) routes() {
 	// Until the first account exists, every other page leads to /setup.
 	ready := web.Group("", s.setupGate)
 	ready.GET("/login", s.handleLoginShow)
-	ready.POST("/login", s.handleLogin)
+	ready.POST("/login", s.handleLogin) // 403 when password sign-in is off (Config.NoPasswordSignIn)
 	ready.POST("/logout", s.handleLogout)
 	// A one-time password link works signed out: it signs its holder in.
 	ready.GET("/password/:token", s.handlePasswordLinkShow)
 	ready.POST("/password/:token", s.handlePasswordLinkSet)
+	// Single sign-on (404 unless Config.OIDC is set). Both are GETs, so no
+	// CSRF token: the start is a link (a form posting to it could not
+	// redirect to the provider under our CSP's form-action 'self'), and
+	// changes nothing but its own flow cookie; the callback is the
+	// provider's redirect, and its state parameter, which must match the
+	// one derived from this browser's flow cookie, is its protection
+	// against forged callbacks (auth_oidc.go).
+	ready.GET("/auth/oidc/start", s.handleOIDCStart)
+	ready.GET(OIDCCallbackPath, s.handleOIDCCallback)
 
 	app := ready.Group("", s.requireUser, s.layoutAfterWrite)
 	app.GET("/account", s.handleAccountShow)

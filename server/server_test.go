@@ -28,6 +28,17 @@ type testServer struct {
 // Config first.
 func newTestServer(tb testing.TB, configure ...func(*Config)) *testServer {
 	tb.Helper()
+	return newTestServerWith(tb, func(cfg *Config, _ string) {
+		for _, f := range configure {
+			f(cfg)
+		}
+	})
+}
+
+// newTestServerWith is newTestServer for a Config that needs the server's
+// own address (http://127.0.0.1:port), known before the server starts.
+func newTestServerWith(tb testing.TB, configure func(cfg *Config, url string)) *testServer {
+	tb.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(tb.TempDir(), "archmap.db"))
 	if err != nil {
@@ -35,14 +46,15 @@ func newTestServer(tb testing.TB, configure ...func(*Config)) *testServer {
 	}
 	tb.Cleanup(func() { db.Close() })
 	cfg := Config{DB: db, Renderer: sharedRenderer(tb), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Passwords: testPasswords}
-	for _, f := range configure {
-		f(&cfg)
-	}
+	ts := httptest.NewUnstartedServer(nil)
+	configure(&cfg, "http://"+ts.Listener.Addr().String())
 	srv, err := New(cfg)
 	if err != nil {
+		ts.Close()
 		tb.Fatalf("new server: %v", err)
 	}
-	ts := httptest.NewServer(srv.Handler())
+	ts.Config.Handler = srv.Handler()
+	ts.Start()
 	tb.Cleanup(ts.Close)
 	return &testServer{Server: ts, db: db, srv: srv}
 }

@@ -46,6 +46,12 @@ const (
 	AuditMemberAdd    = "member.add"
 	AuditMemberRole   = "member.role"
 	AuditMemberRemove = "member.remove"
+	// Single sign-on: an identity at the provider linked to an account
+	// that existed (by its verified email), and an account made or unmade
+	// an admin by the provider's groups. Sign-ins through the provider are
+	// AuditSignIn and AuditSignInFailed, with "single sign-on" in the detail.
+	AuditSSOLink   = "sso.link"
+	AuditAdminSync = "user.admin_sync"
 )
 
 // Bounds on what one event keeps: the log is written from requests, so an

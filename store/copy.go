@@ -63,6 +63,7 @@ var copyTables = map[string]copyRule{
 	"password_links":    copyRows,
 	"sign_in_failures":  copyRows,
 	"sign_in_known":     copyRows,
+	"oidc_identities":   copyRows,
 }
 
 // TableCount is one table's rows in the source and, after the copy, in the

@@ -42,6 +42,9 @@ type serveConfig struct {
 	embedOrigins  string
 	renderWorkers int
 	renderTimeout time.Duration
+	oidc          oidcFlags
+	// passwordSignIn is --password-signin: on or off.
+	passwordSignIn string
 	// ready, when set, learns the address actually listened on (tests use :0).
 	ready func(addr string)
 }
@@ -61,6 +64,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&cfg.embedOrigins, "embed-origins", "", "origins whose pages may frame embedded share pages (/s/TOKEN?embed=1), separated by spaces or commas, e.g. https://wiki.example.com; none: nothing may frame archmap")
 	fs.IntVar(&cfg.renderWorkers, "render-workers", 0, "Graphviz worker processes (default: the number of CPUs, at most 4)")
 	fs.DurationVar(&cfg.renderTimeout, "render-timeout", diagram.DefaultTimeout, "time limit of one diagram layout; past it the layout is stopped")
+	cfg.oidc.add(fs)
+	fs.StringVar(&cfg.passwordSignIn, "password-signin", "on", "on, or off to offer single sign-on only (needs --oidc-issuer)")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
@@ -80,6 +85,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if cfg.logFormat != "text" && cfg.logFormat != "json" {
 		return usageError("--log-format %q: want text or json", cfg.logFormat)
+	}
+	if cfg.passwordSignIn != "on" && cfg.passwordSignIn != "off" {
+		return usageError("--password-signin %q: want on or off", cfg.passwordSignIn)
+	}
+	if _, err := cfg.oidc.config(cfg.baseURL); err != nil {
+		return err
+	}
+	if cfg.passwordSignIn == "off" && cfg.oidc.issuer == "" {
+		return usageError("--password-signin off needs single sign-on (--oidc-issuer and the other --oidc-* flags): nobody could sign in")
 	}
 	return serve(ctx, e, cfg)
 }
@@ -153,19 +167,33 @@ func serve(ctx context.Context, e *env, cfg serveConfig) error {
 		reg = prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
+	oidcCfg, err := cfg.oidc.config(cfg.baseURL)
+	if err != nil {
+		return err
+	}
 	srv, err := server.New(server.Config{
-		Metrics:        registerer(reg),
-		DB:             db,
-		Renderer:       renderer,
-		Logger:         log,
-		SecureCookies:  cfg.secureCookies,
-		BaseURL:        cfg.baseURL,
-		TrustProxy:     cfg.trustProxy,
-		TrustedProxies: proxies,
-		EmbedOrigins:   embedOrigins,
+		Metrics:          registerer(reg),
+		DB:               db,
+		Renderer:         renderer,
+		Logger:           log,
+		SecureCookies:    cfg.secureCookies,
+		BaseURL:          cfg.baseURL,
+		TrustProxy:       cfg.trustProxy,
+		TrustedProxies:   proxies,
+		EmbedOrigins:     embedOrigins,
+		OIDC:             oidcCfg,
+		NoPasswordSignIn: cfg.passwordSignIn == "off",
 	})
 	if err != nil {
 		return err
+	}
+	if oidcCfg != nil {
+		// Not fatal: the provider may start after us. Sign-ins retry it.
+		if err := srv.CheckOIDC(ctx); err != nil {
+			log.Error("single sign-on: the provider cannot be reached yet; sign-ins will retry", "err", err)
+		} else {
+			log.Info("single sign-on is on", "issuer", oidcCfg.Issuer, "redirect_url", oidcCfg.RedirectURL, "password_signin", cfg.passwordSignIn)
+		}
 	}
 	// Deferred after db.Close, so it stops (and waits for a purge in
 	// progress) before the database closes.
