@@ -219,3 +219,18 @@ func (b *browser) navigate(path string) chromedp.Action[chromedp.Void] {
 func count(sel string) string {
 	return fmt.Sprintf("document.querySelectorAll(%q).length", sel)
 }
+
+// setUpFirstAdmin creates the first account through /setup, as a new
+// user of a fresh instance does, and waits for the workspace list.
+func (b *browser) setUpFirstAdmin() {
+	b.t.Helper()
+	b.run("set up the first account",
+		b.navigate("/"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="setup-form"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#setup-email`), testEmail),
+		chromedp.SendKeys(chromedp.CSS(`#setup-password`), testPassword),
+		chromedp.SendKeys(chromedp.CSS(`#setup-confirm`), testPassword),
+		chromedp.Click(chromedp.CSS(`[data-testid="setup-submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#ws-name`)),
+	)
+}

@@ -24,14 +24,8 @@ func TestBrowserEditorAddKeepsPlace(t *testing.T) {
 	b := newBrowser(t, ts.URL)
 	slug := importModel(t, ts.db, "big", topologytest.Generate(300))
 
-	b.run("set up and open the model tab",
-		b.navigate("/"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="setup-form"]`)),
-		chromedp.SendKeys(chromedp.CSS(`#setup-email`), testEmail),
-		chromedp.SendKeys(chromedp.CSS(`#setup-password`), testPassword),
-		chromedp.SendKeys(chromedp.CSS(`#setup-confirm`), testPassword),
-		chromedp.Click(chromedp.CSS(`[data-testid="setup-submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#ws-name`)),
+	b.setUpFirstAdmin()
+	b.run("open the model tab",
 		b.navigate("/w/"+slug),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="editor"]`)),
 	)
@@ -156,14 +150,8 @@ func TestBrowserShareLinkCopy(t *testing.T) {
 	ts := newTestServer(t)
 	b := newBrowser(t, ts.URL)
 	slug := importModel(t, ts.db, "shop", shopModel())
-	b.run("set up and make a link",
-		b.navigate("/"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="setup-form"]`)),
-		chromedp.SendKeys(chromedp.CSS(`#setup-email`), testEmail),
-		chromedp.SendKeys(chromedp.CSS(`#setup-password`), testPassword),
-		chromedp.SendKeys(chromedp.CSS(`#setup-confirm`), testPassword),
-		chromedp.Click(chromedp.CSS(`[data-testid="setup-submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#ws-name`)),
+	b.setUpFirstAdmin()
+	b.run("make a link",
 		b.navigate("/w/"+slug+"/shares"),
 		chromedp.Click(chromedp.CSS(`[data-testid="share-create-submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="share-copy"]`)),

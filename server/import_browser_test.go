@@ -29,14 +29,8 @@ func TestBrowserImportOnAutomatic(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	b.run("set up and create a workspace",
-		b.navigate("/"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="setup-form"]`)),
-		chromedp.SendKeys(chromedp.CSS(`#setup-email`), testEmail),
-		chromedp.SendKeys(chromedp.CSS(`#setup-password`), testPassword),
-		chromedp.SendKeys(chromedp.CSS(`#setup-confirm`), testPassword),
-		chromedp.Click(chromedp.CSS(`[data-testid="setup-submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#ws-name`)),
+	b.setUpFirstAdmin()
+	b.run("create a workspace",
 		chromedp.SendKeys(chromedp.CSS(`#ws-name`), "Boutique"),
 		chromedp.Click(chromedp.CSS(`[data-testid="workspace-create-submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="editor"]`)),

@@ -15,14 +15,8 @@ func TestBrowserServiceAddFormByKeyboard(t *testing.T) {
 	ts := newTestServer(t)
 	b := newBrowser(t, ts.URL)
 	slug := importModel(t, ts.db, "shop", shopModel())
-	b.run("set up and open the model tab",
-		b.navigate("/"),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="setup-form"]`)),
-		chromedp.SendKeys(chromedp.CSS(`#setup-email`), testEmail),
-		chromedp.SendKeys(chromedp.CSS(`#setup-password`), testPassword),
-		chromedp.SendKeys(chromedp.CSS(`#setup-confirm`), testPassword),
-		chromedp.Click(chromedp.CSS(`[data-testid="setup-submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#ws-name`)),
+	b.setUpFirstAdmin()
+	b.run("open the model tab",
 		b.navigate("/w/"+slug),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="editor"]`)),
 	)
