@@ -383,3 +383,40 @@
     return diagram;
   };
 })();
+
+// Copy buttons (data-copy="<input id>"), on every page (app, share pages):
+// copy the input's value and say so in the nearest .copy-status, beside the
+// button or for the whole group of copy rows.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("[data-copy]");
+    if (!btn) return;
+    var input = document.getElementById(btn.getAttribute("data-copy"));
+    if (!input) return;
+    var group = btn.closest(".embed-snippets");
+    var status = btn.parentNode.querySelector(".copy-status") || (group && group.querySelector(".copy-status"));
+    function said(msg) {
+      if (status) status.textContent = msg;
+    }
+    function fallback() {
+      // Plain http is no secure context: no async clipboard there.
+      input.focus();
+      input.select();
+      var ok = false;
+      try {
+        ok = document.execCommand("copy");
+      } catch (err) {
+        ok = false;
+      }
+      said(ok ? "Copied." : "Selected: press Ctrl+C (⌘C) to copy.");
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(function () {
+        said("Copied.");
+      }, fallback);
+    } else {
+      fallback();
+    }
+  });
+})();

@@ -674,36 +674,6 @@
     });
   }
 
-  document.addEventListener("click", function (e) {
-    var b = e.target.closest("[data-copy-snippet]");
-    if (!b) return;
-    var input = document.getElementById(b.getAttribute("data-copy-snippet"));
-    var status = b.closest(".embed-snippets") && b.closest(".embed-snippets").querySelector(".copy-status");
-    if (!input) return;
-    function said(msg) {
-      if (status) status.textContent = msg;
-    }
-    function fallback() {
-      // Plain http is no secure context: no async clipboard there.
-      input.focus();
-      input.select();
-      var ok = false;
-      try {
-        ok = document.execCommand("copy");
-      } catch (err) {
-        ok = false;
-      }
-      said(ok ? "Copied." : "Selected: press Ctrl+C (⌘C) to copy.");
-    }
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(input.value).then(function () {
-        said("Copied.");
-      }, fallback);
-    } else {
-      fallback();
-    }
-  });
-
   document.addEventListener("DOMContentLoaded", function () {
     fillOrigin();
     restoreSide();

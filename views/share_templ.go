@@ -452,7 +452,7 @@ func shareEmbedSnippets(info ShareInfo) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "\" data-testid=\"embed-iframe\"> <button type=\"button\" class=\"btn btn-small\" data-copy-snippet=\"embed-iframe\" data-testid=\"embed-iframe-copy\">Copy</button></div><div class=\"copy-row\"><label for=\"embed-markdown\">Markdown</label> <input type=\"text\" id=\"embed-markdown\" readonly value=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "\" data-testid=\"embed-iframe\"> <button type=\"button\" class=\"btn btn-small\" data-copy=\"embed-iframe\" data-testid=\"embed-iframe-copy\">Copy</button></div><div class=\"copy-row\"><label for=\"embed-markdown\">Markdown</label> <input type=\"text\" id=\"embed-markdown\" readonly value=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -491,7 +491,7 @@ func shareEmbedSnippets(info ShareInfo) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "\" data-testid=\"embed-markdown\"> <button type=\"button\" class=\"btn btn-small\" data-copy-snippet=\"embed-markdown\" data-testid=\"embed-markdown-copy\">Copy</button></div><span class=\"copy-status\" role=\"status\" data-testid=\"embed-copy-status\"></span> ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "\" data-testid=\"embed-markdown\"> <button type=\"button\" class=\"btn btn-small\" data-copy=\"embed-markdown\" data-testid=\"embed-markdown-copy\">Copy</button></div><span class=\"copy-status\" role=\"status\" data-testid=\"embed-copy-status\"></span> ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
