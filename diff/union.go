@@ -31,44 +31,8 @@ func Union(oldModel, newModel *topology.Model) (*topology.Model, Marks) {
 	u.Dependencies = append([]topology.Dependency(nil), newModel.Dependencies...)
 	marks := Marks{Services: map[string]string{}, Servers: map[string]string{}, Dependencies: map[[2]string]string{}}
 
-	oldSvc := map[string]topology.Service{}
-	for _, s := range oldModel.Services {
-		oldSvc[s.Name] = s
-	}
-	newSvc := map[string]bool{}
-	for _, s := range newModel.Services {
-		newSvc[s.Name] = true
-		if o, ok := oldSvc[s.Name]; !ok {
-			marks.Services[s.Name] = MarkAdded
-		} else if o != s {
-			marks.Services[s.Name] = MarkChanged
-		}
-	}
-	for _, s := range oldModel.Services {
-		if !newSvc[s.Name] {
-			u.Services = append(u.Services, s)
-			marks.Services[s.Name] = MarkRemoved
-		}
-	}
-	oldSrv := map[string]topology.Server{}
-	for _, s := range oldModel.Servers {
-		oldSrv[s.Name] = s
-	}
-	newSrv := map[string]bool{}
-	for _, s := range newModel.Servers {
-		newSrv[s.Name] = true
-		if o, ok := oldSrv[s.Name]; !ok {
-			marks.Servers[s.Name] = MarkAdded
-		} else if o != s {
-			marks.Servers[s.Name] = MarkChanged
-		}
-	}
-	for _, s := range oldModel.Servers {
-		if !newSrv[s.Name] {
-			u.Servers = append(u.Servers, s)
-			marks.Servers[s.Name] = MarkRemoved
-		}
-	}
+	u.Services = append(u.Services, markByName(oldModel.Services, newModel.Services, func(s topology.Service) string { return s.Name }, marks.Services)...)
+	u.Servers = append(u.Servers, markByName(oldModel.Servers, newModel.Servers, func(s topology.Server) string { return s.Name }, marks.Servers)...)
 	// changed marks a service or server whose surroundings changed, unless
 	// it is already added or removed.
 	touch := func(m map[string]string, name string) {
@@ -119,4 +83,31 @@ func Union(oldModel, newModel *topology.Model) (*topology.Model, Marks) {
 		}
 	}
 	return &u, marks
+}
+
+// markByName marks in marks each item of newItems that oldItems lacks as
+// added and each that differs as changed, and returns the items of oldItems
+// that newItems lacks, marked removed, in their order: services and servers
+// are matched by name alike.
+func markByName[T comparable](oldItems, newItems []T, name func(T) string, marks map[string]string) (removed []T) {
+	old := make(map[string]T, len(oldItems))
+	for _, o := range oldItems {
+		old[name(o)] = o
+	}
+	kept := make(map[string]bool, len(newItems))
+	for _, n := range newItems {
+		kept[name(n)] = true
+		if o, ok := old[name(n)]; !ok {
+			marks[name(n)] = MarkAdded
+		} else if o != n {
+			marks[name(n)] = MarkChanged
+		}
+	}
+	for _, o := range oldItems {
+		if !kept[name(o)] {
+			removed = append(removed, o)
+			marks[name(o)] = MarkRemoved
+		}
+	}
+	return removed
 }
