@@ -129,7 +129,7 @@ func BenchmarkAPITokenOwner(b *testing.B) {
 					clear(db.tokens.entries)
 					db.tokens.mu.Unlock()
 				}
-				if _, _, err := db.GetAPITokenOwner(ctx, h); err != nil {
+				if _, err := db.AuthenticateAPIToken(ctx, h); err != nil {
 					b.Error(err)
 					return
 				}

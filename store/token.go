@@ -99,18 +99,11 @@ func (db *DB) DeleteAPIToken(ctx context.Context, userID, id int64) error {
 // GetAPITokenUser returns the user a token belongs to and records its use;
 // an unknown token, or one of a disabled account, is ENOTFOUND.
 func (db *DB) GetAPITokenUser(ctx context.Context, tokenHash []byte) (*User, error) {
-	u, _, err := db.GetAPITokenOwner(ctx, tokenHash)
-	return u, err
-}
-
-// GetAPITokenOwner is GetAPITokenUser with the token's name, which the
-// history records with its owner as the author of the token's changes.
-func (db *DB) GetAPITokenOwner(ctx context.Context, tokenHash []byte) (*User, string, error) {
 	g, err := db.AuthenticateAPIToken(ctx, tokenHash)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	return g.User, g.Name, nil
+	return g.User, nil
 }
 
 // TokenGrant is what a request with an API token may do: act as User (with
